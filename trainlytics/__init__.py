@@ -1,0 +1,1 @@
+"""Trainlytics composition root and command line."""

@@ -1,0 +1,3 @@
+from trainlytics.cli import main
+
+raise SystemExit(main())
