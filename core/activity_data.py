@@ -130,3 +130,6 @@ class ParsedActivity:
     # What the recording device computed itself (e.g. {"normalized_power": 301, ...}),
     # kept for comparison and for coaches who trust their head unit.
     device_summary: dict[str, float] = field(default_factory=dict)
+    # Offset of the athlete's local clock from UTC at the start, when the source tells it
+    # (FIT `activity.local_timestamp`); an offset does not name a zone, so `timezone` stays None.
+    utc_offset_s: int | None = None
