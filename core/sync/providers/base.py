@@ -1,0 +1,258 @@
+"""What every provider connector exchanges with the rest of the platform.
+
+One `Provider` protocol, plain dataclasses for tokens, activity references, fetched
+activities and webhook events, and one error family that tells the caller what to do:
+refresh (`TokenExpired`), ask the user to reconnect (`AuthRevoked`), wait
+(`RateLimited`, `ProviderUnavailable`) or answer a webhook with 4xx (`WebhookRejected`,
+`MalformedWebhook`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal, Protocol, runtime_checkable
+
+import httpx
+
+from core.activity_data import ParsedActivity, Sport
+
+ProviderName = Literal["strava", "garmin", "polar", "coros"]
+EventKind = Literal["create", "update", "delete", "deauthorize", "ping", "permissions"]
+
+
+# ----------------------------------------------------------------------------- errors
+
+
+class ProviderError(Exception):
+    """A provider call failed in a way that retrying the same call will not fix."""
+
+    def __init__(self, message: str, *, status_code: int | None = None) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+
+
+class TokenExpired(ProviderError):
+    """The access token was refused; a refresh may fix it."""
+
+
+class AuthRevoked(ProviderError):
+    """The user's authorisation is gone (refresh refused, or still 401 after a refresh).
+
+    The user must connect the provider again; retrying is pointless.
+    """
+
+
+class NotFound(ProviderError):
+    """The activity (or user) does not exist at the provider any more."""
+
+
+class RateLimited(ProviderError):
+    """Over the provider's rate limit: try again at `retry_at` (aware UTC)."""
+
+    def __init__(self, retry_at: datetime, window: str, message: str = "") -> None:
+        super().__init__(message or f"rate limit ({window}) reached; retry at {retry_at}")
+        self.retry_at = retry_at
+        self.window = window
+
+
+class ProviderUnavailable(ProviderError):
+    """The provider failed on its side (5xx or its own 'try later' code)."""
+
+    def __init__(self, retry_after: float, message: str = "", status_code: int | None = None):
+        super().__init__(message or f"provider unavailable; retry in {retry_after:.0f} s",
+                         status_code=status_code)
+        self.retry_after = retry_after
+
+
+class WebhookRejected(ProviderError):
+    """A webhook call is not authentic: answer it with `status_code` (401/403)."""
+
+    def __init__(self, status_code: int, reason: str) -> None:
+        super().__init__(reason, status_code=status_code)
+        self.reason = reason
+
+
+class MalformedWebhook(ProviderError):
+    """A webhook body that cannot be understood: answer 400."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason, status_code=400)
+        self.reason = reason
+
+
+# ----------------------------------------------------------------------------- data
+
+
+@dataclass(frozen=True)
+class ProviderConfig:
+    client_id: str
+    client_secret: str
+    api_base: str
+    oauth_base: str
+    redirect_uri: str = ""
+    # Strava: the verify token of the push subscription; Polar: the webhook's
+    # signature_secret_key; Garmin and Coros authenticate with client id/secret.
+    webhook_verify_token: str = ""
+    webhook_secret: str = ""
+    subscription_id: str = ""
+    scopes: tuple[str, ...] = ()
+
+    @property
+    def enabled(self) -> bool:
+        """Connect links are offered only when the app credentials are configured."""
+        return bool(self.client_id and self.client_secret)
+
+
+@dataclass
+class TokenSet:
+    access_token: str
+    refresh_token: str | None
+    expires_at: datetime | None  # aware UTC; None = the provider gives no expiry
+    scopes: tuple[str, ...] = ()
+    provider_user_id: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    def expires_within(self, margin: timedelta, now: datetime | None = None) -> bool:
+        if self.expires_at is None:
+            return False
+        return self.expires_at - margin <= (now or datetime.now(UTC))
+
+
+@dataclass(frozen=True)
+class ActivityRef:
+    """Enough to fetch one activity later (from a list call or a webhook)."""
+
+    provider: ProviderName
+    activity_id: str
+    start: datetime | None = None
+    updated: datetime | None = None
+    sport_hint: Sport | None = None
+    # Garmin and Coros hand out file URLs rather than ids we can fetch by.
+    download_url: str | None = None
+    summary: Mapping[str, Any] | None = None
+
+
+@dataclass
+class FetchedActivity:
+    provider: ProviderName
+    activity_id: str
+    provider_user_id: str | None
+    activities: list[ParsedActivity]  # several for a multisport file
+    raw_summary: dict[str, Any]
+    name: str | None = None
+    private: bool = False
+    external_id: str | None = None  # e.g. Strava's upload file name, for deduplication
+
+
+@dataclass(frozen=True)
+class WebhookEvent:
+    provider: ProviderName
+    event_key: str  # stable across redeliveries: store it unique for idempotency
+    kind: EventKind
+    provider_user_id: str | None
+    activity_id: str | None = None
+    updates: Mapping[str, Any] = field(default_factory=dict)
+    activity_ref: ActivityRef | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict)
+
+
+# ----------------------------------------------------------------------------- protocol
+
+
+@runtime_checkable
+class Provider(Protocol):
+    name: ProviderName
+    config: ProviderConfig
+
+    def authorize_url(self, state: str, code_verifier: str | None = None) -> str: ...
+
+    async def exchange_code(self, code: str, code_verifier: str | None = None) -> TokenSet: ...
+
+    async def refresh(self, token: TokenSet) -> TokenSet: ...
+
+    async def list_activities(self, token: TokenSet, since: datetime) -> list[ActivityRef]: ...
+
+    async def fetch_activity(
+        self, token: TokenSet, ref_or_id: ActivityRef | str
+    ) -> FetchedActivity: ...
+
+    async def deauthorize(self, token: TokenSet) -> None: ...
+
+    def verify_webhook(
+        self, headers: Mapping[str, str], raw_body: bytes, query: Mapping[str, str]
+    ) -> None: ...
+
+    def parse_webhook(self, raw_body: bytes) -> list[WebhookEvent]: ...
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def event_key(provider: str, *parts: object, record: Mapping[str, Any] | None = None) -> str:
+    """An idempotency key: readable parts plus a digest of the record when given.
+
+    The digest is over canonical JSON, so a redelivery of the same record gives the same
+    key while a different notification about the same activity does not.
+    """
+    key = ":".join([provider, *(str(p) for p in parts)])
+    if record is not None:
+        canonical = json.dumps(record, sort_keys=True, separators=(",", ":"), default=str)
+        key += ":" + hashlib.sha256(canonical.encode()).hexdigest()[:16]
+    return key
+
+
+def load_json_body(raw_body: bytes) -> Any:
+    try:
+        return json.loads(raw_body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise MalformedWebhook(f"webhook body is not JSON: {exc}") from exc
+
+
+def header(headers: Mapping[str, str], name: str) -> str | None:
+    """Case-insensitive header lookup over any mapping (HTTP header names ignore case)."""
+    if isinstance(headers, httpx.Headers):
+        return headers.get(name)
+    lowered = name.lower()
+    for key, value in headers.items():
+        if key.lower() == lowered:
+            return value
+    return None
+
+
+def utc_from_epoch(seconds: float | int | None) -> datetime | None:
+    return None if seconds is None else datetime.fromtimestamp(float(seconds), UTC)
+
+
+def retry_after_seconds(response: httpx.Response, default: float = 30.0) -> float:
+    value = response.headers.get("Retry-After")
+    try:
+        return max(float(value), 0.0) if value is not None else default
+    except ValueError:
+        return default
+
+
+def raise_for_common_status(response: httpx.Response, what: str) -> None:
+    """Map the statuses every provider shares onto our errors; 2xx passes."""
+    status = response.status_code
+    if status < 400:
+        return
+    body = response.text[:300]
+    if status == 401:
+        raise TokenExpired(f"{what}: access token refused (401): {body}", status_code=401)
+    if status == 429:
+        raise RateLimited(
+            datetime.now(UTC) + timedelta(seconds=retry_after_seconds(response, 60.0)),
+            "provider",
+            f"{what}: rate limited (429)",
+        )
+    if status == 404:
+        raise NotFound(f"{what}: not found (404)", status_code=404)
+    if status >= 500:
+        raise ProviderUnavailable(
+            retry_after_seconds(response), f"{what}: provider error {status}", status_code=status
+        )
+    raise ProviderError(f"{what}: HTTP {status}: {body}", status_code=status)
