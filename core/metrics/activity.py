@@ -99,12 +99,12 @@ class ActivityMetrics:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able: ISO 8601 UTC start, floats rounded to 4 places, missing values None."""
-        out: dict[str, Any] = {
+        out: dict[str, Any] = {"sport": self.sport, "start": _iso_utc(self.start)}
+        out |= {
             name: _clean(getattr(self, name))
             for name in self.__dataclass_fields__
             if name not in ("start", "power_curve", "best_efforts", "thresholds", "zones", "loads")
         }
-        out["start"] = _iso_utc(self.start)
         out["loads"] = {k: _clean(v) for k, v in self.loads.items()}
         out["zones"] = {
             k: None if rows is None else [{n: _clean(v) for n, v in row.items()} for row in rows]
