@@ -1,0 +1,169 @@
+"""People and their chat identities."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.clock import Clock
+from core.db.models import ChatIdentity, LinkCode, User
+from core.enums import Platform, Role, Units
+from core.errors import InvalidInput, NotFound
+from core.timeutil import validate_timezone
+
+LINK_CODE_TTL = timedelta(minutes=15)
+SUPPORTED_LOCALES = ("en", "fr")
+
+
+@dataclass(frozen=True)
+class ChatAddress:
+    """Who is talking to us, as a chat platform names them."""
+
+    platform: Platform
+    platform_user_id: str
+    chat_id: str | None = None
+    workspace_id: str = ""
+    display_name: str | None = None
+    language_code: str | None = None
+
+
+async def get_identity(session: AsyncSession, address: ChatAddress) -> ChatIdentity | None:
+    return await session.scalar(
+        select(ChatIdentity).where(
+            ChatIdentity.platform == address.platform,
+            ChatIdentity.workspace_id == address.workspace_id,
+            ChatIdentity.platform_user_id == address.platform_user_id,
+        )
+    )
+
+
+async def get_or_create_person(
+    session: AsyncSession, address: ChatAddress, *, default_role: Role = Role.ATHLETE
+) -> tuple[User, bool]:
+    """The person behind a chat identity, created on first contact. Returns (user, created)."""
+    identity = await get_identity(session, address)
+    if identity is not None:
+        if address.chat_id and identity.chat_id != address.chat_id:
+            identity.chat_id = address.chat_id
+        if not identity.active:
+            identity.active = True
+        user = await session.get_one(User, identity.user_id)
+        return user, False
+    user = User(
+        name=(address.display_name or "Athlete")[:120],
+        role=default_role,
+        locale=_locale_from(address.language_code),
+    )
+    session.add(user)
+    await session.flush()
+    session.add(
+        ChatIdentity(
+            user_id=user.id,
+            platform=address.platform,
+            workspace_id=address.workspace_id,
+            platform_user_id=address.platform_user_id,
+            chat_id=address.chat_id,
+            display_name=address.display_name,
+        )
+    )
+    await session.flush()
+    return user, True
+
+
+def _locale_from(language_code: str | None) -> str:
+    lang = (language_code or "en").split("-")[0].lower()
+    return lang if lang in SUPPORTED_LOCALES else "en"
+
+
+async def get_user(session: AsyncSession, user_id: int) -> User:
+    user = await session.get(User, user_id)
+    if user is None:
+        raise NotFound("That person does not exist.")
+    return user
+
+
+async def set_role(session: AsyncSession, user_id: int, role: Role | str) -> User:
+    user = await get_user(session, user_id)
+    try:
+        user.role = Role(role)
+    except ValueError as exc:
+        raise InvalidInput(f"Role must be one of {', '.join(Role)}.") from exc
+    return user
+
+
+async def set_timezone(session: AsyncSession, user_id: int, tz: str) -> User:
+    user = await get_user(session, user_id)
+    user.timezone = validate_timezone(tz)
+    return user
+
+
+async def set_units(session: AsyncSession, user_id: int, units: Units | str) -> User:
+    user = await get_user(session, user_id)
+    try:
+        user.units = Units(units)
+    except ValueError as exc:
+        raise InvalidInput("Units must be metric or imperial.") from exc
+    return user
+
+
+async def set_locale(session: AsyncSession, user_id: int, locale: str) -> User:
+    if locale not in SUPPORTED_LOCALES:
+        raise InvalidInput(f"Language must be one of {', '.join(SUPPORTED_LOCALES)}.")
+    user = await get_user(session, user_id)
+    user.locale = locale
+    return user
+
+
+async def identities_of(session: AsyncSession, user_id: int) -> list[ChatIdentity]:
+    rows = await session.scalars(
+        select(ChatIdentity)
+        .where(ChatIdentity.user_id == user_id, ChatIdentity.active.is_(True))
+        .order_by(ChatIdentity.id)
+    )
+    return list(rows)
+
+
+def _hash(code: str) -> str:
+    return hashlib.sha256(code.strip().upper().encode()).hexdigest()
+
+
+async def create_link_code(session: AsyncSession, clock: Clock, user_id: int) -> str:
+    """A one-time code the person types on another platform to join both identities."""
+    await get_user(session, user_id)
+    code = secrets.token_hex(4).upper()  # 32 bits, 15 minutes, single use
+    session.add(
+        LinkCode(user_id=user_id, code_hash=_hash(code), expires_at=clock.now() + LINK_CODE_TTL)
+    )
+    await session.flush()
+    return code
+
+
+async def link_identity(
+    session: AsyncSession, clock: Clock, address: ChatAddress, code: str
+) -> User:
+    """Attach the chat identity at `address` to the person who created `code`."""
+    link = await session.scalar(select(LinkCode).where(LinkCode.code_hash == _hash(code)))
+    if link is None or link.used_at is not None or link.expires_at <= clock.now():
+        raise InvalidInput("That link code is unknown, used or expired. Ask for a new one.")
+    link.used_at = clock.now()
+    identity = await get_identity(session, address)
+    if identity is None:
+        identity = ChatIdentity(
+            user_id=link.user_id,
+            platform=address.platform,
+            workspace_id=address.workspace_id,
+            platform_user_id=address.platform_user_id,
+            chat_id=address.chat_id,
+            display_name=address.display_name,
+        )
+        session.add(identity)
+    else:
+        identity.user_id = link.user_id
+        identity.active = True
+    await session.flush()
+    return await get_user(session, link.user_id)

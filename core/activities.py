@@ -1,0 +1,130 @@
+"""Activities: manual entries, and listing by the athlete's local day or week."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core import notifications
+from core.activity_data import Sport
+from core.clock import Clock
+from core.coaching import active_relationship_of_athlete, require_permission
+from core.db.models import Activity, User
+from core.enums import ActivitySource, NotificationKind, Permission
+from core.errors import InvalidInput, PermissionDenied
+from core.metrics import manual_load
+from core.timeutil import local_date, week_start
+
+
+async def create_manual_activity(
+    session: AsyncSession,
+    clock: Clock,
+    actor_id: int,
+    athlete_id: int,
+    *,
+    sport: str,
+    start: datetime,
+    duration_s: float,
+    distance_m: float | None = None,
+    rpe: int | None = None,
+    name: str | None = None,
+) -> Activity:
+    """An activity typed in by the athlete; its load comes from RPE × duration."""
+    if actor_id != athlete_id:
+        raise PermissionDenied("Only the athlete can log their own training.")
+    try:
+        sport_value = Sport(sport).value
+    except ValueError as exc:
+        raise InvalidInput(f"“{sport}” is not a sport I know.") from exc
+    if start.tzinfo is None:
+        raise InvalidInput("The start time needs a timezone.")
+    if not 60 <= duration_s <= 24 * 3600:
+        raise InvalidInput("A session lasts between 1 minute and 24 hours.")
+    if distance_m is not None and not 0 < distance_m <= 1_000_000:
+        raise InvalidInput("That distance is not plausible.")
+    if rpe is not None and not 1 <= rpe <= 10:
+        raise InvalidInput("RPE goes from 1 (very easy) to 10 (maximal).")
+    if start > clock.now() + timedelta(minutes=5):
+        raise InvalidInput("That session is in the future; log it once it is done.")
+    user = await session.get_one(User, athlete_id)
+    # The same typed entry twice (a double tap on Confirm) is one activity.
+    fingerprint = f"{sport_value}|{start.isoformat()}|{duration_s}|{distance_m}"
+    source_id = hashlib.sha256(fingerprint.encode()).hexdigest()[:32]
+    existing = await session.scalar(
+        select(Activity).where(
+            Activity.user_id == athlete_id,
+            Activity.source == ActivitySource.MANUAL,
+            Activity.source_id == source_id,
+        )
+    )
+    if existing is not None:
+        return existing
+    load = manual_load(duration_s, rpe) if rpe is not None else None
+    activity = Activity(
+        user_id=athlete_id,
+        source=ActivitySource.MANUAL,
+        source_id=source_id,
+        sport=sport_value,
+        name=name or sport_value.replace("_", " ").capitalize(),
+        start_utc=start,
+        timezone=user.timezone,
+        local_date=local_date(start, user.timezone),
+        elapsed_s=duration_s,
+        moving_s=duration_s,
+        distance_m=distance_m,
+        avg_speed=(distance_m / duration_s) if distance_m else None,
+        rpe=rpe,
+        load=round(load, 1) if load is not None else None,
+        load_source="rpe" if load is not None else None,
+        data_quality={"manual": True},
+    )
+    session.add(activity)
+    await session.flush()
+    relationship = await active_relationship_of_athlete(session, athlete_id)
+    if relationship is not None:
+        await notifications.notify(
+            session,
+            clock,
+            recipient_id=relationship.coach_id,
+            kind=NotificationKind.ACTIVITY_RECORDED,
+            payload={"activity_id": activity.id, "athlete_id": athlete_id},
+            key=f"activity:{activity.id}:recorded:coach",
+        )
+    return activity
+
+
+async def activities_between(
+    session: AsyncSession, actor_id: int, athlete_id: int, first: date, last: date
+) -> list[Activity]:
+    """Kept (non-duplicate, non-deleted) activities on local days first..last inclusive."""
+    await require_permission(session, actor_id, athlete_id, Permission.VIEW_ACTIVITIES)
+    rows = await session.scalars(
+        select(Activity)
+        .where(
+            Activity.user_id == athlete_id,
+            Activity.local_date.between(first, last),
+            Activity.primary_activity_id.is_(None),
+            Activity.deleted_at.is_(None),
+        )
+        .order_by(Activity.start_utc)
+    )
+    return list(rows)
+
+
+async def activities_on_day(
+    session: AsyncSession, actor_id: int, athlete_id: int, day: date
+) -> list[Activity]:
+    return await activities_between(session, actor_id, athlete_id, day, day)
+
+
+async def activities_in_week(
+    session: AsyncSession, actor_id: int, athlete_id: int, day: date
+) -> list[Activity]:
+    """The Monday-to-Sunday week containing `day`, in the athlete's timezone."""
+    monday = week_start(day)
+    return await activities_between(
+        session, actor_id, athlete_id, monday, monday + timedelta(days=6)
+    )

@@ -1,0 +1,68 @@
+"""All tables of the product. Importing this package registers them on `Base.metadata`."""
+
+from core.db.models.base import Base, utcnow
+from core.db.models.messaging import (
+    Comment,
+    InboundUpdate,
+    MessageRef,
+    Notification,
+    NotificationPreference,
+    PersonSchedule,
+)
+from core.db.models.people import (
+    ChatIdentity,
+    CoachingRelationship,
+    CoachProfile,
+    Invitation,
+    LinkCode,
+    User,
+)
+from core.db.models.sync import (
+    CalendarToken,
+    ConnectedAccount,
+    OAuthState,
+    ProviderPreference,
+    SyncLog,
+    WebhookEvent,
+)
+from core.db.models.thresholds import AthleteThreshold
+from core.db.models.training import (
+    Activity,
+    ActivityStream,
+    DailyLoad,
+    PlanTemplate,
+    TemplateWorkout,
+    TrainingPlan,
+    Workout,
+)
+
+__all__ = [
+    "Activity",
+    "ActivityStream",
+    "AthleteThreshold",
+    "Base",
+    "CalendarToken",
+    "ChatIdentity",
+    "CoachProfile",
+    "CoachingRelationship",
+    "Comment",
+    "ConnectedAccount",
+    "DailyLoad",
+    "InboundUpdate",
+    "Invitation",
+    "LinkCode",
+    "MessageRef",
+    "Notification",
+    "NotificationPreference",
+    "OAuthState",
+    "PersonSchedule",
+    "PlanTemplate",
+    "ProviderPreference",
+    "SyncLog",
+    "TemplateWorkout",
+    "TrainingPlan",
+    "User",
+    "WebhookEvent",
+    "Workout",
+    "utcnow",
+]

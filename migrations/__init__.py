@@ -1,0 +1,1 @@
+"""Alembic migrations; `trainlytics migrate` applies them on SQLite or PostgreSQL."""
