@@ -221,7 +221,8 @@ def _session_activity(
     # Some devices write a session elapsed time shorter than the span of their own records
     # (Edge 1000: 113 s for 126 s of records); elapsed is never shorter than the data.
     span = float(len(streams) - 1) if streams is not None else 0.0
-    elapsed = max(_number(session.get("total_elapsed_time")) or 0.0, span, moving_s)
+    elapsed = max(_number(session.get("total_elapsed_time")) or 0.0, span)
+    moving_s = min(moving_s, elapsed)
 
     recorded = set(streams.channels()) if streams is not None else set()
     start = datetime.fromtimestamp(t0, UTC)
