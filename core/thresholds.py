@@ -25,7 +25,7 @@ _RANGES: dict[str, tuple[float, float]] = {
     "css_s_per_100m": (50, 300),
     "weight_kg": (25, 250),
 }
-_FIELDS = tuple(_RANGES) + ("sex",)
+_FIELDS = (*_RANGES, "sex")
 
 
 async def set_thresholds(
