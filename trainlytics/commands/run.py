@@ -1,0 +1,40 @@
+"""`trainlytics run [ROLE]`: everything in one process, or one production role."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+from trainlytics.container import build_container
+from trainlytics.runtime import EMBEDDED_SERVICES, resolve, run_together, serve_web
+from trainlytics.settings import SettingsError, load_settings
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "run",
+        help="start Trainlytics (web + jobs + bots in one process by default)",
+        description="Start Trainlytics. `all` (default) runs the web app and, without Redis, "
+        "the job worker and scheduler in-process, plus the bots whose tokens are set; "
+        "`web` runs only the web app (production, one of several processes).",
+    )
+    parser.add_argument("role", nargs="?", choices=("all", "web"), default="all")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(exc)
+        return 2
+    container = build_container(settings)
+    services = [serve_web]
+    if args.role == "all":
+        services += [s for spec in EMBEDDED_SERVICES if (s := resolve(spec)) is not None]
+    print(
+        f"Trainlytics ({settings.env}) on http://{settings.host}:{settings.port} "
+        f"— health: http://{settings.host}:{settings.port}/health"
+    )
+    asyncio.run(run_together(container, services))
+    return 0

@@ -1,0 +1,61 @@
+"""Starting the product: which services run in this process, and running them together."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import importlib.util
+from collections.abc import Awaitable, Callable
+
+import uvicorn
+
+from trainlytics.container import Container
+from web.app import create_app
+
+Service = Callable[[Container], Awaitable[None]]
+
+# Background services a role may start, as "module:function". Each function runs until
+# cancelled and decides for itself whether it applies (e.g. no token → no Telegram bot).
+EMBEDDED_SERVICES = (
+    "workers.embedded:run_worker_and_scheduler",
+    "bot.telegram.runner:run_bot",
+    "bot.slack.runner:run_slack",
+)
+
+
+def resolve(spec: str) -> Service | None:
+    module_name, _, attr = spec.partition(":")
+    if importlib.util.find_spec(module_name) is None:
+        return None
+    return getattr(importlib.import_module(module_name), attr)
+
+
+async def serve_web(container: Container) -> None:
+    settings = container.settings
+    config = uvicorn.Config(
+        create_app(container),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level.lower(),
+        lifespan="on",
+        proxy_headers=True,
+    )
+    server = uvicorn.Server(config)
+    await server.serve()
+
+
+async def run_together(container: Container, services: list[Service]) -> None:
+    """Run services until one stops (e.g. the web server on Ctrl-C); then stop the rest."""
+    tasks = [asyncio.create_task(service(container)) for service in services]
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            task.result()
+    finally:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        await container.aclose()

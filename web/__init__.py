@@ -1,0 +1,1 @@
+"""The web door: FastAPI app factory, OAuth callbacks, calendar, health."""

@@ -1,0 +1,47 @@
+"""FastAPI app factory. Every route module exposes `router`; the container is on app.state."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+
+from trainlytics.container import Container
+
+# Route modules mounted on the app, in order. A module listed here that does not exist
+# yet (a door still being built) is skipped; an import error inside one is raised.
+ROUTE_MODULES = (
+    "web.health",
+    "web.ready",
+    "web.oauth",
+    "web.calendar",
+    "webhooks.routes",
+    "bot.telegram.webhook",
+    "bot.slack.routes",
+)
+
+StartupHook = Callable[[Container], Awaitable[None]]
+
+
+def create_app(container: Container, *, on_startup: tuple[StartupHook, ...] = ()) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        for hook in on_startup:
+            await hook(container)
+        yield
+
+    app = FastAPI(title="Trainlytics", docs_url=None, redoc_url=None, lifespan=lifespan)
+    app.state.container = container
+    for name in ROUTE_MODULES:
+        if importlib.util.find_spec(name) is None:
+            continue
+        app.include_router(importlib.import_module(name).router)
+    return app
+
+
+def container_of(request: Request) -> Container:
+    """FastAPI dependency: the composition root's container."""
+    return request.app.state.container
