@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 import pytest
@@ -44,3 +45,10 @@ def strava_config(fake_strava: FakeStrava) -> ProviderConfig:
 def strava(strava_config: ProviderConfig, http: httpx.AsyncClient) -> StravaProvider:
     return StravaProvider(strava_config, http, rate_limits=InMemoryRateLimitStore(),
                           clock=lambda: NOW)
+
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "activities"
+
+
+def fixture_bytes(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()

@@ -94,6 +94,8 @@ class ProviderConfig:
     api_base: str
     oauth_base: str
     redirect_uri: str = ""
+    # Garmin and Polar serve tokens from another host than their authorize page.
+    token_url: str = ""
     # Strava: the verify token of the push subscription; Polar: the webhook's
     # signature_secret_key; Garmin and Coros authenticate with client id/secret.
     webhook_verify_token: str = ""
