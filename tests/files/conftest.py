@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -17,9 +18,12 @@ def fixture_bytes(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
 
 
+@cache
+def _parsed(name: str) -> list[ParsedActivity]:
+    return parse_activity_file(fixture_bytes(name), name)
+
+
 @pytest.fixture
 def parse_fixture() -> Callable[[str], list[ParsedActivity]]:
-    def parse(name: str) -> list[ParsedActivity]:
-        return parse_activity_file(fixture_bytes(name), name)
-
-    return parse
+    """Parse a fixture once per test run (tests only read the result)."""
+    return _parsed
