@@ -22,7 +22,7 @@ RAMP_DAYS = 7
 FOSTER_WINDOW_DAYS = 7
 # Days per matrix block of the recurrence; small enough that a^BLOCK stays far from
 # underflow and the triangular matmul stays cheap, large enough to amortise Python calls.
-_BLOCK_DAYS = 32
+_BLOCK_DAYS = 16
 
 Model = Literal["exponential", "simple"]
 
@@ -74,30 +74,44 @@ def decay(days: float, model: Model = "exponential") -> float:
 
 
 def ewma(load: np.ndarray, retention: float, seed: np.ndarray | float = 0.0) -> np.ndarray:
-    """x_d = r·x_{d−1} + (1−r)·L_d with x_{−1} = seed, along the last axis.
-
-    A Python loop over days would cost one numpy call per day; instead each block of
-    days is one matmul with the lower-triangular impulse response, which also
-    vectorises across athletes.
-    """
+    """x_d = r·x_{d−1} + (1−r)·L_d with x_{−1} = seed, along the last axis."""
     load = np.asarray(load, dtype=np.float64)
-    lead = load.shape[:-1]
-    days = load.shape[-1]
-    flat = load.reshape(-1, days)
-    state = np.broadcast_to(np.asarray(seed, dtype=np.float64), lead).reshape(-1).copy()
-    out = np.empty_like(flat)
+    by_day = _time_major(load)
+    athletes = by_day.shape[1]
+    seed_row = np.broadcast_to(np.asarray(seed, dtype=np.float64), load.shape[:-1]).reshape(-1)
+    out = _ewma_time_major(by_day, retention, np.broadcast_to(seed_row, (athletes,)))
+    return _from_time_major(out, load.shape)
+
+
+def _time_major(load: np.ndarray) -> np.ndarray:
+    """(days, athletes), C-contiguous: one day's values for every athlete are adjacent."""
+    return np.ascontiguousarray(load.reshape(-1, load.shape[-1]).T)
+
+
+def _from_time_major(by_day: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    return by_day.T.reshape(shape)
+
+
+def _ewma_time_major(by_day: np.ndarray, retention: float, seed: np.ndarray) -> np.ndarray:
+    """The recurrence on (days, athletes), a block of days at a time.
+
+    A Python loop over days would cost one numpy call per day; instead each block is one
+    small matmul with the lower-triangular impulse response, vectorised across athletes.
+    """
+    days = by_day.shape[0]
+    out = np.empty_like(by_day)
     block = min(_BLOCK_DAYS, max(days, 1))
     lag = np.arange(block)[:, None] - np.arange(block)[None, :]
     response = np.where(lag >= 0, (1.0 - retention) * retention ** np.maximum(lag, 0), 0.0)
-    carry = retention ** np.arange(1, block + 1)
+    carry = (retention ** np.arange(1, block + 1))[:, None]
+    state = seed.astype(np.float64, copy=True)
     for start in range(0, days, block):
-        stop = min(start + block, days)
-        width = stop - start
-        chunk = flat[:, start:stop] @ response[:width, :width].T
-        chunk += state[:, None] * carry[None, :width]
-        out[:, start:stop] = chunk
-        state = chunk[:, -1]
-    return out.reshape(load.shape)
+        width = min(block, days - start)
+        chunk = out[start : start + width]
+        np.matmul(response[:width, :width], by_day[start : start + width], out=chunk)
+        chunk += carry[:width] * state
+        state = chunk[-1]
+    return out
 
 
 def pmc(
@@ -126,31 +140,44 @@ def pmc(
     if not np.isfinite(load).all() or (load < 0).any():
         raise MetricsInputError("daily load must be finite and non-negative (rest days are 0)")
     lead = load.shape[:-1]
-    ctl_seed = np.broadcast_to(np.asarray(ctl0, dtype=np.float64), lead)
-    atl_seed = np.broadcast_to(np.asarray(atl0, dtype=np.float64), lead)
-    ctl = ewma(load, decay(fitness_days, model), ctl_seed)
-    atl = ewma(load, decay(fatigue_days, model), atl_seed)
+    ctl_seed = np.broadcast_to(np.asarray(ctl0, dtype=np.float64), lead).reshape(-1)
+    atl_seed = np.broadcast_to(np.asarray(atl0, dtype=np.float64), lead).reshape(-1)
+    # Everything is computed on (days, athletes) so each step reads contiguous rows;
+    # the results are returned as transposed views in the caller's shape.
+    by_day = _time_major(load)
+    ctl = _ewma_time_major(by_day, decay(fitness_days, model), ctl_seed)
+    atl = _ewma_time_major(by_day, decay(fatigue_days, model), atl_seed)
+    tsb = np.empty_like(ctl)
     if form_today:
-        tsb = ctl - atl
+        np.subtract(ctl, atl, out=tsb)
     else:
-        tsb = np.empty_like(ctl)
-        tsb[..., 0] = ctl_seed - atl_seed
-        tsb[..., 1:] = ctl[..., :-1] - atl[..., :-1]
-    ramp = _ramp(ctl, ctl_seed, prior_ctl)
-    monotony, strain = foster(load, prior_load)
+        tsb[0] = ctl_seed - atl_seed
+        np.subtract(ctl[:-1], atl[:-1], out=tsb[1:])
+    ramp = _ramp_time_major(ctl, ctl_seed, _prior_ctl_by_day(prior_ctl, lead))
+    monotony, strain = _foster_time_major(by_day, _prior_by_day(prior_load, lead))
+    ctl, atl, tsb, ramp, monotony, strain = (
+        _from_time_major(a, load.shape) for a in (ctl, atl, tsb, ramp, monotony, strain)
+    )
     return PMCSeries(load, ctl, atl, tsb, ramp, monotony, strain)
 
 
-def _ramp(ctl: np.ndarray, seed: np.ndarray, prior_ctl: np.ndarray | None) -> np.ndarray:
-    lead = ctl.shape[:-1]
-    history = np.repeat(seed[..., None], RAMP_DAYS, axis=-1)
-    if prior_ctl is not None:
-        prior = np.asarray(prior_ctl, dtype=np.float64)[..., -RAMP_DAYS:]
-        history[..., RAMP_DAYS - prior.shape[-1] :] = np.broadcast_to(
-            prior, (*lead, prior.shape[-1])
-        )
-    extended = np.concatenate([history, ctl], axis=-1)
-    return ctl - extended[..., : ctl.shape[-1]]
+def _prior_ctl_by_day(prior_ctl: np.ndarray | None, lead: tuple[int, ...]) -> np.ndarray | None:
+    if prior_ctl is None:
+        return None
+    prior = np.asarray(prior_ctl, dtype=np.float64)[..., -RAMP_DAYS:]
+    return _time_major(np.broadcast_to(prior, (*lead, prior.shape[-1])))
+
+
+def _ramp_time_major(ctl: np.ndarray, seed: np.ndarray, prior: np.ndarray | None) -> np.ndarray:
+    """CTL(d) − CTL(d−7); before the series, the stored fitness or else the seed."""
+    history = np.repeat(seed[None, :], RAMP_DAYS, axis=0)
+    if prior is not None:
+        history[RAMP_DAYS - prior.shape[0] :] = prior
+    ramp = np.empty_like(ctl)
+    head = min(RAMP_DAYS, ctl.shape[0])
+    np.subtract(ctl[:head], history[:head], out=ramp[:head])
+    np.subtract(ctl[RAMP_DAYS:], ctl[:-RAMP_DAYS], out=ramp[RAMP_DAYS:])
+    return ramp
 
 
 def foster(
@@ -162,31 +189,63 @@ def foster(
     (identical days, all rest), since monotony is then undefined.
     """
     load = np.asarray(daily_load, dtype=np.float64)
+    monotony, strain = _foster_time_major(
+        _time_major(load), _prior_by_day(prior_load, load.shape[:-1])
+    )
+    return _from_time_major(monotony, load.shape), _from_time_major(strain, load.shape)
+
+
+def _prior_by_day(prior_load: np.ndarray | None, lead: tuple[int, ...]) -> np.ndarray | None:
+    if prior_load is None:
+        return None
+    prior = np.asarray(prior_load, dtype=np.float64)[..., -(FOSTER_WINDOW_DAYS - 1) :]
+    prior = np.broadcast_to(prior, (*lead, prior.shape[-1]))
+    return _time_major(prior)
+
+
+_FOSTER_CHUNK_DAYS = 128  # rows per pass: keeps the window temporaries in cache
+
+
+def _foster_time_major(
+    by_day: np.ndarray, prior: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
     w = FOSTER_WINDOW_DAYS
-    lead, days = load.shape[:-1], load.shape[-1]
-    known = 0
-    history = np.zeros((*lead, w - 1))
-    if prior_load is not None:
-        prior = np.asarray(prior_load, dtype=np.float64)[..., -(w - 1) :]
-        known = prior.shape[-1]
-        if known:
-            history[..., w - 1 - known :] = np.broadcast_to(prior, (*lead, known))
-    ext = np.concatenate([history, load], axis=-1)
-    # Seven shifted slices rather than a cumsum difference: no cancellation, so a week of
-    # identical days gives an SD of exactly 0 instead of rounding noise.
-    total = ext[..., 0:days].copy()
+    days, athletes = by_day.shape
+    known = 0 if prior is None else prior.shape[0]
+    ext = np.zeros((days + w - 1, athletes))
+    if known:
+        ext[w - 1 - known : w - 1] = prior
+    ext[w - 1 :] = by_day
+    monotony = np.empty_like(by_day)
+    strain = np.empty_like(by_day)
+    for start in range(0, days, _FOSTER_CHUNK_DAYS):
+        stop = min(start + _FOSTER_CHUNK_DAYS, days)
+        _foster_rows(ext[start : stop + w - 1], monotony[start:stop], strain[start:stop])
+    monotony[: max(w - 1 - known, 0)] = np.nan
+    strain[: max(w - 1 - known, 0)] = np.nan
+    return monotony, strain
+
+
+def _foster_rows(ext: np.ndarray, monotony: np.ndarray, strain: np.ndarray) -> None:
+    """Seven shifted slices rather than a cumsum difference: no cancellation, so a week of
+    identical days gives an SD of exactly 0 instead of rounding noise."""
+    w = FOSTER_WINDOW_DAYS
+    rows = monotony.shape[0]
+    total = ext[0:rows].copy()
     for k in range(1, w):
-        total += ext[..., k : k + days]
+        total += ext[k : k + rows]
     mean = total / w
     sq = np.zeros_like(total)
+    diff = np.empty_like(total)
     for k in range(w):
-        diff = ext[..., k : k + days] - mean
-        sq += diff * diff
-    sd = np.sqrt(sq / w)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        monotony = np.where(sd > 1e-9 * np.maximum(mean, 1.0), mean / sd, np.nan)
-    monotony[..., : max(w - 1 - known, 0)] = np.nan
-    return monotony, total * monotony
+        np.subtract(ext[k : k + rows], mean, out=diff)
+        np.multiply(diff, diff, out=diff)
+        sq += diff
+    sd = np.sqrt(sq / w, out=sq)
+    spread = sd > 1e-9 * np.maximum(mean, 1.0)
+    monotony.fill(np.nan)
+    np.divide(mean, sd, out=monotony, where=spread)
+    np.multiply(total, monotony, out=strain)
 
 
 def forecast(
