@@ -1,0 +1,5 @@
+"""Platform-neutral conversation: a `Request` in, a list of `Reply` out.
+
+See `bot.conversation.types` for the request/reply shapes, `bot.conversation.callbacks`
+for button data, `bot.conversation.state` for multi-step state.
+"""
