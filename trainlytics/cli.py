@@ -12,6 +12,7 @@ COMMANDS = (
     "run",
     "migrate",
     "analyze",
+    "keys",
 )
 
 
