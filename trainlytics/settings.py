@@ -74,6 +74,13 @@ class Settings(BaseSettings):
 
     backfill_days: int = Field(default=90, ge=0, le=3650)
 
+    # --- web surface limits (web/middleware.py) ---
+    # Largest request body accepted (webhooks, Slack events, Telegram updates are small).
+    max_request_bytes: int = Field(default=1_048_576, ge=1024)
+    # Per-IP token bucket on /oauth/, /connect/ and /calendar/: sustained rate and burst.
+    rate_limit_per_minute: float = Field(default=30.0, gt=0)
+    rate_limit_burst: int = Field(default=30, ge=1)
+
     @property
     def is_production(self) -> bool:
         return self.env == "production"
