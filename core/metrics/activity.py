@@ -30,7 +30,6 @@ from core.metrics.pace import (
 )
 from core.metrics.power import (
     POWER_CURVE_DURATIONS_S,
-    has_power,
     intensity,
     power_for_normalisation,
     stress_load,
@@ -194,48 +193,53 @@ def compute_activity_metrics(
     )
     family = activity.sport.family
     intensities: dict[str, float | None] = {}
-    _power_metrics(m, act, thresholds, intensities)
+    rolling_power = _power_metrics(m, act, thresholds, intensities)
     _hr_metrics(m, act, activity, thresholds, family)
     run_speed = _run_metrics(m, act, thresholds, intensities) if family == "run" else None
     if family == "swim":
         _swim_metrics(m, activity, thresholds, intensities)
     if rpe is not None:
         m.loads["rpe"] = manual_load(float(activity.moving_s or activity.elapsed_s), rpe)
-    _efficiency(m, act, run_speed)
+    _efficiency(m, act, rolling_power, run_speed)
     _choose_load(m, intensities)
     return m
 
 
 def _power_metrics(
     m: ActivityMetrics, act: _Active, th: Thresholds, intensities: dict[str, float | None]
-) -> None:
-    if act.power is None or not has_power(act.power):
-        m.zones["power"] = None
-        return
+) -> np.ndarray | None:
+    """Power metrics; returns the 30 s rolling means for the decoupling halves."""
+    m.zones["power"] = None
+    if act.power is None or act.n == 0:
+        return None
     p = power_for_normalisation(act.power)
+    peak = float(p.max())
+    if not peak > 0:  # a channel of zeros: no power meter (COROS writes such fields)
+        return None
     csum = prefix_sum(p)
     rolling = rolling_means(csum, NORMALISATION_WINDOW_S)
     m.weighted_power = fourth_power_mean_root(rolling)
     m.avg_power = float(csum[-1]) / act.n
-    m.max_power = float(np.nanmax(act.power))
+    m.max_power = peak
     m.variability_index = variability_index(m.weighted_power, m.avg_power)
     m.power_curve = max_window_means(csum, POWER_CURVE_DURATIONS_S)
     m.intensity = intensity(m.weighted_power, th.ftp_w)
     intensities["power"] = m.intensity
     m.loads["power"] = stress_load(m.active_s, m.intensity)
-    m.zones["power"] = (
-        time_in_zones(act.power, POWER_ZONES, th.ftp_w) if th.ftp_w is not None else None
-    )
+    if th.ftp_w is not None:
+        m.zones["power"] = time_in_zones(act.power, POWER_ZONES, th.ftp_w)
+    return rolling
 
 
 def _hr_metrics(
     m: ActivityMetrics, act: _Active, activity: ParsedActivity, th: Thresholds, family: str
 ) -> None:
     hr = act.heart_rate
-    has_stream = hr is not None and bool(np.nanmax(hr, initial=0.0) > 0)
+    peak = float(np.nanmax(hr, initial=0.0)) if hr is not None and act.n else 0.0
+    has_stream = peak > 0
     if has_stream:
         m.avg_hr = average_hr(hr)
-        m.max_hr = float(np.nanmax(hr))
+        m.max_hr = peak
     else:
         m.avg_hr, m.max_hr = activity.avg_hr, activity.max_hr
     rest, hr_max, lthr, k = th.rest_hr_bpm, th.max_hr_bpm, th.lthr_bpm, th.trimp_k
@@ -291,29 +295,33 @@ def _swim_metrics(
     m.loads["swim_pace"] = swim_load(t, th.css_m_s)
 
 
-def _efficiency(m: ActivityMetrics, act: _Active, run_speed: np.ndarray | None) -> None:
+def _efficiency(
+    m: ActivityMetrics,
+    act: _Active,
+    rolling_power: np.ndarray | None,
+    run_speed: np.ndarray | None,
+) -> None:
     hr = act.heart_rate
-    if hr is None or m.avg_hr is None or act.n < 2 * NORMALISATION_WINDOW_S:
+    w = NORMALISATION_WINDOW_S
+    if hr is None or m.avg_hr is None or act.n < 2 * w:
         return
     half = act.n // 2
     hr1, hr2 = average_hr(hr[:half]), average_hr(hr[half:])
-    if m.weighted_power is not None and act.power is not None:
+    if m.weighted_power is not None and rolling_power is not None:
         m.efficiency_factor = efficiency_factor(m.weighted_power, m.avg_hr)
         m.efficiency_factor_unit = "W/bpm"
-        p = power_for_normalisation(act.power)
-        m.decoupling_pct = decoupling_pct(_np_of(p[:half]), hr1, _np_of(p[half:]), hr2)
+        # Window k covers seconds k … k+29: the first half's windows end before `half`,
+        # the second half's start at `half` (as if each half were a ride of its own).
+        first = fourth_power_mean_root(rolling_power[: half - w + 1])
+        second = fourth_power_mean_root(rolling_power[half:])
+        m.decoupling_pct = decoupling_pct(first, hr1, second, hr2)
     elif run_speed is not None:
-        speed = run_speed
-        ngs = normalised_speed(speed)
+        ngs = normalised_speed(run_speed)
         m.efficiency_factor = efficiency_factor(None if ngs is None else ngs * 60.0, m.avg_hr)
         m.efficiency_factor_unit = "m/min/bpm"
         m.decoupling_pct = decoupling_pct(
-            float(speed[:half].mean()), hr1, float(speed[half:].mean()), hr2
+            float(run_speed[:half].mean()), hr1, float(run_speed[half:].mean()), hr2
         )
-
-
-def _np_of(p: np.ndarray) -> float | None:
-    return fourth_power_mean_root(rolling_means(prefix_sum(p), NORMALISATION_WINDOW_S))
 
 
 def _choose_load(m: ActivityMetrics, intensities: dict[str, float | None]) -> None:

@@ -22,10 +22,14 @@ def banister_trimp(
 ) -> float | None:
     """Σ over active seconds of (1/60)·x·0.64·e^{k·x}; seconds without HR are skipped."""
     x = hr_reserve_fraction(hr_active, rest_bpm, max_bpm)
-    x = x[~np.isnan(x)]
+    missing = np.isnan(x)
+    if missing.any():
+        x = x[~missing]
     if x.shape[0] == 0:
         return None
-    return float(np.dot(x, np.exp(k * x))) * TRIMP_FACTOR / 60.0
+    weighted = np.exp(k * x)
+    weighted *= x  # elementwise, not np.dot (see core.metrics.rolling on BLAS calls)
+    return float(weighted.sum()) * TRIMP_FACTOR / 60.0
 
 
 def trimp_per_hour_at(hr_bpm: float, rest_bpm: float, max_bpm: float, k: float) -> float:
@@ -43,15 +47,25 @@ def hr_load(
 
 
 def edwards_trimp(hr_active: np.ndarray, max_bpm: float) -> float | None:
-    """Minutes in each 10 %-of-max band from 50 % up, weighted 1…5 (lower bound inclusive)."""
-    hr = hr_active[~np.isnan(hr_active)]
-    if hr.shape[0] == 0:
+    """Minutes in each 10 %-of-max band from 50 % up, weighted 1…5 (lower bound inclusive).
+
+    Weight w = number of band floors (50, 60, … 90 %) at or below the HR, so the sum is
+    Σ_floors seconds at or above that floor: five counts instead of a per-sample weight.
+    """
+    present = int(np.count_nonzero(~np.isnan(hr_active)))
+    if present == 0:
         return None
-    weights = np.clip(np.floor(hr / max_bpm * 10.0) - 4.0, 0.0, 5.0)
-    return float(weights.sum()) / 60.0
+    tenfold = hr_active * 10.0  # compare HR·10 ≥ j·max: exact for whole bpm
+    seconds = sum(int(np.count_nonzero(tenfold >= j * max_bpm)) for j in range(5, 10))
+    return seconds / 60.0
 
 
 def average_hr(hr_active: np.ndarray) -> float | None:
     """Mean over active seconds with HR > 0 (zeros are strap dropouts, not a heart at rest)."""
-    valid = hr_active[hr_active > 0]
-    return float(valid.mean()) if valid.shape[0] else None
+    valid = hr_active > 0  # NaN compares False
+    count = int(np.count_nonzero(valid))
+    if count == 0:
+        return None
+    if count == hr_active.shape[0]:
+        return float(hr_active.mean())
+    return float(hr_active[valid].mean())

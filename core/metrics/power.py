@@ -32,7 +32,10 @@ POWER_CURVE_DURATIONS_S: tuple[int, ...] = (
 
 def power_for_normalisation(power_active: np.ndarray) -> np.ndarray:
     """Missing samples (NaN) count as 0 W for weighted power, as metrics.md §0 recommends."""
-    return np.nan_to_num(power_active, nan=0.0)
+    missing = np.isnan(power_active)
+    if not missing.any():
+        return power_active  # the common case: no copy
+    return np.where(missing, 0.0, power_active)
 
 
 def weighted_power(power_active: np.ndarray) -> float | None:

@@ -30,8 +30,11 @@ def fourth_power_mean_root(rolling: np.ndarray) -> float | None:
     """(mean of a⁴)^¼ — the NP-style normalisation; None when there is no full window."""
     if rolling.shape[0] == 0:
         return None
+    # Elementwise power and a plain reduction, not np.dot: a BLAS call may wake its thread
+    # pool, which costs far more than the arithmetic on arrays of this size.
     sq = rolling * rolling
-    return float(np.dot(sq, sq) / rolling.shape[0]) ** 0.25
+    np.multiply(sq, sq, out=sq)
+    return float(sq.sum() / rolling.shape[0]) ** 0.25
 
 
 def normalised(x: np.ndarray, window: int = NORMALISATION_WINDOW_S) -> float | None:
