@@ -46,12 +46,18 @@ async def serve_web(container: Container) -> None:
 
 
 async def run_together(container: Container, services: list[Service]) -> None:
-    """Run services until one stops (e.g. the web server on Ctrl-C); then stop the rest."""
+    """Run services side by side until the first one (the main role) stops or any fails.
+
+    A background service that does not apply here (no token set) may simply return; the
+    others keep running. On the way out every service is cancelled and the container closed.
+    """
     tasks = [asyncio.create_task(service(container)) for service in services]
+    main, pending = tasks[0], set(tasks)
     try:
-        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        for task in done:
-            task.result()
+        while main in pending:
+            done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                task.result()  # a failing service stops the process with its error
     finally:
         for task in tasks:
             task.cancel()
