@@ -112,3 +112,36 @@ def test_pace_must_be_minutes_and_seconds(capsys):
     with pytest.raises(SystemExit):
         run_cli(capsys, str(FIXTURES / "running_hr_gps_fenix2.fit"), "--threshold-pace", "4.5")
     assert "MM:SS" in capsys.readouterr().err
+
+
+def test_command_line_entry_point(tmp_path):
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    good = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "trainlytics",
+            "analyze",
+            str(FIXTURES / "cycling_power_indoor_trainer.fit"),
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert good.returncode == 0, good.stderr
+    assert "Weighted power" in good.stdout and "(from the device)" in good.stdout
+    bad_file = tmp_path / "notes.gpx"
+    bad_file.write_bytes(b"this is not xml")
+    bad = subprocess.run(
+        [sys.executable, "-m", "trainlytics", "analyze", str(bad_file)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert bad.returncode == 1
+    assert "Traceback" not in bad.stderr and "notes.gpx" in bad.stderr
