@@ -1,0 +1,513 @@
+"""Recording activities: from a parsed session to a stored, scored, matched activity.
+
+Every source (a provider sync, a file sent in chat) ends here. One call does the whole
+chain inside the caller's transaction: upsert keyed by (athlete, source, source id),
+metrics with the thresholds valid on the activity's local day, streams, deduplication
+against copies from other sources, matching to the planned workout, the daily load from
+that day on, and the outbox notifications. A repeated delivery is harmless.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, date, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core import dedupe, matching, notifications, training_load
+from core.activity_data import ParsedActivity, Sport, Streams, SwimLength
+from core.clock import Clock
+from core.coaching import active_relationship_of_athlete, require_permission
+from core.db.models import Activity, User, Workout
+from core.enums import ActivitySource, NotificationKind, Permission
+from core.errors import InvalidInput, NotFound, PermissionDenied
+from core.files import parse_activity_file
+from core.metrics import ActivityMetrics, compute_activity_metrics
+from core.streams_store import load_streams, save_streams
+from core.thresholds import thresholds_on
+from core.timeutil import local_date
+
+CHECK_IN_QUESTIONS = ("rpe", "feel", "pain")
+
+
+@dataclass
+class IngestResult:
+    activity: Activity  # the row for this source's copy
+    created: bool  # False when the same (source, source id) was already stored
+    kept: Activity  # the copy that counts for this session (may be `activity`)
+    is_duplicate: bool  # the session was already known from another source
+    workout: Workout | None  # the planned workout it completed, if any
+
+
+# --- recording --------------------------------------------------------------------------
+
+
+async def record_activity(
+    session: AsyncSession,
+    clock: Clock,
+    athlete_id: int,
+    parsed: ParsedActivity,
+    *,
+    source: ActivitySource,
+    source_id: str,
+    raw: dict[str, Any] | None = None,
+    is_private: bool = False,
+    notify: bool = True,
+) -> IngestResult:
+    """Store one session (idempotent on source + source id) and everything that follows.
+
+    `notify=False` for backfills: history is recorded without pinging anyone.
+    """
+    user = await session.get(User, athlete_id)
+    if user is None:
+        raise NotFound("That athlete does not exist.")
+    source = ActivitySource(source)
+    if not source_id or len(source_id) > 128:
+        raise InvalidInput("An activity needs a source id of at most 128 characters.")
+    existing = await _by_key(session, athlete_id, source, source_id)
+    if existing is not None and existing.deleted_at is None:
+        return await _update_existing(
+            session, clock, existing, name=parsed.name, sport=parsed.sport, is_private=is_private
+        )
+    activity = existing or Activity(user_id=athlete_id, source=source, source_id=source_id)
+    activity.deleted_at = None
+    activity.primary_activity_id = None
+    activity.is_private = is_private
+    activity.raw = raw
+    activity.timezone = parsed.timezone
+    activity.local_date = activity_local_date(parsed, user.timezone)
+    metrics = compute_activity_metrics(
+        parsed, await thresholds_on(session, athlete_id, activity.local_date)
+    )
+    _fill(activity, parsed, metrics)
+    if existing is None:
+        session.add(activity)
+    await session.flush()
+    if parsed.streams is not None and len(parsed.streams):
+        await save_streams(session, activity.id, parsed.streams)
+    outcome = await dedupe.resolve(session, activity)
+    if outcome.previous_kept is not None:
+        workout = await matching.transfer_match(session, outcome.previous_kept, outcome.kept)
+    else:
+        workout = await matching.match_activity(session, outcome.kept)
+    first_day = min(
+        activity.local_date,
+        outcome.previous_kept.local_date if outcome.previous_kept else activity.local_date,
+    )
+    await training_load.recompute_through_today(session, clock, athlete_id, first_day)
+    if notify and not outcome.is_duplicate:
+        await _notify_recorded(session, clock, activity, workout)
+    return IngestResult(activity, True, outcome.kept, outcome.is_duplicate, workout)
+
+
+async def record_file(
+    session: AsyncSession, clock: Clock, athlete_id: int, data: bytes, filename: str | None
+) -> list[IngestResult]:
+    """A FIT/GPX/TCX file sent in chat; one activity per sport session in it.
+
+    A damaged file raises `core.files.ActivityFileError` before anything is stored. The
+    same file sent twice gives the same activities (the source id is its SHA-256).
+    """
+    sessions = parse_activity_file(data, filename)
+    digest = hashlib.sha256(data).hexdigest()
+    results = []
+    for index, parsed in enumerate(sessions):
+        results.append(
+            await record_activity(
+                session,
+                clock,
+                athlete_id,
+                parsed,
+                source=ActivitySource.FILE,
+                source_id=f"{digest}:{index}",
+                raw={"filename": filename, "session_index": index, "sha256": digest},
+            )
+        )
+    return results
+
+
+def activity_local_date(parsed: ParsedActivity, athlete_tz: str) -> date:
+    """The local day the session started on: its own zone (or device offset) first.
+
+    A ride at 23:30 in Paris is on that Paris day even though it is 21:30 or 22:30 UTC;
+    the zone (or the device's offset at that moment) carries the DST rule.
+    """
+    if parsed.timezone:
+        return local_date(parsed.start, parsed.timezone)
+    if parsed.utc_offset_s is not None:
+        return parsed.start.astimezone(timezone(timedelta(seconds=parsed.utc_offset_s))).date()
+    return local_date(parsed.start, athlete_tz)
+
+
+async def _by_key(
+    session: AsyncSession, athlete_id: int, source: str, source_id: str
+) -> Activity | None:
+    return await session.scalar(
+        select(Activity).where(
+            Activity.user_id == athlete_id,
+            Activity.source == source,
+            Activity.source_id == source_id,
+        )
+    )
+
+
+def _fill(activity: Activity, parsed: ParsedActivity, m: ActivityMetrics) -> None:
+    activity.sport = Sport(parsed.sport).value
+    activity.name = (parsed.name or _default_name(parsed.sport))[:200]
+    activity.start_utc = parsed.start.astimezone(UTC)
+    activity.elapsed_s = float(parsed.elapsed_s)
+    activity.moving_s = float(parsed.moving_s)
+    activity.distance_m = m.distance_m if m.distance_m is not None else parsed.distance_m
+    activity.distance_from_gps = parsed.distance_from_gps
+    activity.elevation_gain_m = parsed.elevation_gain_m
+    activity.elevation_loss_m = parsed.elevation_loss_m
+    activity.max_speed = parsed.max_speed
+    activity.avg_speed = parsed.avg_speed
+    activity.avg_cadence = parsed.avg_cadence
+    activity.calories = parsed.calories
+    channels = list(parsed.streams.channels()) if parsed.streams is not None else []
+    activity.data_quality = {
+        "channels": channels,
+        "n_samples": len(parsed.streams) if parsed.streams is not None else 0,
+        "source_format": parsed.source_format,
+        "distance_from_gps": parsed.distance_from_gps,
+        "pauses_s": max(float(parsed.elapsed_s) - float(parsed.moving_s), 0.0),
+    }
+    extras: dict[str, Any] = {"device_summary": dict(parsed.device_summary)}
+    if parsed.swim_lengths:
+        # Lengths are not streams; swim load needs them again when thresholds change.
+        extras["swim"] = {
+            "pool_length_m": parsed.pool_length_m,
+            "lengths": [[s.elapsed_s, s.active] for s in parsed.swim_lengths],
+        }
+    elif parsed.pool_length_m:
+        extras["swim"] = {"pool_length_m": parsed.pool_length_m, "lengths": []}
+    activity.metrics = {**m.to_dict(), **extras}
+    _apply_scores(activity, m)
+
+
+def _apply_scores(activity: Activity, m: ActivityMetrics) -> None:
+    activity.avg_hr = m.avg_hr
+    activity.max_hr = m.max_hr
+    activity.avg_power = m.avg_power
+    activity.max_power = m.max_power
+    activity.weighted_power = m.weighted_power
+    activity.intensity = _round(m.intensity, 3)
+    activity.load = _round(m.load, 1)
+    activity.load_source = m.load_source
+    activity.trimp = _round(m.trimp, 1)
+
+
+def _round(value: float | None, places: int) -> float | None:
+    return None if value is None else round(float(value), places)
+
+
+def _default_name(sport: Sport | str) -> str:
+    return str(sport).replace("_", " ").capitalize()
+
+
+# --- provider updates and deletions -----------------------------------------------------
+
+
+async def _update_existing(
+    session: AsyncSession,
+    clock: Clock,
+    activity: Activity,
+    *,
+    name: str | None,
+    sport: Sport | str | None,
+    is_private: bool | None,
+) -> IngestResult:
+    if name:
+        activity.name = name[:200]
+    if is_private is not None:
+        activity.is_private = is_private
+    sport_changed = sport is not None and Sport(sport).value != activity.sport
+    if sport_changed:
+        activity.sport = Sport(sport).value
+        outcome = await dedupe.resolve(session, activity)
+        if outcome.previous_kept is not None:
+            await matching.transfer_match(session, outcome.previous_kept, outcome.kept)
+        await matching.match_activity(session, outcome.kept)
+        await training_load.recompute_through_today(
+            session, clock, activity.user_id, activity.local_date
+        )
+    await session.flush()
+    group = await dedupe.group_of(session, activity)
+    workout = await matching.matched_workout(session, group.kept.id)
+    return IngestResult(activity, False, group.kept, bool(group.copies), workout)
+
+
+async def update_activity_fields(
+    session: AsyncSession,
+    clock: Clock,
+    athlete_id: int,
+    source: ActivitySource,
+    source_id: str,
+    *,
+    name: str | None = None,
+    sport: Sport | str | None = None,
+    is_private: bool | None = None,
+) -> IngestResult | None:
+    """A provider's "activity updated" event (title, sport type, visibility)."""
+    activity = await _by_key(session, athlete_id, ActivitySource(source), source_id)
+    if activity is None or activity.deleted_at is not None:
+        return None
+    if sport is not None:
+        try:
+            sport = Sport(sport)
+        except ValueError as exc:
+            raise InvalidInput(f"“{sport}” is not a sport I know.") from exc
+    return await _update_existing(
+        session, clock, activity, name=name, sport=sport, is_private=is_private
+    )
+
+
+async def delete_activity(
+    session: AsyncSession,
+    clock: Clock,
+    athlete_id: int,
+    source: ActivitySource,
+    source_id: str,
+) -> Activity | None:
+    """Soft-delete (a provider said it is gone); None if it was unknown or already deleted.
+
+    The planned workout is planned again, unless another copy of the session exists: that
+    copy is then kept and completes the workout instead.
+    """
+    activity = await _by_key(session, athlete_id, ActivitySource(source), source_id)
+    if activity is None or activity.deleted_at is not None:
+        return None
+    activity.deleted_at = clock.now()
+    first_day = activity.local_date
+    if activity.primary_activity_id is None:
+        promoted = await dedupe.promote_after_removal(session, activity)
+        if promoted is not None:
+            await matching.transfer_match(session, activity, promoted)
+            first_day = min(first_day, promoted.local_date)
+        else:
+            await matching.unmatch_activity(session, activity.id)
+    await session.flush()
+    await training_load.recompute_through_today(session, clock, athlete_id, first_day)
+    return activity
+
+
+# --- check-in ---------------------------------------------------------------------------
+
+
+async def record_check_in(
+    session: AsyncSession,
+    clock: Clock,
+    athlete_id: int,
+    activity_id: int,
+    *,
+    rpe: int | None = None,
+    feel: int | None = None,
+    pain: bool | None = None,
+    pain_note: str | None = None,
+) -> Activity:
+    """The athlete's answers (RPE 1–10, feel 1–5, pain) on the activity and its workout.
+
+    An activity with no load yet (no thresholds, no sensors) is scored from RPE × duration.
+    """
+    if rpe is not None and (isinstance(rpe, bool) or not 1 <= rpe <= 10):
+        raise InvalidInput("RPE goes from 1 (very easy) to 10 (maximal).")
+    if feel is not None and (isinstance(feel, bool) or not 1 <= feel <= 5):
+        raise InvalidInput("Feel goes from 1 (awful) to 5 (great).")
+    if pain_note is not None and len(pain_note) > 2000:
+        raise InvalidInput("Keep the pain note under 2000 characters.")
+    if rpe is None and feel is None and pain is None and not pain_note:
+        raise InvalidInput("Tell me at least one of RPE, feel or pain.")
+    activity = await session.get(Activity, activity_id)
+    if activity is None or activity.deleted_at is not None:
+        raise NotFound("That activity does not exist.")
+    if activity.user_id != athlete_id:
+        raise PermissionDenied("Only the athlete answers the check-in for their session.")
+    kept = (await dedupe.group_of(session, activity)).kept
+    workout = await matching.matched_workout(session, kept.id)
+    for target in (kept, workout):
+        if target is None:
+            continue
+        if rpe is not None:
+            target.rpe = rpe
+        if feel is not None:
+            target.feel = feel
+        if pain is not None:
+            target.pain = pain
+        if pain_note:
+            target.pain_note = pain_note
+    if rpe is not None and kept.load_source in (None, "rpe"):
+        await _rescore(session, kept)
+        await matching.match_activity(session, kept)
+        await training_load.recompute_through_today(session, clock, athlete_id, kept.local_date)
+    await session.flush()
+    relationship = await active_relationship_of_athlete(session, athlete_id)
+    if relationship is not None and not kept.is_private:
+        answers = {"rpe": rpe, "feel": feel, "pain": pain, "pain_note": pain_note}
+        fingerprint = hashlib.sha256(repr(sorted(answers.items())).encode()).hexdigest()[:16]
+        await notifications.notify(
+            session,
+            clock,
+            recipient_id=relationship.coach_id,
+            kind=NotificationKind.CHECK_IN,
+            payload={
+                "athlete_id": athlete_id,
+                "activity_id": kept.id,
+                "workout_id": workout.id if workout else None,
+                "name": kept.name,
+                "local_date": kept.local_date.isoformat(),
+                **answers,
+            },
+            key=f"activity:{kept.id}:check_in:coach:{fingerprint}",
+        )
+    return kept
+
+
+# --- rescoring --------------------------------------------------------------------------
+
+
+def _rebuild(activity: Activity, streams: Streams | None) -> ParsedActivity:
+    """The stored activity back as a ParsedActivity, enough for the metrics engine."""
+    swim = (activity.metrics or {}).get("swim") or {}
+    return ParsedActivity(
+        sport=Sport(activity.sport),
+        start=activity.start_utc,
+        elapsed_s=activity.elapsed_s,
+        moving_s=activity.moving_s,
+        source_format=(activity.data_quality or {}).get("source_format", activity.source),
+        timezone=activity.timezone,
+        distance_m=activity.distance_m,
+        distance_from_gps=activity.distance_from_gps,
+        avg_hr=activity.avg_hr,
+        max_hr=activity.max_hr,
+        avg_power=activity.avg_power,
+        max_power=activity.max_power,
+        avg_speed=activity.avg_speed,
+        pool_length_m=swim.get("pool_length_m"),
+        swim_lengths=[
+            SwimLength(start=activity.start_utc, elapsed_s=float(seconds), active=bool(active))
+            for seconds, active in swim.get("lengths", [])
+        ],
+        streams=streams,
+    )
+
+
+async def _rescore(session: AsyncSession, activity: Activity) -> None:
+    parsed = _rebuild(activity, await load_streams(session, activity.id))
+    thresholds = await thresholds_on(session, activity.user_id, activity.local_date)
+    m = compute_activity_metrics(parsed, thresholds, rpe=activity.rpe)
+    extras = {k: v for k, v in (activity.metrics or {}).items() if k in ("swim", "device_summary")}
+    activity.metrics = {**m.to_dict(), **extras}
+    _apply_scores(activity, m)
+
+
+async def recompute_after_threshold_change(
+    session: AsyncSession, clock: Clock, athlete_id: int, valid_from: date
+) -> int:
+    """Rescore the athlete's activities from `valid_from` on; returns how many were rescored.
+
+    Call it in the same unit of work as `core.thresholds.set_thresholds`.
+    """
+    rows = await session.scalars(
+        select(Activity)
+        .where(
+            Activity.user_id == athlete_id,
+            Activity.deleted_at.is_(None),
+            Activity.local_date >= valid_from,
+        )
+        .order_by(Activity.start_utc)
+    )
+    activities = list(rows)
+    for activity in activities:
+        await _rescore(session, activity)
+    await session.flush()
+    for activity in activities:
+        if activity.primary_activity_id is None:
+            await matching.match_activity(session, activity)
+    await training_load.recompute_through_today(session, clock, athlete_id, valid_from)
+    return len(activities)
+
+
+async def activity_with_streams(
+    session: AsyncSession, actor_id: int, activity_id: int
+) -> tuple[Activity, Streams | None]:
+    """An activity and its samples, for charts and analysis (permission-checked)."""
+    activity = await session.get(Activity, activity_id)
+    if activity is None or activity.deleted_at is not None:
+        raise NotFound("That activity does not exist.")
+    await require_permission(session, actor_id, activity.user_id, Permission.VIEW_ACTIVITIES)
+    return activity, await load_streams(session, activity.id)
+
+
+# --- notifications ----------------------------------------------------------------------
+
+
+def activity_summary(activity: Activity, workout: Workout | None) -> dict[str, Any]:
+    """The numbers a coach sees when a session lands (no wording: the bot phrases it)."""
+    return {
+        "activity_id": activity.id,
+        "athlete_id": activity.user_id,
+        "name": activity.name,
+        "sport": activity.sport,
+        "local_date": activity.local_date.isoformat(),
+        "start_utc": activity.start_utc.astimezone(UTC).isoformat(),
+        "moving_s": activity.moving_s,
+        "elapsed_s": activity.elapsed_s,
+        "distance_m": activity.distance_m,
+        "load": activity.load,
+        "load_source": activity.load_source,
+        "intensity": activity.intensity,
+        "avg_hr": activity.avg_hr,
+        "avg_power": activity.avg_power,
+        "weighted_power": activity.weighted_power,
+        "workout": _workout_summary(workout),
+    }
+
+
+def _workout_summary(workout: Workout | None) -> dict[str, Any] | None:
+    if workout is None:
+        return None
+    return {
+        "id": workout.id,
+        "title": workout.title,
+        "compliance_pct": workout.compliance_pct,
+        "compliance_color": workout.compliance_color,
+    }
+
+
+async def _notify_recorded(
+    session: AsyncSession, clock: Clock, activity: Activity, workout: Workout | None
+) -> None:
+    athlete_id = activity.user_id
+    relationship = await active_relationship_of_athlete(session, athlete_id)
+    coach_may_see = relationship is not None and relationship.permissions.get(
+        Permission.VIEW_ACTIVITIES, True
+    )
+    if relationship is not None and coach_may_see and not activity.is_private:
+        await notifications.notify(
+            session,
+            clock,
+            recipient_id=relationship.coach_id,
+            kind=NotificationKind.ACTIVITY_RECORDED,
+            payload=activity_summary(activity, workout),
+            key=f"activity:{activity.id}:recorded:coach",
+        )
+    await notifications.notify(
+        session,
+        clock,
+        recipient_id=athlete_id,
+        kind=NotificationKind.CHECK_IN,
+        payload={
+            "activity_id": activity.id,
+            "name": activity.name,
+            "sport": activity.sport,
+            "local_date": activity.local_date.isoformat(),
+            "asks": list(CHECK_IN_QUESTIONS),
+            "workout": _workout_summary(workout),
+        },
+        key=f"activity:{activity.id}:check_in",
+    )
+
