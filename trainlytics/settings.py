@@ -74,6 +74,16 @@ class Settings(BaseSettings):
 
     backfill_days: int = Field(default=90, ge=0, le=3650)
 
+    # --- background jobs (workers/, issue 4) ---
+    # Stream and schedule-key prefix in Redis; distinct names let several deployments
+    # (or test runs) share one Redis.
+    jobs_queue_name: str = "trainlytics"
+    # A message unacknowledged this long is taken over from a dead worker (taskiq-redis
+    # idle_timeout); every task must finish well within it.
+    jobs_idle_timeout_s: int = Field(default=300, ge=5)
+    # How often the outbox is swept for due rows (doors also kick delivery directly).
+    outbox_poll_seconds: int = Field(default=5, ge=1, le=300)
+
     # --- web surface limits (web/middleware.py) ---
     # Largest request body accepted (webhooks, Slack events, Telegram updates are small).
     max_request_bytes: int = Field(default=1_048_576, ge=1024)
