@@ -74,6 +74,11 @@ class Settings(BaseSettings):
 
     backfill_days: int = Field(default=90, ge=0, le=3650)
 
+    # --- provider sync (core/sync/accounts.py, orchestrator) ---
+    # Garmin and Polar serve tokens from another host than their authorize page.
+    garmin_token_url: str = "https://diauth.garmin.com/di-oauth2-service/oauth/token"
+    polar_token_url: str = "https://polarremote.com/v2/oauth2/token"
+
     # --- background jobs (workers/, issue 4) ---
     # Stream and schedule-key prefix in Redis; distinct names let several deployments
     # (or test runs) share one Redis.
