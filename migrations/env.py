@@ -8,10 +8,11 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 import core.db.models  # noqa: F401  (registers every table)
+from bot.slack.tables import slack_metadata  # slack_sdk's own tables (Slack OAuth)
 from core.db.engine import create_engine
 from core.db.models import Base
 
-target_metadata = Base.metadata
+target_metadata = [Base.metadata, slack_metadata]
 
 
 def _url() -> str:
