@@ -1,0 +1,563 @@
+"""Delivering the outbox: which chat, when, how fast, and what to do when a platform says no.
+
+Core writes `notifications` rows (core.notifications.notify); this module hands the due
+ones to the sender of the person's chat platform. The platform-specific part is small:
+
+    class Sender(Protocol):
+        platform: str                                  # "telegram", "slack", "console"
+        async def send(self, recipient: ChatTarget, view: NotificationView) -> SentReceipt
+
+A sender renders `view` (kind, payload, the person, an optional PNG) for its platform and
+returns `SentReceipt(external_message_id)`. It signals trouble by raising:
+
+- `RetryAfter(seconds)`    the platform asked us to slow down (HTTP 429 retry_after);
+- `RecipientUnreachable`   the person blocked the bot / left the workspace: never retried;
+- `TemporaryFailure`       outage, timeout, 5xx: retried with exponential backoff + jitter;
+- `PermanentFailure`       the message itself is refused (bad request): not retried.
+Any other exception is treated as temporary.
+
+Delivery is at most once visibly: a row is claimed (status pending -> sending) before it
+is sent, so a task that is redelivered or runs in two workers at once never picks it up
+twice; a row left in "sending" by a worker that died between send and commit is marked
+failed (outcome unknown) instead of being sent again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from core.clock import Clock
+from core.db.engine import Database
+from core.db.models import ChatIdentity, Notification, User
+from core.enums import NotificationKind, NotificationStatus, Platform, Role
+
+log = logging.getLogger(__name__)
+
+# The roll-up of a person's "digest" rows into one daily message.
+DAILY_DIGEST_KIND = "daily_digest"
+
+# How long a claimed row may stay in "sending" before we assume its worker died.
+CLAIM_LEASE = timedelta(minutes=5)
+# Temporary failures back off 30 s, 60 s, 120 s ... capped at one hour, for about a day.
+BACKOFF_BASE = timedelta(seconds=30)
+BACKOFF_CAP = timedelta(hours=1)
+MAX_ATTEMPTS = 30
+# Waiting for a rate-limit token longer than this defers the row instead of blocking.
+MAX_INLINE_WAIT_S = 1.0
+
+
+# --- what a sender receives and returns ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Person:
+    user_id: int
+    name: str
+    locale: str
+    timezone: str
+
+
+@dataclass(frozen=True)
+class ChatTarget:
+    """Where to send: one chat identity of the person."""
+
+    platform: str
+    chat_id: str
+    workspace_id: str = ""  # Slack team id; "" elsewhere
+    identity_id: int | None = None
+
+
+@dataclass(frozen=True)
+class NotificationView:
+    """One outbox row as a sender sees it. Rendering text per kind is the sender's job."""
+
+    notification_id: int
+    kind: str
+    payload: Mapping[str, Any]
+    person: Person
+    target: ChatTarget
+    idempotency_key: str
+    image_png: bytes | None = None  # e.g. the weekly load chart
+
+
+@dataclass(frozen=True)
+class SentReceipt:
+    external_message_id: str | None = None
+
+
+class DeliveryError(Exception):
+    """Base of what a sender raises; `str(exc)` is kept in the row's last_error."""
+
+
+class RetryAfter(DeliveryError):
+    def __init__(self, seconds: float, detail: str = "") -> None:
+        super().__init__(detail or f"rate limited, retry after {seconds:g} s")
+        self.seconds = max(0.0, float(seconds))
+
+
+class RecipientUnreachable(DeliveryError):
+    """The person blocked the bot or left: stop sending to this chat identity."""
+
+
+class TemporaryFailure(DeliveryError):
+    """The platform is down or timed out: try again later."""
+
+
+class PermanentFailure(DeliveryError):
+    """The platform refuses this message for good."""
+
+
+class Sender(Protocol):
+    platform: str
+
+    async def send(self, recipient: ChatTarget, view: NotificationView) -> SentReceipt: ...
+
+
+# --- rate limits ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """A token bucket: `rate` tokens per second, holding at most `burst`."""
+
+    key: str
+    rate: float
+    burst: float
+
+
+class RateLimiter(Protocol):
+    async def try_acquire(self, buckets: Sequence[Bucket]) -> float:
+        """Take one token from every bucket, all or none.
+
+        Returns 0.0 when taken, else the seconds until all buckets have a token (nothing
+        is taken then). Shared by every worker process (workers.ratelimit).
+        """
+        ...
+
+
+@dataclass(frozen=True)
+class PlatformLimit:
+    overall_per_s: float | None = None
+    per_chat_per_s: float | None = None
+
+
+# Telegram: ~30 messages/s per bot, 1/s per chat. Slack: ~1 message/s per channel.
+DEFAULT_LIMITS: dict[str, PlatformLimit] = {
+    Platform.TELEGRAM: PlatformLimit(overall_per_s=30, per_chat_per_s=1),
+    Platform.SLACK: PlatformLimit(per_chat_per_s=1),
+}
+
+
+def buckets_for(target: ChatTarget, limits: Mapping[str, PlatformLimit]) -> list[Bucket]:
+    limit = limits.get(target.platform)
+    if limit is None:
+        return []
+    buckets = []
+    if limit.overall_per_s:
+        rate = limit.overall_per_s
+        buckets.append(Bucket(f"rl:{target.platform}", rate, rate))
+    if limit.per_chat_per_s:
+        rate = limit.per_chat_per_s
+        chat = f"{target.workspace_id}:{target.chat_id}"
+        buckets.append(Bucket(f"rl:{target.platform}:chat:{chat}", rate, rate))
+    return buckets
+
+
+# --- rules ----------------------------------------------------------------------------
+
+
+def quiet_until(user: User, now: datetime) -> datetime | None:
+    """End of the person's quiet window (UTC) if `now` falls inside it, else None.
+
+    The window is wall-clock time in the person's timezone and may wrap midnight
+    (22:00-07:00); zoneinfo places its end correctly on DST days.
+    """
+    start, end = user.quiet_hours_start, user.quiet_hours_end
+    if start is None or end is None or start == end:
+        return None
+    tz = ZoneInfo(user.timezone or "UTC")
+    local = now.astimezone(tz)
+    t = local.time().replace(tzinfo=None)
+    if start < end:
+        inside = start <= t < end
+        end_day = local.date()
+    else:
+        inside = t >= start or t < end
+        end_day = local.date() + timedelta(days=1) if t >= start else local.date()
+    if not inside:
+        return None
+    return datetime.combine(end_day, end, tz).astimezone(UTC)
+
+
+COACH_KINDS = frozenset(
+    {
+        NotificationKind.ATHLETE_COMMENT,
+        NotificationKind.WORKOUT_COMPLETED,
+        NotificationKind.ACTIVITY_RECORDED,
+        NotificationKind.COACH_DIGEST,
+    }
+)
+
+
+def choose_target(
+    user: User, identities: Sequence[ChatIdentity], kind: str, platforms: Sequence[str]
+) -> ChatTarget | None:
+    """The person's reachable chat: Slack first for coaches, Telegram first for athletes.
+
+    Only platforms with a configured sender count; console is the last resort.
+    """
+    coach_side = user.role == Role.COACH or (user.role == Role.BOTH and kind in COACH_KINDS)
+    order = (
+        [Platform.SLACK, Platform.TELEGRAM, Platform.CONSOLE]
+        if coach_side
+        else [Platform.TELEGRAM, Platform.SLACK, Platform.CONSOLE]
+    )
+    usable = [
+        i for i in identities if i.active and i.unreachable_at is None and i.platform in platforms
+    ]
+    for platform in order:
+        for identity in usable:
+            if identity.platform == platform:
+                return ChatTarget(
+                    platform=identity.platform,
+                    chat_id=identity.chat_id or identity.platform_user_id,
+                    workspace_id=identity.workspace_id,
+                    identity_id=identity.id,
+                )
+    return None
+
+
+def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
+    """Exponential backoff with "equal jitter": half the step fixed, half random.
+
+    The fixed half guarantees real spacing; the random half spreads retries of many rows
+    so that they do not all hit a recovering platform in the same second.
+    """
+    step = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** max(0, attempts - 1)))
+    half = step / 2
+    return half + half * (rng or random).random()
+
+
+# --- the delivery loop ----------------------------------------------------------------
+
+ImageRenderer = Callable[[AsyncSession, Notification, User], Awaitable[bytes | None]]
+
+
+@dataclass
+class DeliveryReport:
+    claimed: int = 0
+    sent: int = 0
+    deferred: int = 0  # quiet hours, rate limits, retry-after, temporary failures
+    failed: int = 0
+    unreachable: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Plan:
+    row_id: int
+    view: NotificationView | None = None
+    defer_until: datetime | None = None
+    fail: str | None = None
+
+
+@dataclass
+class _Outcome:
+    row_id: int
+    receipt: SentReceipt | None = None
+    target: ChatTarget | None = None
+    retry_at: datetime | None = None
+    error: str | None = None
+    final: bool = False  # failed for good
+    unreachable_identity: int | None = None
+    count_attempt: bool = True
+
+
+async def deliver_due(
+    db: Database,
+    clock: Clock,
+    senders: Mapping[str, Sender],
+    limiter: RateLimiter,
+    *,
+    batch: int = 100,
+    limits: Mapping[str, PlatformLimit] = DEFAULT_LIMITS,
+    images: Mapping[str, ImageRenderer] | None = None,
+    rng: random.Random | None = None,
+) -> DeliveryReport:
+    """Claim up to `batch` due rows, send them concurrently, record each outcome.
+
+    Returns what happened; call again while `report.claimed == batch` to drain the queue.
+    """
+    report = DeliveryReport()
+    await expire_stale_claims(db, clock)
+    ids = await _claim(db, clock, batch)
+    report.claimed = len(ids)
+    if not ids:
+        return report
+    if images is None:
+        from core.schedules import IMAGE_RENDERERS
+
+        images = IMAGE_RENDERERS
+    plans = await _prepare(db, clock, ids, list(senders), images)
+    outcomes = await asyncio.gather(
+        *(_attempt(plan, clock, senders, limiter, limits) for plan in plans)
+    )
+    await _record(db, clock, outcomes, report, rng)
+    return report
+
+
+async def deliver_all_due(
+    db: Database,
+    clock: Clock,
+    senders: Mapping[str, Sender],
+    limiter: RateLimiter,
+    *,
+    batch: int = 100,
+    max_batches: int = 100,
+    **kwargs: Any,
+) -> DeliveryReport:
+    """Drain the due rows, batch after batch (bounded so one task never runs forever)."""
+    total = DeliveryReport()
+    for _ in range(max_batches):
+        report = await deliver_due(db, clock, senders, limiter, batch=batch, **kwargs)
+        for name in ("claimed", "sent", "deferred", "failed", "unreachable"):
+            setattr(total, name, getattr(total, name) + getattr(report, name))
+        total.errors += report.errors
+        if report.claimed < batch:
+            break
+    return total
+
+
+async def expire_stale_claims(db: Database, clock: Clock) -> int:
+    """Rows stuck in "sending" past their lease: their worker died mid-send.
+
+    They may or may not have reached the person; sending again could show the message
+    twice, so they are failed with a visible reason instead (at most once).
+    """
+    async with db.unit_of_work() as session:
+        result = await session.execute(
+            update(Notification)
+            .where(
+                Notification.status == NotificationStatus.SENDING,
+                Notification.next_attempt_at <= clock.now(),
+            )
+            .values(
+                status=NotificationStatus.FAILED,
+                last_error="delivery interrupted mid-send; outcome unknown, not resent",
+            )
+        )
+        return result.rowcount or 0
+
+
+async def _claim(db: Database, clock: Clock, batch: int) -> list[int]:
+    """Flip due rows pending -> sending in one statement, safe across concurrent workers.
+
+    PostgreSQL: the inner SELECT ... FOR UPDATE SKIP LOCKED lets workers take disjoint
+    rows without waiting. SQLite (one writer at a time, FOR UPDATE not rendered): the
+    conditional `status = pending` in the UPDATE makes a second claimer match nothing.
+    """
+    now = clock.now()
+    due = (
+        select(Notification.id)
+        .where(
+            Notification.status == NotificationStatus.PENDING,
+            Notification.next_attempt_at <= now,
+        )
+        .order_by(Notification.next_attempt_at, Notification.id)
+        .limit(batch)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    async with db.unit_of_work() as session:
+        result = await session.execute(
+            update(Notification)
+            .where(Notification.id.in_(due), Notification.status == NotificationStatus.PENDING)
+            .values(status=NotificationStatus.SENDING, next_attempt_at=now + CLAIM_LEASE)
+            .returning(Notification.id)
+            .execution_options(synchronize_session=False)
+        )
+        return sorted(result.scalars())
+
+
+async def _prepare(
+    db: Database,
+    clock: Clock,
+    ids: list[int],
+    platforms: list[str],
+    images: Mapping[str, ImageRenderer],
+) -> list[_Plan]:
+    now = clock.now()
+    plans = []
+    async with db.unit_of_work() as session:
+        rows = await session.scalars(select(Notification).where(Notification.id.in_(ids)))
+        rows = list(rows)
+        users = {
+            u.id: u
+            for u in await session.scalars(
+                select(User)
+                .where(User.id.in_({r.recipient_id for r in rows}))
+                .options(selectinload(User.identities))
+            )
+        }
+        for row in rows:
+            user = users[row.recipient_id]
+            plan = _Plan(row.id)
+            plans.append(plan)
+            if (until := quiet_until(user, now)) is not None:
+                plan.defer_until = until
+                continue
+            target = choose_target(user, user.identities, row.kind, platforms)
+            if target is None:
+                plan.fail = "no reachable chat for this person"
+                continue
+            renderer = images.get(row.kind)
+            image = await renderer(session, row, user) if renderer else None
+            plan.view = NotificationView(
+                notification_id=row.id,
+                kind=row.kind,
+                payload=dict(row.payload or {}),
+                person=Person(user.id, user.name, user.locale, user.timezone),
+                target=target,
+                idempotency_key=row.idempotency_key,
+                image_png=image,
+            )
+    return plans
+
+
+async def _attempt(
+    plan: _Plan,
+    clock: Clock,
+    senders: Mapping[str, Sender],
+    limiter: RateLimiter,
+    limits: Mapping[str, PlatformLimit],
+) -> _Outcome:
+    if plan.defer_until is not None:
+        return _Outcome(plan.row_id, retry_at=plan.defer_until, count_attempt=False)
+    if plan.view is None:
+        return _Outcome(plan.row_id, error=plan.fail, final=True)
+    view, target = plan.view, plan.view.target
+    buckets = buckets_for(target, limits)
+    while buckets and (wait := await limiter.try_acquire(buckets)) > 0:
+        if wait > MAX_INLINE_WAIT_S:
+            # One busy chat must not hold up everybody else's messages.
+            retry_at = clock.now() + timedelta(seconds=wait)
+            return _Outcome(plan.row_id, retry_at=retry_at, count_attempt=False)
+        await asyncio.sleep(wait)
+    out = _Outcome(plan.row_id, target=target)
+    try:
+        out.receipt = await senders[target.platform].send(target, view)
+    except RetryAfter as exc:
+        out.retry_at, out.error = clock.now() + timedelta(seconds=exc.seconds), str(exc)
+    except RecipientUnreachable as exc:
+        out.unreachable_identity, out.error = target.identity_id, str(exc) or "unreachable"
+    except PermanentFailure as exc:
+        out.error, out.final = str(exc) or "refused by the platform", True
+    except Exception as exc:  # noqa: BLE001 — anything else is a temporary failure
+        out.error = f"{type(exc).__name__}: {exc}"
+        log.warning("delivery of notification %s failed: %s", plan.row_id, out.error)
+    return out
+
+
+async def _record(
+    db: Database,
+    clock: Clock,
+    outcomes: Sequence[_Outcome],
+    report: DeliveryReport,
+    rng: random.Random | None,
+) -> None:
+    now = clock.now()
+    async with db.unit_of_work() as session:
+        rows = {
+            r.id: r
+            for r in await session.scalars(
+                select(Notification).where(Notification.id.in_([o.row_id for o in outcomes]))
+            )
+        }
+        for out in outcomes:
+            row = rows[out.row_id]
+            if out.count_attempt:
+                row.attempts += 1
+            if out.receipt is not None:
+                row.status = NotificationStatus.SENT
+                row.sent_at = now
+                row.platform = out.target.platform if out.target else None
+                row.external_message_id = out.receipt.external_message_id
+                row.last_error = None
+                report.sent += 1
+                continue
+            row.last_error = out.error
+            if out.unreachable_identity is not None:
+                identity = await session.get(ChatIdentity, out.unreachable_identity)
+                if identity is not None:
+                    identity.unreachable_at = now
+                # Another of the person's chats may still reach them; the next pass
+                # chooses again and fails the row if none is left.
+                row.status, row.next_attempt_at = NotificationStatus.PENDING, now
+                report.unreachable += 1
+            elif out.final:
+                row.status = NotificationStatus.FAILED
+                report.failed += 1
+                if out.error:
+                    report.errors.append(out.error)
+            elif row.attempts >= MAX_ATTEMPTS:
+                row.status = NotificationStatus.FAILED
+                report.failed += 1
+            else:
+                row.status = NotificationStatus.PENDING
+                row.next_attempt_at = out.retry_at or now + backoff(row.attempts, rng)
+                report.deferred += 1
+
+
+# --- digests --------------------------------------------------------------------------
+
+
+async def roll_up_digest(
+    session: AsyncSession, clock: Clock, user_id: int, day_label: str
+) -> Notification | None:
+    """Fold the person's waiting "digest" rows into one daily message (once per day)."""
+    from core.notifications import notify
+
+    rows = list(
+        await session.scalars(
+            select(Notification)
+            .where(
+                Notification.recipient_id == user_id,
+                Notification.status == NotificationStatus.DIGEST,
+            )
+            .order_by(Notification.created_at, Notification.id)
+        )
+    )
+    key = f"digest:{user_id}:{day_label}"
+    already = await session.scalar(select(Notification.id).where(Notification.idempotency_key == key))
+    if not rows or already is not None:
+        # Rows arriving after today's digest went out wait for tomorrow's.
+        return None
+    items = [{"kind": r.kind, "payload": r.payload, "id": r.id} for r in rows]
+    digest = await notify(
+        session,
+        clock,
+        recipient_id=user_id,
+        kind=DAILY_DIGEST_KIND,
+        payload={"date": day_label, "items": items},
+        key=key,
+        force=True,
+    )
+    for r in rows:
+        r.status = NotificationStatus.SENT
+        r.sent_at = clock.now()
+        r.platform = "digest"
+        r.external_message_id = f"digest:{digest.id}" if digest else None
+    await session.flush()
+    return digest
+

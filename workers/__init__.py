@@ -1,0 +1,1 @@
+"""Background jobs: the taskiq broker, its tasks and schedules, and the embedded runner."""
