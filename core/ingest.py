@@ -510,4 +510,3 @@ async def _notify_recorded(
         },
         key=f"activity:{activity.id}:check_in",
     )
-

@@ -99,9 +99,7 @@ async def recompute_from(
         session, athlete_id, start - timedelta(days=RAMP_DAYS), start - timedelta(days=1)
     )
     known = [history[d] for d in sorted(history)]
-    prior_load = (
-        np.array([r.load for r in known[-(FOSTER_WINDOW_DAYS - 1) :]]) if known else None
-    )
+    prior_load = np.array([r.load for r in known[-(FOSTER_WINDOW_DAYS - 1) :]]) if known else None
     prior_ctl = np.concatenate(
         [np.zeros(RAMP_DAYS - len(known)), np.array([r.fitness for r in known])]
     )
@@ -196,12 +194,26 @@ async def load_series(
         out.days.append(day)
         row = rows.get(day)
         if row is not None:
-            values = (row.load, row.fitness, row.fatigue, row.form, row.ramp, row.monotony,
-                      row.strain)
+            values = (
+                row.load,
+                row.fitness,
+                row.fatigue,
+                row.form,
+                row.ramp,
+                row.monotony,
+                row.strain,
+            )
         elif tail is not None and day >= tail_from:
             k = (day - tail_from).days
-            values = (0.0, float(tail.ctl[k]), float(tail.atl[k]), float(tail.tsb[k]), None,
-                      None, None)
+            values = (
+                0.0,
+                float(tail.ctl[k]),
+                float(tail.atl[k]),
+                float(tail.tsb[k]),
+                None,
+                None,
+                None,
+            )
         else:
             values = (0.0, 0.0, 0.0, 0.0, None, None, None)
         for target, value in zip(
@@ -265,9 +277,7 @@ async def forecast_to(
     )
     planned = {d: float(total or 0.0) for d, total in planned_rows}
     loads = np.array([done.get(d, 0.0) + planned.get(d, 0.0) for d in days])
-    series = forecast(
-        base.fitness if base else 0.0, base.fatigue if base else 0.0, loads
-    )
+    series = forecast(base.fitness if base else 0.0, base.fatigue if base else 0.0, loads)
     k0 = (today - start).days
     return LoadForecast(
         days=days[k0:],

@@ -38,8 +38,14 @@ async def setup_ride_day(s, clock):
     clock.set(datetime(2020, 6, 3, 8, tzinfo=UTC))
     athlete = await person(s, "Ana")
     await thresholds.set_thresholds(
-        s, athlete.id, athlete.id, date(2020, 1, 1), ftp_w=250, lthr_bpm=165,
-        max_hr_bpm=190, rest_hr_bpm=50,
+        s,
+        athlete.id,
+        athlete.id,
+        date(2020, 1, 1),
+        ftp_w=250,
+        lthr_bpm=165,
+        max_hr_bpm=190,
+        rest_hr_bpm=50,
     )
     return athlete
 
@@ -56,9 +62,7 @@ async def test_the_strava_and_garmin_copies_of_one_ride_are_one_activity(db, clo
         )
         assert garmin.is_duplicate and garmin.kept.id == garmin.activity.id
         assert strava.activity.primary_activity_id == garmin.activity.id
-        kept = await s.scalars(
-            select(Activity).where(Activity.primary_activity_id.is_(None))
-        )
+        kept = await s.scalars(select(Activity).where(Activity.primary_activity_id.is_(None)))
         assert [a.source for a in kept] == ["garmin"]
         assert await day_load(s, athlete.id, RIDE_DAY) == pytest.approx(garmin.activity.load)
         group = await dedupe.kept_copy(s, athlete.id, strava.activity.id)
@@ -76,16 +80,20 @@ async def test_the_athletes_provider_preference_wins_over_richness(db, clock):
             s, clock, athlete.id, the_ride("gpx"), source=ActivitySource.STRAVA, source_id="s1"
         )
         assert strava.kept.source == "strava"
-        assert await s.scalar(
-            select(func.count()).where(Activity.primary_activity_id.is_(None))
-        ) == 1
+        assert (
+            await s.scalar(select(func.count()).where(Activity.primary_activity_id.is_(None))) == 1
+        )
 
 
 async def test_the_athlete_can_swap_the_kept_copy_and_the_workout_follows(db, clock):
     async with db.unit_of_work() as s:
         athlete = await setup_ride_day(s, clock)
         workout = await planning.create_workout(
-            s, clock, athlete.id, athlete.id, RIDE_DAY,
+            s,
+            clock,
+            athlete.id,
+            athlete.id,
+            RIDE_DAY,
             WorkoutSpec(sport="ride", title="Openers", planned_duration_s=120),
         )
         strava = await ingest.record_activity(
@@ -107,7 +115,11 @@ async def test_deleting_the_kept_copy_promotes_the_other(db, clock):
     async with db.unit_of_work() as s:
         athlete = await setup_ride_day(s, clock)
         workout = await planning.create_workout(
-            s, clock, athlete.id, athlete.id, RIDE_DAY,
+            s,
+            clock,
+            athlete.id,
+            athlete.id,
+            RIDE_DAY,
             WorkoutSpec(sport="ride", title="Openers", planned_duration_s=120),
         )
         strava = await ingest.record_activity(
@@ -131,18 +143,30 @@ async def test_sessions_that_only_look_alike_stay_apart(db, clock):
         )
         # A run starting at the same minute (other family) and a ride an hour later.
         b = await ingest.record_activity(
-            s, clock, athlete.id, ride(start, sport=Sport.RUN), source=ActivitySource.GARMIN,
+            s,
+            clock,
+            athlete.id,
+            ride(start, sport=Sport.RUN),
+            source=ActivitySource.GARMIN,
             source_id="run",
         )
         c = await ingest.record_activity(
-            s, clock, athlete.id, ride(start + timedelta(minutes=50)),
-            source=ActivitySource.GARMIN, source_id="later",
+            s,
+            clock,
+            athlete.id,
+            ride(start + timedelta(minutes=50)),
+            source=ActivitySource.GARMIN,
+            source_id="later",
         )
         assert not (a.is_duplicate or b.is_duplicate or c.is_duplicate)
         # Started 7 minutes apart but riding together for most of the hour: the same ride.
         d = await ingest.record_activity(
-            s, clock, athlete.id, ride(start + timedelta(minutes=7), 3300),
-            source=ActivitySource.POLAR, source_id="late-start",
+            s,
+            clock,
+            athlete.id,
+            ride(start + timedelta(minutes=7), 3300),
+            source=ActivitySource.POLAR,
+            source_id="late-start",
         )
         assert d.is_duplicate and d.kept.id == a.activity.id
 

@@ -123,8 +123,12 @@ async def test_streams_round_trip_through_the_store_keeping_gaps(db, clock):
     async with db.unit_of_work() as s:
         athlete = await person(s, "Ana")
         result = await ingest.record_activity(
-            s, clock, athlete.id, ride(datetime(2026, 3, 9, 7, tzinfo=UTC)),
-            source=ActivitySource.STRAVA, source_id="1",
+            s,
+            clock,
+            athlete.id,
+            ride(datetime(2026, 3, 9, 7, tzinfo=UTC)),
+            source=ActivitySource.STRAVA,
+            source_id="1",
         )
         row = await save_streams(s, result.activity.id, streams)
         assert row.channels == ["power", "heart_rate", "lat", "lng"]
@@ -148,12 +152,20 @@ async def test_a_late_evening_ride_counts_on_its_local_day_across_the_dst_change
         athlete = await person(s, "Ana", tz="Europe/Paris")
         # Saturday 28 March 23:30 in Paris (UTC+1); Sunday 29 March 23:30 (UTC+2, after DST).
         before = await ingest.record_activity(
-            s, clock, athlete.id, ride(datetime(2026, 3, 28, 22, 30, tzinfo=UTC), 1200),
-            source=ActivitySource.STRAVA, source_id="sat",
+            s,
+            clock,
+            athlete.id,
+            ride(datetime(2026, 3, 28, 22, 30, tzinfo=UTC), 1200),
+            source=ActivitySource.STRAVA,
+            source_id="sat",
         )
         after = await ingest.record_activity(
-            s, clock, athlete.id, ride(datetime(2026, 3, 29, 21, 30, tzinfo=UTC), 1200),
-            source=ActivitySource.STRAVA, source_id="sun",
+            s,
+            clock,
+            athlete.id,
+            ride(datetime(2026, 3, 29, 21, 30, tzinfo=UTC), 1200),
+            source=ActivitySource.STRAVA,
+            source_id="sun",
         )
         assert before.activity.local_date == date(2026, 3, 28)
         assert after.activity.local_date == date(2026, 3, 29)
@@ -169,13 +181,21 @@ async def test_the_coach_hears_of_a_new_session_and_the_athlete_gets_a_check_in(
         await coached(s, clock, coach, athlete)
         await thresholds.set_thresholds(s, athlete.id, athlete.id, date(2026, 1, 1), ftp_w=250)
         workout = await planning.create_workout(
-            s, clock, athlete.id, athlete.id, date(2026, 3, 10),
+            s,
+            clock,
+            athlete.id,
+            athlete.id,
+            date(2026, 3, 10),
             WorkoutSpec(sport="ride", title="Endurance", planned_duration_s=3600),
         )
         # The plan estimates a steady hour at 70 % of FTP; the athlete rides exactly that.
         result = await ingest.record_activity(
-            s, clock, athlete.id, ride(datetime(2026, 3, 10, 7, tzinfo=UTC), watts=175),
-            source=ActivitySource.STRAVA, source_id="42",
+            s,
+            clock,
+            athlete.id,
+            ride(datetime(2026, 3, 10, 7, tzinfo=UTC), watts=175),
+            source=ActivitySource.STRAVA,
+            source_id="42",
         )
         assert result.workout is not None and result.workout.id == workout.id
         to_coach = await s.scalar(
@@ -197,8 +217,12 @@ async def test_the_coach_hears_of_a_new_session_and_the_athlete_gets_a_check_in(
         # The provider redelivers the event: nothing new is written.
         before = await count(s, Notification)
         again = await ingest.record_activity(
-            s, clock, athlete.id, ride(datetime(2026, 3, 10, 7, tzinfo=UTC)),
-            source=ActivitySource.STRAVA, source_id="42",
+            s,
+            clock,
+            athlete.id,
+            ride(datetime(2026, 3, 10, 7, tzinfo=UTC)),
+            source=ActivitySource.STRAVA,
+            source_id="42",
         )
         assert not again.created and await count(s, Notification) == before
 
@@ -210,8 +234,13 @@ async def test_a_backfill_does_not_flood_the_coach(db, clock):
         before = await count(s, Notification)
         for k in range(5):
             await ingest.record_activity(
-                s, clock, athlete.id, ride(datetime(2026, 2, 1 + k, 7, tzinfo=UTC)),
-                source=ActivitySource.STRAVA, source_id=f"old{k}", notify=False,
+                s,
+                clock,
+                athlete.id,
+                ride(datetime(2026, 2, 1 + k, 7, tzinfo=UTC)),
+                source=ActivitySource.STRAVA,
+                source_id=f"old{k}",
+                notify=False,
             )
         assert await count(s, Activity) == 5
         assert await count(s, Notification) == before
@@ -227,7 +256,12 @@ async def test_a_provider_update_renames_without_duplicating(db, clock):
         renamed = ride(start)
         renamed.name = "Col du Glandon"
         result = await ingest.record_activity(
-            s, clock, athlete.id, renamed, source=ActivitySource.STRAVA, source_id="7",
+            s,
+            clock,
+            athlete.id,
+            renamed,
+            source=ActivitySource.STRAVA,
+            source_id="7",
             is_private=True,
         )
         assert not result.created
@@ -244,19 +278,31 @@ async def test_a_check_in_lands_on_the_activity_and_the_workout_and_tells_the_co
         coach, athlete = await person(s, "Coach"), await person(s, "Ana")
         await coached(s, clock, coach, athlete)
         await planning.create_workout(
-            s, clock, athlete.id, athlete.id, date(2026, 3, 10),
+            s,
+            clock,
+            athlete.id,
+            athlete.id,
+            date(2026, 3, 10),
             WorkoutSpec(sport="run", title="Easy run", planned_duration_s=2400),
         )
         # No thresholds and no sensors: the session has no load until the athlete rates it.
         result = await ingest.record_activity(
-            s, clock, athlete.id,
-            ride(datetime(2026, 3, 10, 6, tzinfo=UTC), 2400, watts=None, bpm=None,
-                 sport=Sport.RUN),
-            source=ActivitySource.GARMIN, source_id="g1",
+            s,
+            clock,
+            athlete.id,
+            ride(datetime(2026, 3, 10, 6, tzinfo=UTC), 2400, watts=None, bpm=None, sport=Sport.RUN),
+            source=ActivitySource.GARMIN,
+            source_id="g1",
         )
         assert result.activity.load is None
         kept = await ingest.record_check_in(
-            s, clock, athlete.id, result.activity.id, rpe=7, feel=2, pain=True,
+            s,
+            clock,
+            athlete.id,
+            result.activity.id,
+            rpe=7,
+            feel=2,
+            pain=True,
             pain_note="left knee",
         )
         workout = await s.scalar(select(Workout))
@@ -281,12 +327,20 @@ async def test_deleting_an_activity_unmatches_its_workout_and_recomputes_the_day
         athlete = await person(s, "Ana")
         await thresholds.set_thresholds(s, athlete.id, athlete.id, date(2026, 1, 1), ftp_w=250)
         workout = await planning.create_workout(
-            s, clock, athlete.id, athlete.id, date(2026, 3, 9),
+            s,
+            clock,
+            athlete.id,
+            athlete.id,
+            date(2026, 3, 9),
             WorkoutSpec(sport="ride", title="Tempo", planned_duration_s=3600),
         )
         await ingest.record_activity(
-            s, clock, athlete.id, ride(datetime(2026, 3, 9, 7, tzinfo=UTC)),
-            source=ActivitySource.STRAVA, source_id="9",
+            s,
+            clock,
+            athlete.id,
+            ride(datetime(2026, 3, 9, 7, tzinfo=UTC)),
+            source=ActivitySource.STRAVA,
+            source_id="9",
         )
         assert workout.status == "completed"
         deleted = await ingest.delete_activity(s, clock, athlete.id, ActivitySource.STRAVA, "9")
@@ -304,12 +358,20 @@ async def test_a_threshold_change_rescores_the_activities_after_it(db, clock):
         athlete = await person(s, "Ana")
         await thresholds.set_thresholds(s, athlete.id, athlete.id, date(2026, 1, 1), ftp_w=200)
         early = await ingest.record_activity(
-            s, clock, athlete.id, ride(datetime(2026, 3, 2, 7, tzinfo=UTC)),
-            source=ActivitySource.STRAVA, source_id="early",
+            s,
+            clock,
+            athlete.id,
+            ride(datetime(2026, 3, 2, 7, tzinfo=UTC)),
+            source=ActivitySource.STRAVA,
+            source_id="early",
         )
         late = await ingest.record_activity(
-            s, clock, athlete.id, ride(datetime(2026, 3, 8, 7, tzinfo=UTC)),
-            source=ActivitySource.STRAVA, source_id="late",
+            s,
+            clock,
+            athlete.id,
+            ride(datetime(2026, 3, 8, 7, tzinfo=UTC)),
+            source=ActivitySource.STRAVA,
+            source_id="late",
         )
         assert early.activity.load == pytest.approx(100.0, abs=0.2)
         await thresholds.set_thresholds(s, athlete.id, athlete.id, date(2026, 3, 5), ftp_w=250)
@@ -339,8 +401,12 @@ async def test_only_the_athlete_answers_their_check_in(db, clock):
         coach, athlete = await person(s, "Coach"), await person(s, "Ana")
         await coached(s, clock, coach, athlete)
         result = await ingest.record_activity(
-            s, clock, athlete.id, ride(clock.now() - timedelta(hours=3)),
-            source=ActivitySource.STRAVA, source_id="x",
+            s,
+            clock,
+            athlete.id,
+            ride(clock.now() - timedelta(hours=3)),
+            source=ActivitySource.STRAVA,
+            source_id="x",
         )
         with pytest.raises(Exception, match="Only the athlete"):
             await ingest.record_check_in(s, clock, coach.id, result.activity.id, rpe=5)

@@ -28,18 +28,19 @@ async def plan(s, clock, athlete, title="Ride", sport="ride", **spec):
     ("ratio", "color"),
     [(1.0, "green"), (0.65, "yellow"), (1.4, "yellow"), (0.4, "red")],
 )
-async def test_a_planned_ride_is_coloured_by_how_much_of_its_load_was_done(
-    db, clock, ratio, color
-):
+async def test_a_planned_ride_is_coloured_by_how_much_of_its_load_was_done(db, clock, ratio, color):
     async with db.unit_of_work() as s:
         athlete = await person(s, "Ana")
         await thresholds.set_thresholds(s, athlete.id, athlete.id, date(2026, 1, 1), ftp_w=250)
         workout = await plan(s, clock, athlete, planned_duration_s=3600, planned_load=100)
         # One hour at power P scores 100 × (P / FTP)²: pick P for the wanted share of load.
         result = await ingest.record_activity(
-            s, clock, athlete.id,
+            s,
+            clock,
+            athlete.id,
             ride(datetime(2026, 3, 9, 7, tzinfo=UTC), watts=250 * math.sqrt(ratio)),
-            source=ActivitySource.STRAVA, source_id="1",
+            source=ActivitySource.STRAVA,
+            source_id="1",
         )
         assert result.workout is workout
         assert workout.status == "completed" and workout.matched_activity_id == result.kept.id
@@ -49,8 +50,16 @@ async def test_a_planned_ride_is_coloured_by_how_much_of_its_load_was_done(
 
 @pytest.mark.parametrize(
     ("pct", "color"),
-    [(79.4, "yellow"), (79.6, "green"), (120.4, "green"), (121, "yellow"), (49.4, "red"),
-     (50, "yellow"), (150, "yellow"), (151, "red")],
+    [
+        (79.4, "yellow"),
+        (79.6, "green"),
+        (120.4, "green"),
+        (121, "yellow"),
+        (49.4, "red"),
+        (50, "yellow"),
+        (150, "yellow"),
+        (151, "red"),
+    ],
 )
 def test_band_edges_follow_trainingpeaks_on_whole_percentages(pct, color):
     assert matching.compliance_color(pct) == color
@@ -61,8 +70,12 @@ async def test_without_loads_compliance_compares_durations(db, clock):
         athlete = await person(s, "Ana")  # no thresholds: the ride has no load
         workout = await plan(s, clock, athlete, planned_duration_s=3600)
         await ingest.record_activity(
-            s, clock, athlete.id, ride(datetime(2026, 3, 9, 7, tzinfo=UTC), 2700),
-            source=ActivitySource.STRAVA, source_id="1",
+            s,
+            clock,
+            athlete.id,
+            ride(datetime(2026, 3, 9, 7, tzinfo=UTC), 2700),
+            source=ActivitySource.STRAVA,
+            source_id="1",
         )
         assert workout.compliance_pct == 75.0 and workout.compliance_color == "yellow"
 
@@ -74,20 +87,31 @@ async def test_two_rides_in_a_day_match_the_workouts_of_closest_duration(db, clo
         short = await plan(s, clock, athlete, "Spin", planned_duration_s=1800)
         run = await plan(s, clock, athlete, "Run", sport="run", planned_duration_s=1900)
         first = await ingest.record_activity(
-            s, clock, athlete.id, ride(datetime(2026, 3, 9, 6, tzinfo=UTC), 2000),
-            source=ActivitySource.STRAVA, source_id="a",
+            s,
+            clock,
+            athlete.id,
+            ride(datetime(2026, 3, 9, 6, tzinfo=UTC), 2000),
+            source=ActivitySource.STRAVA,
+            source_id="a",
         )
         second = await ingest.record_activity(
-            s, clock, athlete.id, ride(datetime(2026, 3, 9, 12, tzinfo=UTC), 10000),
-            source=ActivitySource.STRAVA, source_id="b",
+            s,
+            clock,
+            athlete.id,
+            ride(datetime(2026, 3, 9, 12, tzinfo=UTC), 10000),
+            source=ActivitySource.STRAVA,
+            source_id="b",
         )
         assert first.workout is short and second.workout is long
         assert run.status == "planned"
         # A virtual ride is still a ride; a third ride finds nothing left to complete.
         third = await ingest.record_activity(
-            s, clock, athlete.id,
+            s,
+            clock,
+            athlete.id,
             ride(datetime(2026, 3, 9, 17, tzinfo=UTC), 1800, sport=Sport.VIRTUAL_RIDE),
-            source=ActivitySource.STRAVA, source_id="c",
+            source=ActivitySource.STRAVA,
+            source_id="c",
         )
         assert third.workout is None
 
@@ -97,8 +121,12 @@ async def test_an_activity_on_another_day_does_not_complete_the_workout(db, cloc
         athlete = await person(s, "Ana")
         workout = await plan(s, clock, athlete, planned_duration_s=3600)
         await ingest.record_activity(
-            s, clock, athlete.id, ride(datetime(2026, 3, 8, 7, tzinfo=UTC)),
-            source=ActivitySource.STRAVA, source_id="1",
+            s,
+            clock,
+            athlete.id,
+            ride(datetime(2026, 3, 8, 7, tzinfo=UTC)),
+            source=ActivitySource.STRAVA,
+            source_id="1",
         )
         assert workout.status == "planned"
 
@@ -110,8 +138,12 @@ async def test_a_manual_match_is_kept_when_other_sessions_arrive(db, clock):
         intervals = await plan(s, clock, athlete, "Intervals", planned_duration_s=3600)
         easy = await plan(s, clock, athlete, "Easy", planned_duration_s=5400)
         commute = await ingest.record_activity(
-            s, clock, athlete.id, ride(datetime(2026, 3, 9, 6, tzinfo=UTC), 3500),
-            source=ActivitySource.STRAVA, source_id="commute",
+            s,
+            clock,
+            athlete.id,
+            ride(datetime(2026, 3, 9, 6, tzinfo=UTC), 3500),
+            source=ActivitySource.STRAVA,
+            source_id="commute",
         )
         assert commute.workout is intervals
         # The coach says the morning ride was the easy one.
@@ -119,8 +151,12 @@ async def test_a_manual_match_is_kept_when_other_sessions_arrive(db, clock):
         assert easy.match_is_manual and easy.matched_activity_id == commute.kept.id
         assert intervals.status == "planned" and intervals.matched_activity_id is None
         evening = await ingest.record_activity(
-            s, clock, athlete.id, ride(datetime(2026, 3, 9, 17, tzinfo=UTC), 5400),
-            source=ActivitySource.STRAVA, source_id="evening",
+            s,
+            clock,
+            athlete.id,
+            ride(datetime(2026, 3, 9, 17, tzinfo=UTC), 5400),
+            source=ActivitySource.STRAVA,
+            source_id="evening",
         )
         assert evening.workout is intervals
         assert easy.matched_activity_id == commute.kept.id and easy.match_is_manual
@@ -137,8 +173,12 @@ async def test_a_coach_without_planning_rights_cannot_match(db, clock):
         await coached(s, clock, coach, athlete, plan_workouts=False)
         workout = await plan(s, clock, athlete, planned_duration_s=3600)
         result = await ingest.record_activity(
-            s, clock, athlete.id, ride(datetime(2026, 3, 8, 7, tzinfo=UTC)),
-            source=ActivitySource.STRAVA, source_id="1",
+            s,
+            clock,
+            athlete.id,
+            ride(datetime(2026, 3, 8, 7, tzinfo=UTC)),
+            source=ActivitySource.STRAVA,
+            source_id="1",
         )
         with pytest.raises(PermissionDenied):
             await matching.manual_match(s, coach.id, workout.id, result.kept.id)
