@@ -54,7 +54,7 @@ BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=1)
 MAX_ATTEMPTS = 30
 # Waiting for a rate-limit token longer than this defers the row instead of blocking.
-MAX_INLINE_WAIT_S = 1.0
+MAX_INLINE_WAIT_S = 0.5
 
 
 # --- what a sender receives and returns ----------------------------------------------
