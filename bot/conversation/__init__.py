@@ -3,3 +3,8 @@
 See `bot.conversation.types` for the request/reply shapes, `bot.conversation.callbacks`
 for button data, `bot.conversation.state` for multi-step state.
 """
+
+from bot.conversation.context import ConversationSettings
+from bot.conversation.dispatcher import Conversation
+
+__all__ = ["Conversation", "ConversationSettings"]

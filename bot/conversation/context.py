@@ -1,0 +1,67 @@
+"""What a handler gets: the request, the person, one database session, and reply helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.conversation.state import ConversationState, StateKey
+from bot.conversation.strings import say
+from bot.conversation.types import Part, Reply, Request
+from core.clock import Clock
+from core.db.models import User
+
+
+@dataclass(frozen=True)
+class ConversationSettings:
+    """Knobs a door or the composition root sets; defaults suit a single server."""
+
+    public_url: str | None = None  # for calendar links; None hides them
+    max_file_bytes: int = 20 * 1024 * 1024  # Telegram bots cannot download more anyway
+    heavy_burst: int = 3  # heavy requests (charts, imports) allowed back to back...
+    heavy_refill_s: float = 20.0  # ...then one more every this many seconds
+    providers_enabled: bool = False
+
+
+@dataclass
+class Context:
+    session: AsyncSession
+    clock: Clock
+    user: User
+    request: Request
+    state_store: ConversationState
+    settings: ConversationSettings
+    created: bool = False
+    replies: list[Reply] = field(default_factory=list)
+
+    @property
+    def locale(self) -> str:
+        return self.user.locale or "en"
+
+    @property
+    def key(self) -> StateKey:
+        return StateKey.of(self.request.address)
+
+    def t(self, key: str, **values: object) -> str:
+        return say(self.locale, key, **values)
+
+    def reply(self, *parts: Part | str, **options: object) -> Reply:
+        reply = Reply.of(*parts, **options)
+        self.replies.append(reply)
+        return reply
+
+    async def state(self) -> dict[str, Any]:
+        return await self.state_store.get(self.key)
+
+    async def await_text(self, flow: str, **data: Any) -> None:
+        """The next plain text this person sends goes to `flow` (see dispatcher.AWAITING)."""
+        await self.state_store.set(self.key, {"awaiting": flow, **data})
+
+    async def clear(self) -> None:
+        await self.state_store.clear(self.key)
+
+
+Handler = Callable[[Context], Awaitable[None]]

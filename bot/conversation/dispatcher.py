@@ -1,0 +1,107 @@
+"""`Conversation.handle(request) -> list[Reply]`: the one entry point every door calls.
+
+It resolves the person from the chat address (creating them at first contact), opens one
+unit of work, routes the request to a handler (a command, a button's scope, an answer
+awaited by a multi-step flow, a file, a location) and returns the replies. A
+`DomainError` rolls the transaction back and becomes a reply with its message; nothing
+is half-stored.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.conversation.context import Context, ConversationSettings, Handler
+from bot.conversation.handlers import logging, onboarding, people, plans
+from bot.conversation.ratelimit import HeavyLimiter
+from bot.conversation.state import ConversationState, InMemoryConversationState
+from bot.conversation.strings import say
+from bot.conversation.types import Reply, Request, RequestKind
+from core import accounts
+from core.clock import Clock
+from core.db.engine import Database
+from core.errors import DomainError
+
+_MODULES = (onboarding, plans, logging, people)
+COMMANDS: dict[str, Handler] = {k: v for m in _MODULES for k, v in m.COMMANDS.items()}
+BUTTONS: dict[str, Handler] = {k: v for m in _MODULES for k, v in m.BUTTONS.items()}
+AWAITING: dict[str, Any] = {k: v for m in _MODULES for k, v in m.AWAITING.items()}
+HEAVY_COMMANDS = people.HEAVY
+
+
+class Conversation:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        state: ConversationState | None = None,
+        settings: ConversationSettings | None = None,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.state = state or InMemoryConversationState()
+        self.settings = settings or ConversationSettings()
+        self.limiter = HeavyLimiter(clock, self.settings.heavy_burst, self.settings.heavy_refill_s)
+
+    async def handle(self, request: Request) -> list[Reply]:
+        locale = "en"
+        try:
+            async with self.db.unit_of_work() as session:
+                user, created = await accounts.get_or_create_person(session, request.address)
+                locale = user.locale
+                ctx = Context(
+                    session, self.clock, user, request, self.state, self.settings, created=created
+                )
+                await self._route(ctx)
+                return ctx.replies
+        except DomainError as exc:
+            return [Reply.of(exc.message)]
+        except _RateLimited as exc:
+            return [Reply.of(say(locale, "rate_limited", seconds=exc.seconds))]
+
+    async def _route(self, ctx: Context) -> None:
+        request = ctx.request
+        match request.kind:
+            case RequestKind.COMMAND:
+                name = request.command or ""
+                handler = COMMANDS.get(name)
+                if handler is None:
+                    ctx.reply(ctx.t("unknown_command", command=name))
+                    return
+                # A new command abandons any half-finished flow.
+                await ctx.clear()
+                if name in HEAVY_COMMANDS:
+                    self._take_heavy(ctx)
+                await handler(ctx)
+            case RequestKind.BUTTON:
+                callback = request.callback
+                handler = BUTTONS.get(callback.scope) if callback else None
+                if handler is None:
+                    ctx.reply(ctx.t("bad_button"))
+                    return
+                await handler(ctx)
+            case RequestKind.FILE:
+                self._take_heavy(ctx)
+                await logging.on_file(ctx)
+            case RequestKind.LOCATION:
+                await onboarding.on_location(ctx)
+            case RequestKind.TEXT:
+                if await people.reply_to_message(ctx):
+                    return
+                awaiting = (await ctx.state()).get("awaiting")
+                handler = AWAITING.get(awaiting) if awaiting else None
+                if handler is not None:
+                    await handler(ctx)
+                else:
+                    ctx.reply(ctx.t("free_text"))
+
+    def _take_heavy(self, ctx: Context) -> None:
+        wait = self.limiter.take(ctx.user.id)
+        if wait:
+            raise _RateLimited(wait)
+
+
+class _RateLimited(Exception):
+    def __init__(self, seconds: int) -> None:
+        super().__init__(seconds)
+        self.seconds = seconds

@@ -1,0 +1,1 @@
+"""One module per command group; each exports COMMANDS, BUTTONS and AWAITING tables."""

@@ -1,0 +1,235 @@
+"""/log in plain words, files sent in chat, and the check-in after a session."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from pathlib import PurePath
+
+from bot.conversation.callbacks import Scope, cb
+from bot.conversation.cards import (
+    activity_summary,
+    distance,
+    duration,
+    feel_buttons,
+    pain_buttons,
+    rpe_buttons,
+)
+from bot.conversation.context import Context
+from bot.conversation.strings import sport_name
+from bot.conversation.types import Button, Buttons, EditRef, Subject
+from core import activities, ingest, planning
+from core.coaching import active_relationship_of_athlete
+from core.files import ActivityFileError
+from core.quick_log import QuickLog, QuickLogError, parse_quick_log
+from core.timeutil import at_local_time, local_date
+
+FILE_SUFFIXES = (".fit", ".gpx", ".tcx", ".fit.gz", ".gpx.gz", ".tcx.gz")
+
+
+def _log_summary(ctx: Context, entry: QuickLog) -> str:
+    bits = [sport_name(ctx.locale, entry.sport.value)]
+    bits += [
+        x for x in (distance(entry.distance_m, ctx.user.units), duration(entry.duration_s)) if x
+    ]
+    if entry.rpe:
+        bits.append(f"RPE {entry.rpe}")
+    bits.append(entry.day.isoformat())
+    return " · ".join(bits)
+
+
+async def log(ctx: Context) -> None:
+    text = ctx.request.args if ctx.request.command else ctx.request.text
+    if not text:
+        await ctx.await_text("log")
+        ctx.reply(ctx.t("log_usage"))
+        return
+    today = local_date(ctx.clock.now(), ctx.user.timezone)
+    try:
+        entry = parse_quick_log(text, today)
+    except QuickLogError as exc:
+        await ctx.clear()
+        ctx.reply(ctx.t("log_unclear", reason=exc.message))
+        return
+    await ctx.state_store.set(
+        ctx.key,
+        {
+            "pending_log": {
+                "sport": entry.sport.value,
+                "day": entry.day.isoformat(),
+                "duration_s": entry.duration_s,
+                "distance_m": entry.distance_m,
+                "rpe": entry.rpe,
+            }
+        },
+    )
+    ctx.reply(
+        ctx.t("log_confirm", summary=_log_summary(ctx, entry)),
+        Buttons.of(
+            [
+                Button(ctx.t("btn_confirm"), cb(Scope.LOG, "ok")),
+                Button(ctx.t("btn_cancel"), cb(Scope.LOG, "no")),
+            ]
+        ),
+    )
+
+
+async def on_log_button(ctx: Context) -> None:
+    callback = ctx.request.callback
+    assert callback is not None
+    edit = {"edit": EditRef(ctx.request.origin)} if ctx.request.origin else {}
+    pending = (await ctx.state()).get("pending_log")
+    if pending is None:
+        ctx.reply(ctx.t("log_expired"), **edit)
+        return
+    await ctx.clear()
+    if callback.action == "no":
+        ctx.reply(ctx.t("log_cancelled"), **edit)
+        return
+    day = datetime.fromisoformat(pending["day"]).date()
+    now = ctx.clock.now()
+    # A past day's session is put at local noon; today's ends now at the latest.
+    start = at_local_time(day, time(12, 0), ctx.user.timezone)
+    start = min(start, now - timedelta(seconds=pending["duration_s"]))
+    activity = await activities.create_manual_activity(
+        ctx.session,
+        ctx.clock,
+        ctx.user.id,
+        ctx.user.id,
+        sport=pending["sport"],
+        start=start,
+        duration_s=pending["duration_s"],
+        distance_m=pending["distance_m"],
+        rpe=pending["rpe"],
+    )
+    summary = activity_summary(activity, ctx.locale, ctx.user.units)
+    ctx.reply(ctx.t("log_saved", summary=summary), **edit)
+    await ask_check_in(ctx, activity.id, rpe=pending["rpe"])
+
+
+async def ask_check_in(ctx: Context, activity_id: int, *, rpe: int | None = None) -> None:
+    if rpe is None:
+        ctx.reply(ctx.t("checkin_rpe"), rpe_buttons("a", activity_id))
+    else:
+        await ctx.state_store.set(ctx.key, {"check_in": {"a": activity_id, "rpe": rpe}})
+        ctx.reply(ctx.t("checkin_feel"), feel_buttons("a", activity_id, ctx.locale))
+
+
+async def on_file(ctx: Context) -> None:
+    incoming = ctx.request.file
+    assert incoming is not None
+    name = PurePath(incoming.filename or "file").name
+    if not name.lower().endswith(FILE_SUFFIXES):
+        ctx.reply(ctx.t("file_bad_type", name=name))
+        return
+    limit = ctx.settings.max_file_bytes
+    if incoming.size > limit:
+        ctx.reply(ctx.t("file_too_big", size=f"{incoming.size / 2**20:.1f}", limit=limit // 2**20))
+        return
+    data = await incoming.fetch()
+    if len(data) > limit:  # the door's announced size was wrong; trust the bytes
+        ctx.reply(ctx.t("file_too_big", size=f"{len(data) / 2**20:.1f}", limit=limit // 2**20))
+        return
+    try:
+        results = await ingest.record_file(ctx.session, ctx.clock, ctx.user.id, data, name)
+    except ActivityFileError as exc:
+        ctx.reply(ctx.t("file_bad", name=name, reason=str(exc)))
+        return
+    for result in results:
+        summary = activity_summary(result.kept, ctx.locale, ctx.user.units)
+        key = "file_imported" if result.created and not result.is_duplicate else "file_duplicate"
+        lines = [ctx.t(key, summary=summary)]
+        metrics = _metric_line(result.kept)
+        if metrics:
+            lines.append(metrics)
+        if result.workout is not None:
+            lines.append(f"✔ {result.workout.title}")
+        ctx.reply("\n".join(lines), stands_for=Subject(activity_id=result.kept.id))
+        if result.created:
+            await ask_check_in(ctx, result.kept.id)
+
+
+def _metric_line(activity: object) -> str:
+    bits = []
+    for label, attr, fmt in (
+        ("HR", "avg_hr", "{:.0f} bpm"),
+        ("NP", "weighted_power", "{:.0f} W"),
+        ("IF", "intensity", "{:.2f}"),
+        ("+", "elevation_gain_m", "{:.0f} m"),
+    ):
+        value = getattr(activity, attr, None)
+        if value:
+            bits.append(f"{label} {fmt.format(value)}")
+    return " · ".join(bits)
+
+
+async def on_check_in_button(ctx: Context) -> None:
+    callback = ctx.request.callback
+    assert callback is not None
+    kind, subject_id = callback.str_arg(0), callback.int_arg(1)
+    state = await ctx.state()
+    answers = state.get("check_in") or {}
+    if answers.get(kind) != subject_id:
+        answers = {kind: subject_id}
+    if kind == "w":
+        workout = await planning.get_workout(ctx.session, ctx.user.id, subject_id)
+        if workout.matched_activity_id is None:
+            # No recorded session to hang feel and pain on: the RPE goes on the workout.
+            if callback.action == "rpe":
+                await planning.complete_workout(
+                    ctx.session, ctx.clock, ctx.user.id, subject_id, rpe=callback.int_arg(2)
+                )
+            await ctx.clear()
+            ctx.reply(ctx.t("checkin_saved_solo"))
+            return
+        kind, subject_id = "a", workout.matched_activity_id
+        answers = {"a": subject_id, **{k: v for k, v in answers.items() if k != "w"}}
+    match callback.action:
+        case "rpe":
+            answers["rpe"] = callback.int_arg(2)
+            await ctx.state_store.set(ctx.key, {"check_in": answers})
+            ctx.reply(ctx.t("checkin_feel"), feel_buttons(kind, subject_id, ctx.locale))
+        case "feel":
+            answers["feel"] = callback.int_arg(2)
+            await ctx.state_store.set(ctx.key, {"check_in": answers})
+            ctx.reply(ctx.t("checkin_pain"), pain_buttons(kind, subject_id, ctx.locale))
+        case "nopain":
+            await _finish_check_in(ctx, answers, pain=False)
+        case "pain":
+            await ctx.await_text("pain_note", check_in={**answers, "pain": True})
+            ctx.reply(
+                ctx.t("ask_pain_note"),
+                Buttons.of([Button(ctx.t("skip"), cb(Scope.CHECKIN, "nopain", "a", subject_id))]),
+            )
+
+
+async def on_pain_note(ctx: Context) -> None:
+    answers = (await ctx.state()).get("check_in") or {}
+    await _finish_check_in(ctx, answers, pain=True, note=ctx.request.text[:2000])
+
+
+async def _finish_check_in(
+    ctx: Context, answers: dict, *, pain: bool, note: str | None = None
+) -> None:
+    activity_id = answers.get("a")
+    await ctx.clear()
+    if activity_id is None:
+        ctx.reply(ctx.t("log_expired"))
+        return
+    pain = pain or bool(answers.get("pain"))  # "Skip" on the note keeps the yes
+    kept = await ingest.record_check_in(
+        ctx.session,
+        ctx.clock,
+        ctx.user.id,
+        int(activity_id),
+        rpe=answers.get("rpe"),
+        feel=answers.get("feel"),
+        pain=pain,
+        pain_note=note,
+    )
+    coached = await active_relationship_of_athlete(ctx.session, ctx.user.id)
+    ctx.reply(ctx.t("checkin_saved" if coached and not kept.is_private else "checkin_saved_solo"))
+
+
+COMMANDS = {"log": log}
+BUTTONS = {Scope.LOG.value: on_log_button, Scope.CHECKIN.value: on_check_in_button}
+AWAITING = {"log": log, "pain_note": on_pain_note}

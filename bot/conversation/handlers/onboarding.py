@@ -1,0 +1,183 @@
+"""/start: role, timezone, units, optional thresholds. Re-running it only updates answers."""
+
+from __future__ import annotations
+
+import re
+
+from bot.conversation.callbacks import Scope, cb
+from bot.conversation.context import Context
+from bot.conversation.timezones import (
+    COMMON_ZONES,
+    MORE_ZONES,
+    ZoneChoice,
+    zone_for_location,
+    zone_for_text,
+)
+from bot.conversation.types import Button, Buttons, RequestKind
+from core import accounts, thresholds
+from core.enums import Role, Units
+from core.errors import InvalidInput
+from core.timeutil import local_date
+
+# The optional threshold questions, in order: (step, prompt key, threshold field).
+THRESHOLD_STEPS = (
+    ("ftp", "ask_ftp", "ftp_w"),
+    ("lthr", "ask_lthr", "lthr_bpm"),
+    ("pace", "ask_pace", "threshold_pace_s_per_km"),
+)
+_PACE = re.compile(r"^(\d{1,2}):([0-5]\d)$")
+
+
+async def start(ctx: Context) -> None:
+    name = ctx.user.name
+    ctx.reply(ctx.t("welcome_back" if ctx.user.onboarded else "welcome", name=name))
+    await ask_role(ctx)
+
+
+async def ask_role(ctx: Context) -> None:
+    await ctx.await_text("onboarding", step="role")
+    ctx.reply(
+        ctx.t("ask_role"),
+        Buttons.of(
+            [
+                Button(ctx.t(f"role_{role.value}"), cb(Scope.ONBOARD, "role", role.value))
+                for role in Role
+            ]
+        ),
+    )
+
+
+def zone_buttons(ctx: Context, scope: Scope, zones: tuple[str, ...], more: bool) -> Buttons:
+    rows = [
+        [Button(zone.split("/")[-1].replace("_", " "), cb(scope, "tz", zone)) for zone in pair]
+        for pair in (zones[i : i + 3] for i in range(0, len(zones), 3))
+    ]
+    if more:
+        rows.append([Button(ctx.t("tz_more"), cb(scope, "tzlist"))])
+    return Buttons.of(*rows)
+
+
+async def ask_timezone(ctx: Context, *, flow: str = "onboarding") -> None:
+    await ctx.await_text(flow, step="tz")
+    scope = Scope.ONBOARD if flow == "onboarding" else Scope.SETTINGS
+    ctx.reply(ctx.t("ask_tz"), zone_buttons(ctx, scope, COMMON_ZONES, more=scope == Scope.ONBOARD))
+
+
+async def ask_units(ctx: Context) -> None:
+    await ctx.await_text("onboarding", step="units")
+    ctx.reply(
+        ctx.t("ask_units"),
+        Buttons.of(
+            [Button(ctx.t(f"units_{u.value}"), cb(Scope.ONBOARD, "units", u.value)) for u in Units]
+        ),
+    )
+
+
+async def ask_threshold(ctx: Context, index: int, *, flow: str = "onboarding") -> None:
+    if index >= len(THRESHOLD_STEPS):
+        await ctx.clear()
+        if flow == "onboarding":
+            ctx.user.onboarded = True
+            ctx.reply(ctx.t("onboarded"))
+        else:
+            ctx.reply(ctx.t("saved"))
+        return
+    step, prompt, _field = THRESHOLD_STEPS[index]
+    await ctx.await_text(flow, step=step, index=index)
+    scope = Scope.ONBOARD if flow == "onboarding" else Scope.SETTINGS
+    ctx.reply(ctx.t(prompt), Buttons.of([Button(ctx.t("skip"), cb(scope, "skip"))]))
+
+
+def read_threshold(field: str, text: str) -> float:
+    cleaned = text.strip().lower().removesuffix("/km").removesuffix("w").removesuffix("bpm")
+    if field == "threshold_pace_s_per_km":
+        match = _PACE.match(cleaned.strip())
+        if not match:
+            raise InvalidInput("a pace looks like 4:15 (minutes:seconds per km).")
+        return int(match.group(1)) * 60 + int(match.group(2))
+    try:
+        return float(cleaned.strip().replace(",", "."))
+    except ValueError as exc:
+        raise InvalidInput(f"“{text.strip()}” is not a number.") from exc
+
+
+async def set_zone(ctx: Context, choice: ZoneChoice, *, from_location: bool) -> None:
+    await accounts.set_timezone(ctx.session, ctx.user.id, choice.zone)
+    if from_location and choice.city:
+        ctx.reply(ctx.t("tz_from_location", city=choice.city, tz=choice.zone))
+    elif from_location:
+        ctx.reply(ctx.t("tz_from_offset", tz=choice.zone))
+    else:
+        ctx.reply(ctx.t("tz_set", tz=choice.zone))
+
+
+async def on_button(ctx: Context) -> None:
+    callback = ctx.request.callback
+    assert callback is not None
+    match callback.action:
+        case "role":
+            await accounts.set_role(ctx.session, ctx.user.id, callback.str_arg(0))
+            await ask_timezone(ctx)
+        case "tz":
+            await set_zone(ctx, zone_for_text(callback.str_arg(0)), from_location=False)
+            await ask_units(ctx)
+        case "tzlist":
+            ctx.reply(ctx.t("ask_tz"), zone_buttons(ctx, Scope.ONBOARD, MORE_ZONES, more=False))
+        case "units":
+            await accounts.set_units(ctx.session, ctx.user.id, callback.str_arg(0))
+            await ask_threshold(ctx, 0)
+        case "skip":
+            state = await ctx.state()
+            await ask_threshold(ctx, int(state.get("index", 0)) + 1)
+
+
+async def on_text(ctx: Context, flow: str = "onboarding") -> None:
+    """A typed answer: a city for the timezone question, a number for a threshold."""
+    state = await ctx.state()
+    step = state.get("step")
+    text = ctx.request.text
+    if step == "tz":
+        await set_zone(ctx, zone_for_text(text), from_location=False)
+        if flow == "onboarding":
+            await ask_units(ctx)
+        else:
+            await ctx.clear()
+        return
+    index = int(state.get("index", -1))
+    if 0 <= index < len(THRESHOLD_STEPS):
+        _step, _prompt, field = THRESHOLD_STEPS[index]
+        try:
+            value = read_threshold(field, text)
+            today = local_date(ctx.clock.now(), ctx.user.timezone)
+            await thresholds.set_thresholds(
+                ctx.session, ctx.user.id, ctx.user.id, today, **{field: value}
+            )
+        except InvalidInput as exc:
+            ctx.reply(ctx.t("bad_number", error=exc.message))
+            return
+        await ask_threshold(ctx, index + 1, flow=flow)
+        return
+    # Waiting for a button (role, units): repeat the question rather than guess.
+    if step == "role":
+        await ask_role(ctx)
+    elif step == "units":
+        await ask_units(ctx)
+
+
+async def on_location(ctx: Context) -> None:
+    location = ctx.request.location
+    assert location is not None
+    state = await ctx.state()
+    await set_zone(
+        ctx, zone_for_location(location.latitude, location.longitude), from_location=True
+    )
+    if state.get("awaiting") == "onboarding" and state.get("step") == "tz":
+        await ask_units(ctx)
+    elif state.get("awaiting") == "settings":
+        await ctx.clear()
+
+
+COMMANDS = {"start": start}
+BUTTONS = {Scope.ONBOARD.value: on_button}
+AWAITING = {"onboarding": on_text}
+KIND_HANDLERS = {RequestKind.LOCATION: on_location}

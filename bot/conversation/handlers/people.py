@@ -1,0 +1,352 @@
+"""/fitness, /race, /coach, comment replies, /settings, /connect, /calendar, /help."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from bot.conversation.callbacks import Scope, cb
+from bot.conversation.context import Context
+from bot.conversation.handlers.onboarding import ask_threshold, ask_timezone
+from bot.conversation.handlers.onboarding import on_text as onboarding_text
+from bot.conversation.types import Button, Buttons, Image, RequestKind, Text, link
+from core import accounts, calendar, coaching, comments, notifications, training_load
+from core.charts import render_load_chart
+from core.db.models import MessageRef, User
+from core.enums import DeliveryMode, Units
+from core.errors import InvalidInput
+from core.timeutil import local_date
+
+HISTORY_DAYS = 84
+SETTINGS_KINDS = (
+    "coach_comment",
+    "reminder",
+    "weekly_summary",
+    "check_in",
+    "new_plan",
+    "workout_changed",
+)
+_MODES = (DeliveryMode.INSTANT, DeliveryMode.DIGEST, DeliveryMode.OFF)
+
+
+def advice_key(form: float) -> str:
+    if form > 5:
+        return "advice_fresh"
+    if form > -10:
+        return "advice_ok"
+    if form > -30:
+        return "advice_tired"
+    return "advice_very_tired"
+
+
+async def fitness(ctx: Context) -> None:
+    me = ctx.user.id
+    today = local_date(ctx.clock.now(), ctx.user.timezone)
+    await training_load.recompute_through_today(ctx.session, ctx.clock, me, today)
+    series = await training_load.load_series(
+        ctx.session, me, me, today - timedelta(days=HISTORY_DAYS - 1), today
+    )
+    if not any(series.load) and not any(series.fitness):
+        ctx.reply(ctx.t("no_history"))
+        return
+    ahead = await training_load.forecast_to(
+        ctx.session, ctx.clock, me, me, today + timedelta(days=14)
+    )
+    png = render_load_chart(
+        series.days,
+        series.load,
+        series.fitness,
+        series.fatigue,
+        series.form,
+        planned_days=ahead.days[1:],
+        planned_load=ahead.planned_load[1:],
+        forecast_fitness=ahead.fitness[1:],
+        forecast_fatigue=ahead.fatigue[1:],
+        forecast_form=ahead.form[1:],
+        locale=ctx.locale,
+        today=today,
+    )
+    fit, fat, form = series.fitness[-1], series.fatigue[-1], series.form[-1]
+    week_ago = series.fitness[-8] if len(series.fitness) >= 8 else 0.0
+    trend = (
+        "trend_up" if fit > week_ago + 1 else "trend_down" if fit < week_ago - 1 else "trend_flat"
+    )
+    reading = ctx.t(
+        "fitness_reading",
+        fitness=fit,
+        fatigue=fat,
+        form=form,
+        trend=ctx.t(trend),
+        advice=ctx.t(advice_key(form)),
+    )
+    ctx.reply(Image(png, f"fitness-{today.isoformat()}.png"), reading)
+
+
+async def race(ctx: Context) -> None:
+    text = ctx.request.args.strip()
+    if not text:
+        ctx.reply(ctx.t("race_usage"))
+        return
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        ctx.reply(ctx.t("race_bad_date", text=text))
+        return
+    me = ctx.user.id
+    projection = await training_load.forecast_to(ctx.session, ctx.clock, me, me, day)
+    fit, fat, form = projection.on_target
+    ctx.reply(
+        ctx.t(
+            "race_reading",
+            day=day.isoformat(),
+            fitness=fit,
+            fatigue=fat,
+            form=form,
+            advice=ctx.t(advice_key(form)),
+        )
+    )
+
+
+async def coach(ctx: Context) -> None:
+    code = ctx.request.args.strip()
+    me = ctx.user.id
+    if code:
+        relationship = await coaching.accept_invitation(ctx.session, ctx.clock, me, code)
+        coach_user = await ctx.session.get_one(User, relationship.coach_id)
+        ctx.reply(ctx.t("coach_joined", coach=coach_user.name))
+        return
+    relationship = await coaching.active_relationship_of_athlete(ctx.session, me)
+    if relationship is None:
+        ctx.reply(ctx.t("coach_usage"))
+        return
+    coach_user = await ctx.session.get_one(User, relationship.coach_id)
+    ctx.reply(
+        ctx.t("coach_current", coach=coach_user.name),
+        Buttons.of([Button(ctx.t("btn_leave"), cb(Scope.COACH, "leave"))]),
+    )
+
+
+async def on_coach_button(ctx: Context) -> None:
+    callback = ctx.request.callback
+    assert callback is not None
+    relationship = await coaching.active_relationship_of_athlete(ctx.session, ctx.user.id)
+    if relationship is None:
+        ctx.reply(ctx.t("coach_usage"))
+        return
+    coach_user = await ctx.session.get_one(User, relationship.coach_id)
+    if callback.action == "leave":
+        ctx.reply(
+            ctx.t("leave_confirm", coach=coach_user.name),
+            Buttons.of([Button(ctx.t("btn_leave_yes"), cb(Scope.COACH, "leaveok"))]),
+        )
+        return
+    await coaching.end_relationship(ctx.session, ctx.clock, ctx.user.id, relationship.id)
+    ctx.reply(ctx.t("left_coach", coach=coach_user.name))
+
+
+async def on_comment_button(ctx: Context) -> None:
+    callback = ctx.request.callback
+    assert callback is not None
+    kind, subject_id = callback.str_arg(0), callback.int_arg(1)
+    key = "workout_id" if kind == "w" else "activity_id"
+    await ctx.await_text("comment", **{key: subject_id})
+    relationship = await coaching.active_relationship_of_athlete(ctx.session, ctx.user.id)
+    author = (await ctx.session.get_one(User, relationship.coach_id)).name if relationship else ""
+    ctx.reply(ctx.t("ask_reply", author=author or "coach"))
+
+
+async def on_comment_text(ctx: Context) -> None:
+    state = await ctx.state()
+    await ctx.clear()
+    await comments.add_comment(
+        ctx.session,
+        ctx.clock,
+        ctx.user.id,
+        ctx.request.text,
+        workout_id=state.get("workout_id"),
+        activity_id=state.get("activity_id"),
+    )
+    ctx.reply(ctx.t("reply_sent"))
+
+
+async def reply_to_message(ctx: Context) -> bool:
+    """A platform reply to a message that stands for a workout/activity becomes a comment."""
+    target = ctx.request.reply_to
+    if target is None or ctx.request.kind is not RequestKind.TEXT:
+        return False
+    ref = await ctx.session.scalar(
+        select(MessageRef).where(
+            MessageRef.platform == str(ctx.request.address.platform),
+            MessageRef.chat_id == target.chat_id,
+            MessageRef.message_id == target.message_id,
+        )
+    )
+    if ref is None or (ref.workout_id is None and ref.activity_id is None):
+        return False
+    await comments.add_comment(
+        ctx.session,
+        ctx.clock,
+        ctx.user.id,
+        ctx.request.text,
+        workout_id=ref.workout_id,
+        activity_id=None if ref.workout_id else ref.activity_id,
+    )
+    ctx.reply(ctx.t("reply_sent"))
+    return True
+
+
+def _hhmm(value: object) -> str:
+    return value.strftime("%H:%M") if value is not None else "—"  # type: ignore[attr-defined]
+
+
+async def settings(ctx: Context) -> None:
+    user = ctx.user
+    quiet = (
+        f"{_hhmm(user.quiet_hours_start)}–{_hhmm(user.quiet_hours_end)}"
+        if user.quiet_hours_start
+        else ctx.t("off")
+    )
+    ctx.reply(
+        Text.of(ctx.t("settings_title") + "\n"),
+        ctx.t(
+            "settings_summary",
+            units=ctx.t(f"units_{user.units}"),
+            tz=user.timezone,
+            lang=user.locale,
+            morning=_hhmm(user.reminder_morning_at),
+            evening=_hhmm(user.reminder_evening_at),
+            quiet=quiet,
+            thresholds="/start",
+        ),
+        Buttons.of(
+            [
+                Button(ctx.t("btn_units"), cb(Scope.SETTINGS, "menu", "units")),
+                Button(ctx.t("btn_lang"), cb(Scope.SETTINGS, "menu", "lang")),
+                Button(ctx.t("btn_tz"), cb(Scope.SETTINGS, "menu", "tz")),
+            ],
+            [
+                Button(ctx.t("btn_notifications"), cb(Scope.SETTINGS, "menu", "notif")),
+                Button(ctx.t("btn_quiet"), cb(Scope.SETTINGS, "menu", "quiet")),
+                Button(ctx.t("btn_thresholds"), cb(Scope.SETTINGS, "menu", "thr")),
+            ],
+        ),
+    )
+
+
+async def _notif_menu(ctx: Context) -> None:
+    modes = await notifications.preferences(ctx.session, ctx.user.id)
+    rows = []
+    for kind in SETTINGS_KINDS:
+        mode = modes[kind]
+        following = _MODES[(_MODES.index(mode) + 1) % len(_MODES)]
+        rows.append(
+            [
+                Button(
+                    f"{ctx.t('kind_' + kind)}: {ctx.t('mode_' + mode.value)}",
+                    cb(Scope.SETTINGS, "notif", kind, following.value),
+                )
+            ]
+        )
+    ctx.reply(ctx.t("notif_title"), Buttons.of(*rows))
+
+
+async def on_settings_button(ctx: Context) -> None:
+    from datetime import time
+
+    callback = ctx.request.callback
+    assert callback is not None
+    me = ctx.user.id
+    match callback.action, callback.args:
+        case "menu", ("units",):
+            other = Units.IMPERIAL if ctx.user.units == Units.METRIC else Units.METRIC
+            await accounts.set_units(ctx.session, me, other)
+            await settings(ctx)
+        case "menu", ("lang",):
+            await accounts.set_locale(ctx.session, me, "fr" if ctx.locale == "en" else "en")
+            await settings(ctx)
+        case "menu", ("tz",):
+            await ask_timezone(ctx, flow="settings")
+        case "menu", ("notif",):
+            await _notif_menu(ctx)
+        case "menu", ("quiet",):
+            ctx.reply(
+                ctx.t("ask_quiet"),
+                Buttons.of(
+                    [
+                        Button(v.replace("-", "–"), cb(Scope.SETTINGS, "quiet", v))
+                        for v in ("21-07", "22-07", "23-08")
+                    ],
+                    [Button(ctx.t("off"), cb(Scope.SETTINGS, "quiet", "off"))],
+                ),
+            )
+        case "menu", ("thr",):
+            await ask_threshold(ctx, 0, flow="settings")
+        case "tz", (zone,):
+            await accounts.set_timezone(ctx.session, me, zone)
+            await ctx.clear()
+            ctx.reply(ctx.t("tz_set", tz=ctx.user.timezone))
+        case "notif", (kind, mode):
+            await notifications.set_preference(ctx.session, me, kind, mode)
+            await _notif_menu(ctx)
+        case "quiet", (value,):
+            if value == "off":
+                ctx.user.quiet_hours_start = ctx.user.quiet_hours_end = None
+            else:
+                start, end = (int(x) for x in value.split("-"))
+                ctx.user.quiet_hours_start, ctx.user.quiet_hours_end = time(start), time(end)
+            ctx.reply(ctx.t("saved"))
+        case "skip", ():
+            state = await ctx.state()
+            await ask_threshold(ctx, int(state.get("index", 0)) + 1, flow="settings")
+        case _:
+            raise InvalidInput(ctx.t("bad_button"))
+
+
+async def on_settings_text(ctx: Context) -> None:
+    await onboarding_text(ctx, flow="settings")
+
+
+async def connect(ctx: Context) -> None:
+    ctx.reply(ctx.t("connect"))
+
+
+async def calendar_link(ctx: Context) -> None:
+    base = ctx.settings.public_url
+    if not base:
+        ctx.reply(ctx.t("calendar_unavailable"))
+        return
+    token = await calendar.issue_token(ctx.session, ctx.clock, ctx.user.id)
+    url = calendar.calendar_url(base, token)
+    ctx.reply(Text.of(ctx.t("calendar"), link(url, url)))
+
+
+async def help_command(ctx: Context, page: int = 1) -> None:
+    other = 2 if page == 1 else 1
+    label = ctx.t("next_page" if page == 1 else "prev_page")
+    ctx.reply(ctx.t(f"help_{page}"), Buttons.of([Button(label, cb(Scope.PAGE, "help", other))]))
+
+
+async def on_page_button(ctx: Context) -> None:
+    callback = ctx.request.callback
+    assert callback is not None
+    await help_command(ctx, page=2 if callback.int_arg(0) == 2 else 1)
+
+
+COMMANDS = {
+    "fitness": fitness,
+    "race": race,
+    "coach": coach,
+    "settings": settings,
+    "connect": connect,
+    "calendar": calendar_link,
+    "help": help_command,
+}
+BUTTONS = {
+    Scope.COACH.value: on_coach_button,
+    Scope.COMMENT.value: on_comment_button,
+    Scope.SETTINGS.value: on_settings_button,
+    Scope.PAGE.value: on_page_button,
+}
+AWAITING = {"comment": on_comment_text, "settings": on_settings_text}
+HEAVY = frozenset({"fitness", "race"})

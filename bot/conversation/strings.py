@@ -1,0 +1,382 @@
+"""Every sentence the bot says, in English and French.
+
+`say(locale, key, **values)` picks the person's language (their User.locale, set from
+Telegram's language code at first contact and changed in /settings) and falls back to
+English for a missing key. User-facing words are Fitness, Fatigue, Form and Load; never
+CTL, ATL, TSB or TSS.
+"""
+
+from __future__ import annotations
+
+STRINGS: dict[str, dict[str, str]] = {
+    "en": {
+        "welcome": "Welcome to Trainlytics, {name}! A few taps to set you up.",
+        "welcome_back": "Welcome back, {name}. Let's review your setup; nothing is lost.",
+        "ask_role": "Are you an athlete, a coach, or both?",
+        "role_athlete": "Athlete",
+        "role_coach": "Coach",
+        "role_both": "Both",
+        "ask_tz": "Which timezone are you in? Share your location, type a city name, "
+        "or pick one below.",
+        "tz_more": "More zones…",
+        "tz_unknown": "I don't know the city “{city}”. Try a nearby big city, an IANA name "
+        "like Europe/Paris, an offset like UTC+2, or pick from the list.",
+        "tz_from_location": "Nearest city I know: {city}. Timezone set to {tz}.",
+        "tz_from_offset": "No known city near there; I used the fixed offset {tz}.",
+        "tz_set": "Timezone set to {tz}.",
+        "ask_units": "Metric (km) or imperial (miles)?",
+        "units_metric": "Metric",
+        "units_imperial": "Imperial",
+        "ask_ftp": "Optional: your cycling FTP in watts (e.g. 250)?",
+        "ask_lthr": "Optional: your threshold heart rate in bpm (e.g. 170)?",
+        "ask_pace": "Optional: your threshold running pace per km (e.g. 4:15)?",
+        "skip": "Skip",
+        "bad_number": "That doesn't look right: {error} Send a number or tap Skip.",
+        "onboarded": "All set! Try /today for today's plan, /log to record a session, "
+        "or /help for everything.",
+        "help_1": "What I can do (1/2)\n"
+        "/today – today's workouts and what you did\n"
+        "/week – this week, with compliance and load\n"
+        "/plan – the next 14 days\n"
+        "/log – record a session in plain words, e.g. “ran 10k in 52 min yesterday rpe 6”\n"
+        "Send a FIT, GPX or TCX file to import it.\n"
+        "/fitness – your load chart with Fitness, Fatigue and Form\n"
+        "/race DATE – your projected form on race day, e.g. /race 2026-06-01",
+        "help_2": "What I can do (2/2)\n"
+        "/coach CODE – join a coach with an invitation code; /coach shows your coach\n"
+        "/settings – reminders, notifications, quiet hours, units, timezone, thresholds, "
+        "language\n"
+        "/connect – connect Strava, Garmin, Polar or Coros\n"
+        "/calendar – your private calendar link\n"
+        "/start – set up again (safe to re-run)",
+        "next_page": "More ▶",
+        "prev_page": "◀ Back",
+        "unknown_command": "I don't know /{command}. /help lists what I can do.",
+        "free_text": "I read commands and files. To record a session, try "
+        "/log ran 10k in 52 min. /help lists everything.",
+        "not_onboarded": "Let's set you up first: /start.",
+        "rate_limited": "Easy there! That one takes a moment to prepare; try again in {seconds} s.",
+        "bad_button": "That button is from an older message; please use the latest one.",
+        "today_title": "Today, {day}",
+        "week_title": "Week of {day}",
+        "plan_title": "Next 14 days",
+        "nothing_planned": "Nothing planned.",
+        "rest_day": "Rest day.",
+        "done_header": "Done:",
+        "week_load": "Load this week: {done:.0f} done of {planned:.0f} planned.",
+        "compliance": "compliance {pct:.0f} %",
+        "status_completed": "✅ done",
+        "status_skipped": "⏭ skipped",
+        "status_postponed": "↪ moved",
+        "btn_done": "Done",
+        "btn_skip": "Skip",
+        "btn_move": "Move",
+        "move_to": "Move “{title}” to which day?",
+        "moved": "Moved “{title}” to {day}.",
+        "marked_done": "Nice work! “{title}” is marked done.",
+        "marked_skipped": "“{title}” is skipped. Rest well.",
+        "log_usage": "Tell me what you did, for example:\n"
+        "/log ran 10k in 52 min yesterday rpe 6\n"
+        "/log swim 2000m 45min\n"
+        "/log strength 40 min",
+        "log_unclear": "I couldn't record that: {reason}\nExamples:\n"
+        "/log ran 10k in 52 min yesterday rpe 6\n"
+        "/log swim 2000m 45min\n"
+        "/log strength 40 min",
+        "log_confirm": "Record this?\n{summary}",
+        "btn_confirm": "Confirm",
+        "btn_cancel": "Cancel",
+        "log_saved": "Recorded: {summary}.",
+        "log_cancelled": "Cancelled; nothing recorded.",
+        "log_expired": "That entry is no longer waiting; send /log again.",
+        "file_too_big": "That file is {size} MB; the limit is {limit} MB. Nothing was stored.",
+        "file_bad_type": "I import FIT, GPX and TCX files (also .gz). “{name}” isn't one.",
+        "file_bad": "I couldn't read “{name}”: {reason} Nothing was stored.",
+        "file_imported": "Imported {summary}.",
+        "file_duplicate": "Already had this one: {summary}.",
+        "file_unavailable": "File import is not available on this server yet.",
+        "checkin_rpe": "How hard was it? (RPE 1 = very easy, 10 = maximal)",
+        "checkin_feel": "How did you feel?",
+        "feel_1": "😣 awful",
+        "feel_2": "🙁 poor",
+        "feel_3": "😐 ok",
+        "feel_4": "🙂 good",
+        "feel_5": "😄 great",
+        "checkin_pain": "Any pain or niggle?",
+        "btn_pain": "Yes, some pain",
+        "btn_nopain": "No pain",
+        "ask_pain_note": "Sorry to hear. Where does it hurt? (a short note, or Skip)",
+        "checkin_saved": "Thanks, noted. Your coach will see it.",
+        "checkin_saved_solo": "Thanks, noted.",
+        "fitness_reading": "Fitness {fitness:.0f} ({trend}), Fatigue {fatigue:.0f}, "
+        "Form {form:+.0f}.\n{advice}",
+        "trend_up": "rising",
+        "trend_down": "falling",
+        "trend_flat": "steady",
+        "advice_fresh": "You're fresh: a good moment for a hard session or a race.",
+        "advice_ok": "Balanced: training is sinking in.",
+        "advice_tired": "You're carrying fatigue: keep the easy days easy.",
+        "advice_very_tired": "Fatigue is high: consider a recovery day.",
+        "no_history": "No training recorded yet; log a session or send a file and your "
+        "chart will fill in.",
+        "race_usage": "Tell me the race date, e.g. /race 2026-06-01.",
+        "race_bad_date": "“{text}” isn't a date I can read; use YYYY-MM-DD.",
+        "race_reading": "On {day}, if you follow the plan: Fitness {fitness:.0f}, "
+        "Fatigue {fatigue:.0f}, Form {form:+.0f}.\n{advice}",
+        "coach_usage": "You have no coach yet. Ask yours for an invitation code, then send "
+        "/coach CODE.",
+        "coach_joined": "You're now coached by {coach}. They'll see your training and can "
+        "plan workouts for you.",
+        "coach_current": "Your coach is {coach}.",
+        "btn_leave": "Leave coach",
+        "leave_confirm": "Stop being coached by {coach}? They will no longer see your data.",
+        "btn_leave_yes": "Yes, leave",
+        "left_coach": "Done: you're no longer coached by {coach}.",
+        "coach_comment": "💬 {author} on “{subject}”:\n",
+        "btn_reply": "Reply",
+        "ask_reply": "Type your reply to {author}:",
+        "reply_sent": "Reply sent.",
+        "settings_title": "Settings",
+        "settings_summary": "Units: {units}\nTimezone: {tz}\nLanguage: {lang}\n"
+        "Reminders: morning {morning}, evening {evening}\nQuiet hours: {quiet}\n"
+        "Thresholds: {thresholds}",
+        "off": "off",
+        "none": "none",
+        "btn_units": "Units",
+        "btn_tz": "Timezone",
+        "btn_lang": "Language",
+        "btn_reminders": "Reminders",
+        "btn_notifications": "Notifications",
+        "btn_quiet": "Quiet hours",
+        "btn_thresholds": "Thresholds",
+        "ask_reminder": "When should I remind you?",
+        "notif_title": "Notifications: tap to cycle instant → digest → off.",
+        "saved": "Saved.",
+        "ask_quiet": "Quiet hours: no messages in this window (your local time).",
+        "connect": "Connecting Strava, Garmin, Polar and Coros is not available on this "
+        "server yet. Meanwhile, send activity files (FIT, GPX, TCX) or use /log.",
+        "calendar": "Your private calendar link (keep it to yourself; /calendar again "
+        "replaces it):\n",
+        "calendar_unavailable": "The calendar link is not available on this server yet.",
+        "kind_coach_comment": "Coach comments",
+        "kind_reminder": "Workout reminders",
+        "kind_weekly_summary": "Weekly summary",
+        "kind_check_in": "Check-ins",
+        "kind_new_plan": "New plans",
+        "kind_workout_changed": "Workout changes",
+        "mode_instant": "instant",
+        "mode_digest": "digest",
+        "mode_off": "off",
+        "n_new_plan": "📅 {coach} planned new workouts for you. /week shows them.",
+        "n_workout_changed": "📅 “{title}” changed: now on {day}.",
+        "n_workout_completed": "✅ {athlete} completed “{title}”.",
+        "n_activity_recorded": "🏃 {athlete} recorded {summary}.",
+        "n_reminder": "⏰ Planned for today:",
+        "n_weekly": "Your week: {done:.0f} load done of {planned:.0f} planned.",
+        "n_digest": "Your digest:",
+        "n_sync": "Sync: {message}",
+        "n_relationship": "{message}",
+        "n_athlete_comment": "💬 {author} replied on “{subject}”:\n",
+    },
+    "fr": {
+        "welcome": "Bienvenue sur Trainlytics, {name} ! Quelques touches pour commencer.",
+        "welcome_back": "Re-bonjour {name}. Revoyons vos réglages ; rien n'est perdu.",
+        "ask_role": "Vous êtes athlète, coach, ou les deux ?",
+        "role_athlete": "Athlète",
+        "role_coach": "Coach",
+        "role_both": "Les deux",
+        "ask_tz": "Quel est votre fuseau horaire ? Partagez votre position, tapez le nom "
+        "d'une ville, ou choisissez ci-dessous.",
+        "tz_more": "Plus de fuseaux…",
+        "tz_unknown": "Je ne connais pas la ville « {city} ». Essayez une grande ville "
+        "proche, un nom IANA comme Europe/Paris, un décalage comme UTC+2, ou la liste.",
+        "tz_from_location": "Ville connue la plus proche : {city}. Fuseau réglé sur {tz}.",
+        "tz_from_offset": "Aucune ville connue à proximité ; j'ai pris le décalage fixe {tz}.",
+        "tz_set": "Fuseau réglé sur {tz}.",
+        "ask_units": "Métrique (km) ou impérial (miles) ?",
+        "units_metric": "Métrique",
+        "units_imperial": "Impérial",
+        "ask_ftp": "Facultatif : votre FTP vélo en watts (ex. 250) ?",
+        "ask_lthr": "Facultatif : votre fréquence cardiaque au seuil en bpm (ex. 170) ?",
+        "ask_pace": "Facultatif : votre allure seuil en course, par km (ex. 4:15) ?",
+        "skip": "Passer",
+        "bad_number": "Cela ne semble pas juste : {error} Envoyez un nombre ou touchez Passer.",
+        "onboarded": "C'est prêt ! Essayez /today pour le programme du jour, /log pour "
+        "noter une séance, ou /help pour tout voir.",
+        "help_1": "Ce que je sais faire (1/2)\n"
+        "/today – les séances du jour et ce que vous avez fait\n"
+        "/week – la semaine, avec le respect du plan et la charge\n"
+        "/plan – les 14 prochains jours\n"
+        "/log – noter une séance en mots simples, ex. « couru 10k en 52 min hier rpe 6 »\n"
+        "Envoyez un fichier FIT, GPX ou TCX pour l'importer.\n"
+        "/fitness – votre graphique de charge : Forme de fond, Fatigue et Fraîcheur\n"
+        "/race DATE – votre fraîcheur prévue le jour J, ex. /race 2026-06-01",
+        "help_2": "Ce que je sais faire (2/2)\n"
+        "/coach CODE – rejoindre un coach avec un code d'invitation ; /coach montre votre "
+        "coach\n"
+        "/settings – rappels, notifications, heures calmes, unités, fuseau, seuils, langue\n"
+        "/connect – connecter Strava, Garmin, Polar ou Coros\n"
+        "/calendar – votre lien de calendrier privé\n"
+        "/start – reprendre la configuration (sans risque)",
+        "next_page": "Suite ▶",
+        "prev_page": "◀ Retour",
+        "unknown_command": "Je ne connais pas /{command}. /help liste ce que je sais faire.",
+        "free_text": "Je lis les commandes et les fichiers. Pour noter une séance : "
+        "/log couru 10k en 52 min. /help liste tout.",
+        "not_onboarded": "Commençons par la configuration : /start.",
+        "rate_limited": "Doucement ! Cela demande un peu de préparation ; réessayez dans "
+        "{seconds} s.",
+        "bad_button": "Ce bouton vient d'un ancien message ; utilisez le plus récent.",
+        "today_title": "Aujourd'hui, {day}",
+        "week_title": "Semaine du {day}",
+        "plan_title": "Les 14 prochains jours",
+        "nothing_planned": "Rien de prévu.",
+        "rest_day": "Jour de repos.",
+        "done_header": "Réalisé :",
+        "week_load": "Charge de la semaine : {done:.0f} faite sur {planned:.0f} prévue.",
+        "compliance": "respect {pct:.0f} %",
+        "status_completed": "✅ faite",
+        "status_skipped": "⏭ sautée",
+        "status_postponed": "↪ déplacée",
+        "btn_done": "Faite",
+        "btn_skip": "Passer",
+        "btn_move": "Déplacer",
+        "move_to": "Déplacer « {title} » à quel jour ?",
+        "moved": "« {title} » déplacée au {day}.",
+        "marked_done": "Bravo ! « {title} » est marquée faite.",
+        "marked_skipped": "« {title} » est sautée. Reposez-vous bien.",
+        "log_usage": "Dites-moi ce que vous avez fait, par exemple :\n"
+        "/log couru 10k en 52 min hier rpe 6\n"
+        "/log natation 2000m 45min\n"
+        "/log muscu 40 min",
+        "log_unclear": "Je n'ai pas pu noter cela : {reason}\nExemples :\n"
+        "/log couru 10k en 52 min hier rpe 6\n"
+        "/log natation 2000m 45min\n"
+        "/log muscu 40 min",
+        "log_confirm": "Enregistrer ceci ?\n{summary}",
+        "btn_confirm": "Confirmer",
+        "btn_cancel": "Annuler",
+        "log_saved": "Enregistré : {summary}.",
+        "log_cancelled": "Annulé ; rien n'a été enregistré.",
+        "log_expired": "Cette saisie n'est plus en attente ; renvoyez /log.",
+        "file_too_big": "Ce fichier fait {size} Mo ; la limite est {limit} Mo. Rien n'a été "
+        "enregistré.",
+        "file_bad_type": "J'importe les fichiers FIT, GPX et TCX (aussi .gz). « {name} » "
+        "n'en est pas un.",
+        "file_bad": "Je n'ai pas pu lire « {name} » : {reason} Rien n'a été enregistré.",
+        "file_imported": "Importé : {summary}.",
+        "file_duplicate": "Déjà reçu : {summary}.",
+        "file_unavailable": "L'import de fichiers n'est pas encore disponible sur ce serveur.",
+        "checkin_rpe": "C'était dur comment ? (RPE 1 = très facile, 10 = maximal)",
+        "checkin_feel": "Comment vous sentiez-vous ?",
+        "feel_1": "😣 très mal",
+        "feel_2": "🙁 pas bien",
+        "feel_3": "😐 correct",
+        "feel_4": "🙂 bien",
+        "feel_5": "😄 super",
+        "checkin_pain": "Une douleur ou une gêne ?",
+        "btn_pain": "Oui, une douleur",
+        "btn_nopain": "Pas de douleur",
+        "ask_pain_note": "Désolé. Où avez-vous mal ? (une courte note, ou Passer)",
+        "checkin_saved": "Merci, c'est noté. Votre coach le verra.",
+        "checkin_saved_solo": "Merci, c'est noté.",
+        "fitness_reading": "Forme de fond {fitness:.0f} ({trend}), Fatigue {fatigue:.0f}, "
+        "Fraîcheur {form:+.0f}.\n{advice}",
+        "trend_up": "en hausse",
+        "trend_down": "en baisse",
+        "trend_flat": "stable",
+        "advice_fresh": "Vous êtes frais : bon moment pour une séance dure ou une course.",
+        "advice_ok": "Équilibré : l'entraînement porte ses fruits.",
+        "advice_tired": "Vous accumulez de la fatigue : gardez les jours faciles faciles.",
+        "advice_very_tired": "Fatigue élevée : envisagez un jour de récupération.",
+        "no_history": "Aucun entraînement enregistré ; notez une séance ou envoyez un "
+        "fichier et votre graphique se remplira.",
+        "race_usage": "Donnez-moi la date de la course, ex. /race 2026-06-01.",
+        "race_bad_date": "« {text} » n'est pas une date lisible ; utilisez AAAA-MM-JJ.",
+        "race_reading": "Le {day}, en suivant le plan : Forme de fond {fitness:.0f}, "
+        "Fatigue {fatigue:.0f}, Fraîcheur {form:+.0f}.\n{advice}",
+        "coach_usage": "Vous n'avez pas encore de coach. Demandez-lui un code d'invitation, "
+        "puis envoyez /coach CODE.",
+        "coach_joined": "Vous êtes maintenant suivi par {coach}. Il verra vos séances et "
+        "pourra vous en planifier.",
+        "coach_current": "Votre coach : {coach}.",
+        "btn_leave": "Quitter le coach",
+        "leave_confirm": "Ne plus être suivi par {coach} ? Il ne verra plus vos données.",
+        "btn_leave_yes": "Oui, quitter",
+        "left_coach": "C'est fait : vous n'êtes plus suivi par {coach}.",
+        "coach_comment": "💬 {author} sur « {subject} » :\n",
+        "btn_reply": "Répondre",
+        "ask_reply": "Tapez votre réponse à {author} :",
+        "reply_sent": "Réponse envoyée.",
+        "settings_title": "Réglages",
+        "settings_summary": "Unités : {units}\nFuseau : {tz}\nLangue : {lang}\n"
+        "Rappels : matin {morning}, soir {evening}\nHeures calmes : {quiet}\n"
+        "Seuils : {thresholds}",
+        "off": "désactivé",
+        "none": "aucun",
+        "btn_units": "Unités",
+        "btn_tz": "Fuseau",
+        "btn_lang": "Langue",
+        "btn_reminders": "Rappels",
+        "btn_notifications": "Notifications",
+        "btn_quiet": "Heures calmes",
+        "btn_thresholds": "Seuils",
+        "ask_reminder": "Quand dois-je vous le rappeler ?",
+        "notif_title": "Notifications : touchez pour passer de immédiat → résumé → désactivé.",
+        "saved": "Enregistré.",
+        "ask_quiet": "Heures calmes : aucun message dans cette plage (heure locale).",
+        "connect": "La connexion à Strava, Garmin, Polar et Coros n'est pas encore "
+        "disponible sur ce serveur. En attendant, envoyez vos fichiers (FIT, GPX, TCX) "
+        "ou utilisez /log.",
+        "calendar": "Votre lien de calendrier privé (gardez-le pour vous ; /calendar le "
+        "remplace) :\n",
+        "calendar_unavailable": "Le lien de calendrier n'est pas encore disponible sur ce serveur.",
+        "kind_coach_comment": "Commentaires du coach",
+        "kind_reminder": "Rappels de séance",
+        "kind_weekly_summary": "Bilan hebdomadaire",
+        "kind_check_in": "Ressentis",
+        "kind_new_plan": "Nouveaux plans",
+        "kind_workout_changed": "Séances modifiées",
+        "mode_instant": "immédiat",
+        "mode_digest": "résumé",
+        "mode_off": "désactivé",
+        "n_new_plan": "📅 {coach} vous a planifié de nouvelles séances. /week les montre.",
+        "n_workout_changed": "📅 « {title} » a changé : maintenant le {day}.",
+        "n_workout_completed": "✅ {athlete} a terminé « {title} ».",
+        "n_activity_recorded": "🏃 {athlete} a enregistré {summary}.",
+        "n_reminder": "⏰ Prévu aujourd'hui :",
+        "n_weekly": "Votre semaine : charge {done:.0f} faite sur {planned:.0f} prévue.",
+        "n_digest": "Votre résumé :",
+        "n_sync": "Synchronisation : {message}",
+        "n_relationship": "{message}",
+        "n_athlete_comment": "💬 {author} a répondu sur « {subject} » :\n",
+    },
+}
+
+SPORT_NAMES = {
+    "en": {},
+    "fr": {
+        "run": "course",
+        "trail_run": "trail",
+        "ride": "vélo",
+        "virtual_ride": "vélo virtuel",
+        "swim": "natation",
+        "open_water_swim": "eau libre",
+        "row": "aviron",
+        "walk": "marche",
+        "hike": "randonnée",
+        "ski": "ski",
+        "strength": "renforcement",
+        "other": "autre",
+    },
+}
+
+
+def say(locale: str, key: str, **values: object) -> str:
+    table = STRINGS.get(locale, STRINGS["en"])
+    template = table.get(key) or STRINGS["en"][key]
+    return template.format(**values) if values else template
+
+
+def sport_name(locale: str, sport: str) -> str:
+    return SPORT_NAMES.get(locale, {}).get(sport) or sport.replace("_", " ")
