@@ -1,0 +1,97 @@
+"""The Telegram door's long-lived objects, built once from the settings.
+
+`door_of(container)` returns the one `TelegramDoor` of the process (kept in
+`container.extras["telegram"]`), or None when no bot token is set. The aiogram session
+points at `TRAINLYTICS_TELEGRAM_API_BASE`, so a self-hosted Bot API server or a test
+fake is used unmodified.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.types import Update
+
+from bot.conversation.context import ConversationSettings
+from bot.conversation.dispatcher import Conversation
+from bot.telegram.handlers import Answerer, build_router
+from bot.telegram.middlewares import ChatAddressMiddleware, UpdateOnce
+from bot.telegram.storage import FsmConversationState, build_fsm_storage
+from trainlytics.container import Container
+from trainlytics.settings import Settings
+
+EXTRA_KEY = "telegram"
+WEBHOOK_PATH = "/telegram/webhook"
+
+
+def create_bot(settings: Settings) -> Bot:
+    if not settings.telegram_bot_token:
+        raise ValueError("TRAINLYTICS_TELEGRAM_BOT_TOKEN is not set.")
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
+    return Bot(token=settings.telegram_bot_token, session=session)
+
+
+def webhook_secret(settings: Settings) -> str:
+    """The secret Telegram sends back in X-Telegram-Bot-Api-Secret-Token.
+
+    TRAINLYTICS_TELEGRAM_WEBHOOK_SECRET when set (production requires it); otherwise
+    derived from the secret key, so a development webhook is still authenticated.
+    Telegram allows 1-256 characters of A-Z, a-z, 0-9, _ and -: hex qualifies.
+    """
+    if settings.telegram_webhook_secret:
+        return settings.telegram_webhook_secret
+    if not settings.secret_key:
+        raise ValueError("Set TRAINLYTICS_TELEGRAM_WEBHOOK_SECRET or TRAINLYTICS_SECRET_KEY.")
+    return hmac.new(settings.secret_key.encode(), b"telegram-webhook", hashlib.sha256).hexdigest()
+
+
+@dataclass
+class TelegramDoor:
+    bot: Bot
+    dispatcher: Dispatcher
+
+    async def feed(self, payload: dict[str, Any]) -> Any:
+        """Handle one update posted by Telegram (the webhook path)."""
+        update = Update.model_validate(payload, context={"bot": self.bot})
+        return await self.dispatcher.feed_update(self.bot, update)
+
+    async def aclose(self) -> None:
+        await self.dispatcher.storage.close()
+        await self.bot.session.close()
+
+
+def build_door(container: Container, answerer: Answerer | None = None) -> TelegramDoor:
+    settings = container.settings
+    bot = create_bot(settings)
+    storage = build_fsm_storage(settings)
+    dispatcher = Dispatcher(storage=storage)
+    dispatcher.update.outer_middleware(UpdateOnce(container.db))
+    dispatcher.update.outer_middleware(ChatAddressMiddleware())
+    dispatcher.include_router(build_router())
+    state = FsmConversationState(storage, bot_id=bot.id)
+    if answerer is None:
+        answerer = Conversation(
+            container.db,
+            container.clock,
+            state,
+            ConversationSettings(public_url=container.settings.public_url),
+        )
+    dispatcher["answerer"] = answerer
+    dispatcher["db"] = container.db
+    return TelegramDoor(bot=bot, dispatcher=dispatcher)
+
+
+def door_of(container: Container) -> TelegramDoor | None:
+    """The process's Telegram door, built on first use; None when Telegram is off."""
+    if not container.settings.telegram_bot_token:
+        return None
+    door = container.extras.get(EXTRA_KEY)
+    if door is None:
+        door = container.extras[EXTRA_KEY] = build_door(container)
+    return door

@@ -1,0 +1,41 @@
+"""Telegram redelivers an update when our answer is slow: handle each `update_id` once.
+
+The claim is a row in `inbound_updates` (unique on platform + key), inserted with
+"ON CONFLICT DO NOTHING" so a duplicate is a no-op rather than an error that would
+poison the surrounding transaction. A handling that fails releases its claim, so
+Telegram's retry is handled again.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.db.models import InboundUpdate
+from core.db.models.base import utcnow
+from core.enums import Platform
+
+
+async def claim_update(
+    session: AsyncSession, key: str | int, platform: Platform = Platform.TELEGRAM
+) -> bool:
+    """True when this update was not seen before (and is now claimed), False for a repeat."""
+    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+    statement = (
+        insert(InboundUpdate)
+        .values(platform=str(platform), key=str(key), created_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["platform", "key"])
+    )
+    result = await session.execute(statement)
+    return result.rowcount == 1
+
+
+async def release_update(
+    session: AsyncSession, key: str | int, platform: Platform = Platform.TELEGRAM
+) -> None:
+    await session.execute(
+        delete(InboundUpdate).where(
+            InboundUpdate.platform == str(platform), InboundUpdate.key == str(key)
+        )
+    )

@@ -1,0 +1,168 @@
+"""aiogram handlers: Telegram updates → conversation `Request`s → rendered `Reply`s.
+
+The handlers hold no product rule. Each builds the neutral request (a typed line, a
+pressed button, a document, a location), asks the conversation layer for replies
+(`Conversation.handle`, which resolves the person and owns the unit of work), and
+renders them.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Protocol
+
+from aiogram import Bot, F, Router
+from aiogram.types import CallbackQuery, Message
+
+from bot.conversation.callbacks import Callback, InvalidCallback
+from bot.conversation.types import (
+    GeoPoint,
+    IncomingFile,
+    MessageKey,
+    Reply,
+    Request,
+    RequestKind,
+)
+from bot.telegram import threads
+from bot.telegram.render import send_reply
+from core.accounts import ChatAddress
+from core.db.engine import Database
+
+log = logging.getLogger(__name__)
+
+
+class Answerer(Protocol):
+    """The conversation layer as the Telegram door calls it (`bot.conversation.Conversation`)."""
+
+    async def handle(self, request: Request) -> list[Reply]: ...
+
+
+def _message_key(message: Message) -> MessageKey:
+    return MessageKey(chat_id=str(message.chat.id), message_id=str(message.message_id))
+
+
+def _reply_to(message: Message) -> MessageKey | None:
+    parent = message.reply_to_message
+    return _message_key(parent) if parent is not None else None
+
+
+async def on_text(
+    message: Message, bot: Bot, db: Database, address: ChatAddress, answerer: Answerer
+) -> None:
+    request = Request.parse_command(address, message.text or "", reply_to=_reply_to(message))
+    await respond(bot, db, answerer, request)
+
+
+async def on_document(
+    message: Message, bot: Bot, db: Database, address: ChatAddress, answerer: Answerer
+) -> None:
+    document = message.document
+    assert document is not None  # the filter guarantees it
+
+    async def fetch() -> bytes:
+        buffer = await bot.download(document.file_id)
+        assert buffer is not None  # no destination given: aiogram returns the bytes
+        return buffer.read()
+
+    request = Request(
+        address=address,
+        kind=RequestKind.FILE,
+        text=message.caption or "",
+        file=IncomingFile(
+            filename=document.file_name or "upload",
+            size=document.file_size or 0,
+            fetch=fetch,
+        ),
+        reply_to=_reply_to(message),
+    )
+    await respond(bot, db, answerer, request)
+
+
+async def on_location(
+    message: Message, bot: Bot, db: Database, address: ChatAddress, answerer: Answerer
+) -> None:
+    location = message.location
+    assert location is not None  # the filter guarantees it
+    request = Request(
+        address=address,
+        kind=RequestKind.LOCATION,
+        location=GeoPoint(latitude=location.latitude, longitude=location.longitude),
+    )
+    await respond(bot, db, answerer, request)
+
+
+async def on_button(
+    query: CallbackQuery,
+    bot: Bot,
+    db: Database,
+    address: ChatAddress,
+    answerer: Answerer,
+) -> None:
+    try:
+        callback = Callback.parse(query.data or "")
+    except InvalidCallback:
+        # A button of an older bot version, or forged data: say so, change nothing.
+        await query.answer("This button is no longer valid. Send /help.", show_alert=True)
+        return
+    # Answer first: it stops the button's spinner whatever the handling takes.
+    await query.answer()
+    origin = query.message
+    request = Request(
+        address=address,
+        kind=RequestKind.BUTTON,
+        callback=callback,
+        origin=_message_key(origin) if isinstance(origin, Message) else None,
+    )
+    await respond(bot, db, answerer, request)
+
+
+async def respond(bot: Bot, db: Database, answerer: Answerer, request: Request) -> None:
+    replies = await answerer.handle(request)
+    chat_id = request.address.chat_id or request.address.platform_user_id
+    for reply in replies:
+        await render_in_chat(bot, db, chat_id, reply)
+
+
+async def render_in_chat(
+    bot: Bot,
+    db: Database,
+    chat_id: str,
+    reply: Reply,
+    *,
+    user_id: int | None = None,
+    notification_id: int | None = None,
+) -> list[Message]:
+    """Send one reply to a chat, threading and remembering it as the reply asks."""
+    reply_to = None
+    if reply.thread is not None:
+        async with db.unit_of_work() as session:
+            reply_to = await threads.message_for(session, chat_id, reply.thread)
+    edit = (
+        int(reply.edit.message.message_id)
+        if reply.edit is not None and reply.edit.message.chat_id == chat_id
+        else None
+    )
+    shown = await send_reply(
+        bot, chat_id, reply, reply_to_message_id=reply_to, edit_message_id=edit
+    )
+    if reply.stands_for is not None and shown:
+        async with db.unit_of_work() as session:
+            await threads.remember(
+                session,
+                chat_id=chat_id,
+                message_id=shown[-1].message_id,
+                subject=reply.stands_for,
+                user_id=user_id,
+                notification_id=notification_id,
+            )
+    return shown
+
+
+def build_router() -> Router:
+    """A fresh router per dispatcher (an aiogram router attaches to one parent only)."""
+    router = Router(name="trainlytics")
+    router.message.register(on_text, F.text)
+    router.message.register(on_document, F.document)
+    router.message.register(on_location, F.location)
+    router.callback_query.register(on_button, F.data)
+    return router

@@ -1,0 +1,183 @@
+"""Neutral `Reply` → Telegram messages, inside Telegram's limits.
+
+- Text becomes HTML through `bot.conversation.markup.to_telegram_html` (escaping done
+  there once), cut with `Reply.pages` so no message exceeds 4096 characters.
+- Buttons become an `InlineKeyboardMarkup` on the message they follow; callback data
+  is the layer's packed `Callback` (≤ 64 bytes, checked when the callback was built).
+- An Image is a `sendPhoto` of its PNG bytes; a caption longer than Telegram's 1024
+  characters is sent as a text message after the photo instead.
+- `Reply.edit` replaces the pressed card with `editMessageText`; "message is not
+  modified" (the person pressed the same button twice) is fine, and a card that cannot
+  be edited (a photo, a message too old) gets a fresh message instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import (
+    BufferedInputFile,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyParameters,
+)
+
+from bot.conversation.markup import telegram_length, to_telegram_html
+from bot.conversation.types import (
+    TELEGRAM_CAPTION_LIMIT,
+    TELEGRAM_TEXT_LIMIT,
+    Buttons,
+    Image,
+    Reply,
+    Text,
+)
+
+HTML = "HTML"
+# Telegram refuses a message with an empty text; buttons need something to hang on.
+BUTTONS_ONLY_TEXT = "⬇️"
+
+
+def keyboard(buttons: Buttons) -> InlineKeyboardMarkup:
+    rows = [
+        [
+            InlineKeyboardButton(text=b.label, url=b.url)
+            if b.url is not None
+            else InlineKeyboardButton(text=b.label, callback_data=b.callback.pack())  # type: ignore[union-attr]
+            for b in row
+        ]
+        for row in buttons.rows
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+@dataclass
+class OutText:
+    html: str
+    markup: InlineKeyboardMarkup | None = None
+
+
+@dataclass
+class OutPhoto:
+    image: Image
+    caption_html: str | None
+    markup: InlineKeyboardMarkup | None = None
+
+
+Outgoing = OutText | OutPhoto
+
+
+def plan_messages(reply: Reply) -> list[Outgoing]:
+    """The Telegram messages one reply becomes, in order, each within Telegram's limits."""
+    out: list[Outgoing] = []
+    for page in reply.pages(TELEGRAM_TEXT_LIMIT, measure=telegram_length):
+        texts: list[Text] = []
+        for part in page.parts:
+            if isinstance(part, Text):
+                if part.plain.strip():
+                    texts.append(part)
+                continue
+            _flush(out, texts)
+            if isinstance(part, Image):
+                out.extend(_photo(part))
+            else:
+                _attach(out, keyboard(part))
+        _flush(out, texts)
+    return out
+
+
+def _flush(out: list[Outgoing], texts: list[Text]) -> None:
+    """The texts gathered so far become one message (a page fits one by construction)."""
+    if texts:
+        out.append(OutText("\n".join(to_telegram_html(t) for t in texts)))
+        texts.clear()
+
+
+def _photo(image: Image) -> list[Outgoing]:
+    if image.caption is None or not image.caption.plain.strip():
+        return [OutPhoto(image, None)]
+    if telegram_length(image.caption) <= TELEGRAM_CAPTION_LIMIT:
+        return [OutPhoto(image, to_telegram_html(image.caption))]
+    return [OutPhoto(image, None), OutText(to_telegram_html(image.caption))]
+
+
+def _attach(out: list[Outgoing], markup: InlineKeyboardMarkup) -> None:
+    if out and out[-1].markup is None:
+        out[-1].markup = markup
+    else:
+        out.append(OutText(BUTTONS_ONLY_TEXT, markup))
+
+
+def is_not_modified(error: TelegramBadRequest) -> bool:
+    return "message is not modified" in error.message.lower()
+
+
+async def send_reply(
+    bot: Bot,
+    chat_id: int | str,
+    reply: Reply,
+    *,
+    reply_to_message_id: int | None = None,
+    edit_message_id: int | None = None,
+) -> list[Message]:
+    """Send (or edit in place) the messages for `reply`; returns the messages now showing it.
+
+    `reply_to_message_id` threads the first message under an earlier one (the layer's
+    `Reply.thread`, resolved by the caller); `edit_message_id` is the card to replace.
+    """
+    shown: list[Message] = []
+    for index, item in enumerate(plan_messages(reply)):
+        if index == 0 and edit_message_id is not None and isinstance(item, OutText):
+            edited = await _edit(bot, chat_id, edit_message_id, item)
+            if edited is not None:
+                if isinstance(edited, Message):
+                    shown.append(edited)
+                continue
+        shown.append(await _send(bot, chat_id, item, reply_to_message_id if index == 0 else None))
+    return shown
+
+
+async def _edit(
+    bot: Bot, chat_id: int | str, message_id: int, item: OutText
+) -> Message | bool | None:
+    """The edited message (True when unchanged), or None when it cannot be edited."""
+    try:
+        return await bot.edit_message_text(
+            text=item.html,
+            chat_id=chat_id,
+            message_id=message_id,
+            parse_mode=HTML,
+            reply_markup=item.markup,
+        )
+    except TelegramBadRequest as error:
+        if is_not_modified(error):
+            return True
+        return None
+
+
+async def _send(
+    bot: Bot, chat_id: int | str, item: Outgoing, reply_to_message_id: int | None
+) -> Message:
+    reply_parameters = (
+        ReplyParameters(message_id=reply_to_message_id, allow_sending_without_reply=True)
+        if reply_to_message_id is not None
+        else None
+    )
+    if isinstance(item, OutText):
+        return await bot.send_message(
+            chat_id=chat_id,
+            text=item.html,
+            parse_mode=HTML,
+            reply_markup=item.markup,
+            reply_parameters=reply_parameters,
+        )
+    return await bot.send_photo(
+        chat_id=chat_id,
+        photo=BufferedInputFile(item.image.png, filename=item.image.filename),
+        caption=item.caption_html,
+        parse_mode=HTML if item.caption_html else None,
+        reply_markup=item.markup,
+        reply_parameters=reply_parameters,
+    )

@@ -1,0 +1,40 @@
+"""`trainlytics run` starts this when a bot token is set: polling, or a webhook.
+
+Without `TRAINLYTICS_PUBLIC_URL` the bot long-polls getUpdates (no inbound HTTP needed,
+the embedded default). With it, Telegram is told to post updates to
+`{public_url}/telegram/webhook` with the secret token, and the web app's route handles
+them; this service then only keeps the registration alive until it is cancelled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from bot.telegram.bot import WEBHOOK_PATH, door_of, webhook_secret
+from trainlytics.container import Container
+
+log = logging.getLogger(__name__)
+
+
+async def run_bot(container: Container) -> None:
+    door = door_of(container)
+    if door is None:
+        log.info("Telegram is off: TRAINLYTICS_TELEGRAM_BOT_TOKEN is not set.")
+        return
+    settings = container.settings
+    allowed = door.dispatcher.resolve_used_update_types()
+    if settings.public_url:
+        url = settings.public_url.rstrip("/") + WEBHOOK_PATH
+        await door.bot.set_webhook(
+            url=url, secret_token=webhook_secret(settings), allowed_updates=allowed
+        )
+        log.info("Telegram webhook registered at %s", url)
+        await asyncio.Event().wait()  # the web app's route does the work from here
+        return
+    # A webhook left over from an earlier deployment would make getUpdates fail (409).
+    await door.bot.delete_webhook(drop_pending_updates=False)
+    log.info("Telegram long polling started.")
+    await door.dispatcher.start_polling(
+        door.bot, handle_signals=False, close_bot_session=False, allowed_updates=allowed
+    )
