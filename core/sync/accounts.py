@@ -1,0 +1,394 @@
+"""Connecting a provider account, keeping its tokens fresh, and disabling it.
+
+The connect flow: the bot sends a signed one-time link (`connect_url`); opening it
+(`open_connect_link`) creates a single-use OAuth `state` bound to the person, hashed at
+rest, valid 10 minutes, with a PKCE verifier for Garmin (`begin_connect`); the provider
+redirects back with that state and a code (`complete_connect`), the tokens are stored
+encrypted in `ConnectedAccount` (upsert on provider + provider user id) and the backfill
+is queued.
+
+Tokens: Strava and Garmin rotate refresh tokens, so two workers refreshing the same
+account at once would burn one of them. `fresh_token` refreshes behind a per-account
+lock (`SELECT ... FOR UPDATE` on PostgreSQL; on SQLite the database write lock, taken by
+an UPDATE), re-reads the row once it holds the lock and skips the refresh when another
+worker already did it, and stores the new pair before anyone uses it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.clock import Clock
+from core.crypto import TokenCipher
+from core.db.models import ConnectedAccount, OAuthState, User
+from core.enums import NotificationKind
+from core.errors import InvalidInput, NotFound
+from core.notifications import notify
+from core.sync.build import SyncContext
+from core.sync.providers.base import AuthRevoked, Provider, TokenExpired, TokenSet
+
+T = TypeVar("T")
+
+STATE_LIFETIME = timedelta(minutes=10)
+CONNECT_LINK_LIFETIME = timedelta(minutes=30)
+# Refresh a little early so a call never starts with a token about to lapse.
+REFRESH_MARGIN = timedelta(minutes=10)
+ACTIVE, REVOKED = "active", "revoked"
+PKCE_PROVIDERS = frozenset({"garmin"})
+
+
+class ConnectLinkInvalid(InvalidInput):
+    """A connect link that is forged, expired, for another provider or already used."""
+
+    code = "connect_link_invalid"
+
+
+class OAuthStateInvalid(InvalidInput):
+    """A callback whose `state` is unknown, expired, already used or for another provider."""
+
+    code = "oauth_state_invalid"
+
+
+# ----------------------------------------------------------------------------- connect links
+
+
+def connect_url(
+    public_url: str,
+    secret_key: str,
+    user_id: int,
+    provider: str,
+    now: datetime,
+    *,
+    lifetime: timedelta = CONNECT_LINK_LIFETIME,
+) -> str:
+    """The link the bot sends: `{public_url}/connect/{provider}?t=...`, valid 30 minutes.
+
+    Signed with HMAC-SHA256 by hand (stdlib `hmac`): the token carries four fields and
+    the project has no signing library; a single-use record is written when it is opened.
+    """
+    if not public_url or not secret_key:
+        raise InvalidInput("Connecting providers needs TRAINLYTICS_PUBLIC_URL and a secret key.")
+    expires = int((now + lifetime).timestamp())
+    payload = f"{user_id}.{provider}.{expires}.{secrets.token_urlsafe(12)}"
+    token = f"{_b64(payload.encode())}.{_sign(secret_key, payload)}"
+    return f"{public_url.rstrip('/')}/connect/{provider}?t={token}"
+
+
+async def open_connect_link(
+    session: AsyncSession, clock: Clock, secret_key: str, token: str, provider: str
+) -> int:
+    """The user id the link was made for; the link cannot be opened a second time."""
+    encoded, _, signature = token.partition(".")
+    try:
+        payload = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode()
+        user_part, link_provider, expires_part, nonce = payload.split(".", 3)
+        user_id, expires = int(user_part), int(expires_part)
+    except (ValueError, UnicodeDecodeError):
+        raise ConnectLinkInvalid(
+            "This connect link is damaged. Ask the bot for a new one.") from None
+    if not secret_key or not hmac.compare_digest(signature, _sign(secret_key, payload)):
+        raise ConnectLinkInvalid("This connect link is not valid. Ask the bot for a new one.")
+    if link_provider != provider:
+        raise ConnectLinkInvalid("This link is for another provider.")
+    now = clock.now()
+    if now.timestamp() > expires:
+        raise ConnectLinkInvalid("This connect link has expired. Ask the bot for a new one.")
+    if await session.get(User, user_id) is None:
+        raise ConnectLinkInvalid("This connect link belongs to nobody any more.")
+    # The one-time record shares the state table: its hash cannot collide with a state's
+    # (different prefix) and it is born used, so it never passes as a state.
+    link_hash = _hash(f"link:{nonce}")
+    if await session.scalar(select(OAuthState).where(OAuthState.state_hash == link_hash)):
+        raise ConnectLinkInvalid("This connect link was already used. Ask the bot for a new one.")
+    session.add(OAuthState(user_id=user_id, provider=provider, state_hash=link_hash,
+                           expires_at=datetime.fromtimestamp(expires, now.tzinfo), used_at=now))
+    await session.flush()
+    return user_id
+
+
+async def begin_connect(
+    session: AsyncSession, clock: Clock, provider: Provider, user_id: int
+) -> str:
+    """Store a fresh single-use state (and PKCE verifier) and return the authorize URL."""
+    state = secrets.token_urlsafe(32)
+    verifier = secrets.token_urlsafe(64) if provider.name in PKCE_PROVIDERS else None
+    session.add(OAuthState(user_id=user_id, provider=provider.name, state_hash=_hash(state),
+                           code_verifier=verifier, expires_at=clock.now() + STATE_LIFETIME))
+    await session.flush()
+    return provider.authorize_url(state, code_verifier=verifier)
+
+
+@dataclass(frozen=True)
+class ConsumedState:
+    user_id: int
+    code_verifier: str | None
+
+
+async def consume_state(
+    session: AsyncSession, clock: Clock, provider_name: str, state: str
+) -> ConsumedState:
+    """Mark the state used; any second use, late use or foreign provider is refused."""
+    row = await session.scalar(
+        select(OAuthState).where(OAuthState.state_hash == _hash(state)).with_for_update()
+    )
+    if row is None or row.provider != provider_name:
+        raise OAuthStateInvalid("This sign-in link is not valid. Start again from the bot.")
+    if row.used_at is not None:
+        raise OAuthStateInvalid("This sign-in link was already used. Start again from the bot.")
+    if row.expires_at <= clock.now():
+        raise OAuthStateInvalid("This sign-in link has expired. Start again from the bot.")
+    row.used_at = clock.now()
+    await session.flush()
+    return ConsumedState(row.user_id, row.code_verifier)
+
+
+async def complete_connect(
+    ctx: SyncContext, provider_name: str, state: str, code: str
+) -> ConnectedAccount:
+    """The OAuth callback: use the state, exchange the code, store the account.
+
+    The state is spent in its own transaction first, so a failed exchange cannot be
+    replayed with the same state. The account is stored with a pending backfill, which
+    the caller queues (`core.sync.orchestrator.backfill_step`).
+    """
+    provider = ctx.provider(provider_name)
+    async with ctx.db.unit_of_work() as session:
+        consumed = await consume_state(session, ctx.clock, provider_name, state)
+    token = await provider.exchange_code(code, code_verifier=consumed.code_verifier)
+    if not token.provider_user_id:
+        raise InvalidInput(f"{provider_name.capitalize()} did not say which account this is.")
+    async with ctx.db.unit_of_work() as session:
+        return await store_account(
+            session, ctx.clock, ctx.cipher, consumed.user_id, provider_name, token,
+            backfill_days=ctx.backfill_days,
+        )
+
+
+async def store_account(
+    session: AsyncSession,
+    clock: Clock,
+    cipher: TokenCipher,
+    user_id: int,
+    provider_name: str,
+    token: TokenSet,
+    *,
+    backfill_days: int,
+) -> ConnectedAccount:
+    """Upsert on (provider, provider user id): a reconnect revives the same row.
+
+    Whoever proves control of the provider account last owns it here.
+    """
+    account = await session.scalar(
+        select(ConnectedAccount).where(
+            ConnectedAccount.provider == provider_name,
+            ConnectedAccount.provider_user_id == str(token.provider_user_id),
+        )
+    )
+    if account is None:
+        account = ConnectedAccount(provider=provider_name,
+                                   provider_user_id=str(token.provider_user_id))
+        session.add(account)
+    account.user_id = user_id
+    write_token(cipher, account, token)
+    account.status = ACTIVE
+    account.sync_enabled = True
+    account.delayed_notice_sent = False
+    now = clock.now()
+    account.backfill = {
+        "status": "pending",
+        "connected_at": now.isoformat(),
+        "since": (now - timedelta(days=backfill_days)).isoformat(),
+        "done": 0,
+        "total": None,
+        "cursor": None,
+    }
+    await session.flush()
+    return account
+
+
+# ----------------------------------------------------------------------------- tokens
+
+
+def read_token(cipher: TokenCipher, account: ConnectedAccount) -> TokenSet:
+    return TokenSet(
+        access_token=cipher.decrypt(account.access_token_enc),
+        refresh_token=cipher.decrypt(account.refresh_token_enc)
+        if account.refresh_token_enc else None,
+        expires_at=account.expires_at,
+        scopes=tuple(s for s in (account.scopes or "").split() if s),
+        provider_user_id=account.provider_user_id,
+    )
+
+
+def write_token(cipher: TokenCipher, account: ConnectedAccount, token: TokenSet) -> None:
+    account.access_token_enc = cipher.encrypt(token.access_token)
+    account.refresh_token_enc = cipher.encrypt(token.refresh_token) if token.refresh_token else None
+    account.expires_at = token.expires_at
+    account.scopes = " ".join(token.scopes)[:255]
+
+
+async def lock_account(session: AsyncSession, account_id: int) -> ConnectedAccount | None:
+    """The account row, locked for this transaction and re-read from the database."""
+    if session.bind.dialect.name == "sqlite":
+        # SQLite has no row locks: a write takes the database write lock, which other
+        # writers wait for (busy_timeout) until this transaction ends.
+        await session.execute(
+            update(ConnectedAccount).where(ConnectedAccount.id == account_id)
+            .values(status=ConnectedAccount.status)
+        )
+    return await session.scalar(
+        select(ConnectedAccount).where(ConnectedAccount.id == account_id)
+        .with_for_update().execution_options(populate_existing=True)
+    )
+
+
+async def fresh_token(
+    ctx: SyncContext, account_id: int, *, refused_access_token: str | None = None
+) -> TokenSet:
+    """A usable token: refreshed (under the account lock) when it expires soon or was refused.
+
+    `refused_access_token`: the token a provider just answered 401 to. If the stored
+    token differs, another worker refreshed meanwhile and its token is returned as is.
+    Raises `AuthRevoked` when the account is disabled or the provider refuses the refresh.
+    """
+    async with ctx.db.unit_of_work() as session:
+        account = await session.get(ConnectedAccount, account_id)
+        if account is None or account.status != ACTIVE:
+            raise AuthRevoked("this connection is no longer active")
+        token = read_token(ctx.cipher, account)
+    if refused_access_token is None and not token.expires_within(REFRESH_MARGIN, ctx.clock.now()):
+        return token  # the common case takes no lock
+    provider = ctx.provider(account.provider)
+    async with ctx.db.unit_of_work() as session:
+        account = await lock_account(session, account_id)
+        if account is None or account.status != ACTIVE:
+            raise AuthRevoked("this connection is no longer active")
+        token = read_token(ctx.cipher, account)
+        if refused_access_token is not None and token.access_token != refused_access_token:
+            return token
+        if refused_access_token is None and not token.expires_within(
+            REFRESH_MARGIN, ctx.clock.now()
+        ):
+            return token
+        refreshed = await provider.refresh(token)
+        refreshed.provider_user_id = account.provider_user_id
+        write_token(ctx.cipher, account, refreshed)
+        return refreshed  # committed on leaving the block, before anyone uses it
+
+
+async def with_token(
+    ctx: SyncContext, account_id: int, call: Callable[[TokenSet], Awaitable[T]]
+) -> T:
+    """Run a provider call with a fresh token; one refresh and retry on a 401.
+
+    A 401 that survives the refresh, or a refused refresh, disables the account and
+    tells the athlete how to reconnect, then raises `AuthRevoked`.
+    """
+    try:
+        token = await fresh_token(ctx, account_id)
+        try:
+            return await call(token)
+        except TokenExpired:
+            token = await fresh_token(ctx, account_id, refused_access_token=token.access_token)
+        try:
+            return await call(token)
+        except TokenExpired as exc:
+            raise AuthRevoked("the provider still refuses the refreshed token") from exc
+    except AuthRevoked as exc:
+        async with ctx.db.unit_of_work() as session:
+            account = await session.get(ConnectedAccount, account_id)
+            if account is not None:
+                await disable_account(session, ctx.clock, account, reason=str(exc))
+        raise
+
+
+# ----------------------------------------------------------------------------- disabling
+
+
+async def disable_account(
+    session: AsyncSession, clock: Clock, account: ConnectedAccount, *, reason: str
+) -> bool:
+    """Stop syncing and tell the athlete how to reconnect; False if it was already off."""
+    if account.status == REVOKED:
+        return False
+    account.status = REVOKED
+    account.sync_enabled = False
+    await notify(
+        session, clock,
+        recipient_id=account.user_id,
+        kind=NotificationKind.SYNC_STATUS,
+        payload={"provider": account.provider, "revoked": True, "reason": reason[:300],
+                 "reconnect_command": f"/connect {account.provider}"},
+        key=f"sync:{account.id}:revoked:{clock.now().isoformat()}",
+        force=True,
+    )
+    await session.flush()
+    return True
+
+
+async def disconnect(ctx: SyncContext, user_id: int, provider_name: str) -> ConnectedAccount:
+    """The athlete's own "disconnect": revoke at the provider (best effort), then disable."""
+    async with ctx.db.unit_of_work() as session:
+        account = await session.scalar(
+            select(ConnectedAccount).where(ConnectedAccount.user_id == user_id,
+                                           ConnectedAccount.provider == provider_name,
+                                           ConnectedAccount.status == ACTIVE)
+        )
+        if account is None:
+            raise NotFound(f"You have no active {provider_name.capitalize()} connection.")
+        token = read_token(ctx.cipher, account)
+    await ctx.provider(provider_name).deauthorize(token)
+    async with ctx.db.unit_of_work() as session:
+        account = await session.get(ConnectedAccount, account.id)
+        assert account is not None
+        account.status = REVOKED
+        account.sync_enabled = False
+        await session.flush()
+        return account
+
+
+async def active_account(
+    session: AsyncSession, provider_name: str, provider_user_id: str | None
+) -> ConnectedAccount | None:
+    if not provider_user_id:
+        return None
+    return await session.scalar(
+        select(ConnectedAccount).where(
+            ConnectedAccount.provider == provider_name,
+            ConnectedAccount.provider_user_id == str(provider_user_id),
+        )
+    )
+
+
+def _hash(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def _sign(secret_key: str, payload: str) -> str:
+    digest = hmac.new(secret_key.encode(), payload.encode(), hashlib.sha256).digest()
+    return _b64(digest)
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def describe(account: ConnectedAccount) -> dict[str, Any]:
+    """What the bot shows about one connection (no token material)."""
+    return {
+        "provider": account.provider,
+        "status": account.status,
+        "sync_enabled": account.sync_enabled,
+        "last_sync_at": account.last_sync_at.isoformat() if account.last_sync_at else None,
+        "backfill": {k: account.backfill.get(k) for k in ("status", "done", "total")},
+    }

@@ -1,0 +1,576 @@
+"""Provider sync on the database: backfill, webhook events, hourly poll.
+
+Every entry point is one job a worker runs (`workers/tasks/sync.py` wraps them) and
+returns a `StepResult`: finished, or to be retried at `retry_at` (rate limit, provider
+outage). Any job may run twice: activities are upserted on (provider, provider activity
+id) by `core.ingest`, the backfill keeps a cursor in `ConnectedAccount.backfill` that
+advances in the same transaction as each stored activity, and webhook events are stored
+once and marked done.
+
+History never floods anyone: backfilled activities, and webhook activities that started
+before the account was connected, are recorded with `notify=False`. The athlete sees one
+progress message (outbox rows of kind `sync_status` carrying `progress_of`, which the
+sender edits in place) and, once per delay, a notice that the sync is late.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import insert, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.activity_data import Sport
+from core.clock import Clock
+from core.coaching import active_relationship_of_athlete
+from core.db.models import Activity, ConnectedAccount, SyncLog, WebhookEvent
+from core.enums import ActivitySource, NotificationKind, Permission
+from core.ingest import delete_activity, record_activity, update_activity_fields
+from core.notifications import notify
+from core.sync.accounts import ACTIVE, active_account, disable_account, with_token
+from core.sync.build import SyncContext
+from core.sync.providers.base import (
+    ActivityRef,
+    AuthRevoked,
+    FetchedActivity,
+    NotFound,
+    ProviderError,
+    ProviderUnavailable,
+    RateLimited,
+    TokenExpired,
+)
+from core.sync.providers.base import (
+    WebhookEvent as ProviderEvent,
+)
+from core.sync.sports import strava_sport
+
+# How far back the hourly poll looks: activities uploaded late still start inside it.
+POLL_LOOKBACK = timedelta(days=3)
+MAX_BACKOFF = timedelta(hours=1)
+PROGRESS_UPDATES = 10  # the progress message is edited about this many times
+NO_POLL = frozenset({"garmin"})  # Garmin is push/ping only
+
+
+@dataclass(frozen=True)
+class StepResult:
+    finished: bool
+    retry_at: datetime | None = None
+    imported: int = 0
+    outcome: str = "done"
+
+
+# ----------------------------------------------------------------------------- webhooks
+
+
+def event_payload(event: ProviderEvent) -> dict[str, Any]:
+    """What is stored for one webhook event: enough to process it later, JSON only."""
+    return {
+        "kind": event.kind,
+        "provider_user_id": event.provider_user_id,
+        "activity_id": event.activity_id,
+        "updates": dict(event.updates),
+        "ref": _ref_to_json(event.activity_ref) if event.activity_ref else None,
+        "raw": dict(event.raw),
+    }
+
+
+async def store_webhook_events(
+    session: AsyncSession, clock: Clock, provider: str, events: list[ProviderEvent]
+) -> list[int]:
+    """Insert each event once; returns the ids of the new rows (a redelivery gives none).
+
+    One INSERT ... ON CONFLICT DO NOTHING per event, so two concurrent deliveries of the
+    same event cannot both pass, and the webhook answers without a read first.
+    """
+    dialect = session.bind.dialect.name
+    statement_for = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
+    ids = []
+    for event in events:
+        values = {"provider": provider, "event_key": event.event_key[:200],
+                  "received_at": clock.now(), "payload": event_payload(event),
+                  "status": "pending"}
+        if statement_for is None:  # another database: a plain insert, duplicates raise
+            ids.append((await session.execute(
+                insert(WebhookEvent).values(**values).returning(WebhookEvent.id))).scalar_one())
+            continue
+        statement = (statement_for(WebhookEvent).values(**values)
+                     .on_conflict_do_nothing(index_elements=["provider", "event_key"])
+                     .returning(WebhookEvent.id))
+        new_id = (await session.execute(statement)).scalar_one_or_none()
+        if new_id is not None:
+            ids.append(new_id)
+    return ids
+
+
+async def process_event(ctx: SyncContext, event_id: int, *, attempt: int = 0) -> StepResult:
+    """Apply one stored webhook event: create, update, delete, deauthorize, ping."""
+    async with ctx.db.unit_of_work() as session:
+        row = await session.get(WebhookEvent, event_id)
+        if row is None or row.status in ("done", "ignored"):
+            return StepResult(True, outcome="already processed")
+        payload, provider_name = dict(row.payload), row.provider
+        account = await active_account(session, provider_name, payload.get("provider_user_id"))
+        if account is None or account.status != ACTIVE or provider_name not in ctx.providers:
+            _close_event(row, ctx.clock, "ignored", "no active connection for this account")
+            return StepResult(True, outcome="ignored")
+        account_id = account.id
+    started = ctx.clock.now()
+    try:
+        imported = await _apply_event(ctx, account_id, provider_name, payload)
+    except (RateLimited, ProviderUnavailable) as exc:
+        retry_at = await _delayed(ctx, account_id, exc, attempt)
+        async with ctx.db.unit_of_work() as session:
+            row = await session.get(WebhookEvent, event_id)
+            if row is not None:
+                row.error = str(exc)[:500]
+        return StepResult(False, retry_at=retry_at, outcome="delayed")
+    except AuthRevoked as exc:
+        await _finish_event(ctx, event_id, "failed", str(exc))
+        return StepResult(True, outcome="revoked")
+    await _finish_event(ctx, event_id, "done", None)
+    async with ctx.db.unit_of_work() as session:
+        account = await session.get(ConnectedAccount, account_id)
+        if account is not None:
+            _synced(account, ctx.clock)
+            _log(session, account, "webhook", started, ctx.clock.now(), "done", imported)
+    return StepResult(True, imported=imported)
+
+
+async def _apply_event(
+    ctx: SyncContext, account_id: int, provider_name: str, payload: Mapping[str, Any]
+) -> int:
+    kind = payload["kind"]
+    provider = ctx.provider(provider_name)
+    if kind == "deauthorize":
+        await _deauthorized(ctx, account_id, "the athlete removed Trainlytics at the provider")
+        return 0
+    if kind == "permissions":
+        permissions = list((payload.get("updates") or {}).get("permissions") or [])
+        if "ACTIVITY_EXPORT" not in permissions:
+            await _deauthorized(ctx, account_id, "activity sharing was switched off")
+        return 0
+    if kind == "delete":
+        await _delete_provider_activity(ctx, account_id, str(payload["activity_id"]))
+        return 0
+    if kind == "ping":
+        callback = (payload.get("updates") or {}).get("callback_url")
+        if not callback or not hasattr(provider, "pull"):
+            return 0
+        refs = await with_token(ctx, account_id, lambda t: provider.pull(t, callback))
+        return sum([await _import_ref(ctx, account_id, ref, backfill=False) for ref in refs])
+    if (kind == "update" and provider_name == "strava"
+            and await _apply_strava_updates(ctx, account_id, payload)):
+        return 0
+    ref = _ref_from_json(payload["ref"]) if payload.get("ref") else None
+    if ref is None:
+        ref = ActivityRef(provider_name, str(payload["activity_id"]))  # type: ignore[arg-type]
+    return await _import_ref(ctx, account_id, ref, backfill=False, announce=kind == "update")
+
+
+async def _apply_strava_updates(
+    ctx: SyncContext, account_id: int, payload: Mapping[str, Any]
+) -> bool:
+    """Title, type and privacy changes without a fetch; False if the activity is unknown."""
+    updates = payload.get("updates") or {}
+    sport_name = updates.get("sport_type") or updates.get("type")
+    private = updates.get("private")
+    async with ctx.db.unit_of_work() as session:
+        account = await session.get(ConnectedAccount, account_id)
+        assert account is not None
+        result = await update_activity_fields(
+            session, ctx.clock, account.user_id, ActivitySource.STRAVA,
+            str(payload["activity_id"]),
+            name=updates.get("title"),
+            sport=strava_sport(sport_name) if sport_name else None,
+            is_private=None if private is None else str(private).lower() == "true",
+        )
+        if result is None:
+            return False
+        await _announce_change(session, ctx.clock, result.activity, "updated")
+        return True
+
+
+async def _delete_provider_activity(ctx: SyncContext, account_id: int, activity_id: str) -> None:
+    async with ctx.db.unit_of_work() as session:
+        account = await session.get(ConnectedAccount, account_id)
+        assert account is not None
+        source = ActivitySource(account.provider)
+        rows = await session.scalars(
+            select(Activity).where(
+                Activity.user_id == account.user_id, Activity.source == source,
+                Activity.deleted_at.is_(None),
+                or_(Activity.source_id == activity_id,
+                    Activity.source_id.like(f"{activity_id}:%")),
+            )
+        )
+        for activity in list(rows):
+            deleted = await delete_activity(
+                session, ctx.clock, account.user_id, source, activity.source_id)
+            if deleted is not None:
+                await _announce_change(session, ctx.clock, deleted, "deleted")
+
+
+async def _deauthorized(ctx: SyncContext, account_id: int, reason: str) -> None:
+    """Disable the account; Strava's data is deleted, as its API agreement requires."""
+    async with ctx.db.unit_of_work() as session:
+        account = await session.get(ConnectedAccount, account_id)
+        assert account is not None
+        await disable_account(session, ctx.clock, account, reason=reason)
+        if account.provider != "strava":
+            return
+        rows = await session.scalars(
+            select(Activity).where(Activity.user_id == account.user_id,
+                                   Activity.source == ActivitySource.STRAVA)
+        )
+        for activity in list(rows):
+            if activity.deleted_at is None:
+                await delete_activity(session, ctx.clock, account.user_id,
+                                      ActivitySource.STRAVA, activity.source_id)
+            activity.raw = None
+            activity.name = None
+
+
+# ----------------------------------------------------------------------------- importing
+
+
+async def _import_ref(
+    ctx: SyncContext, account_id: int, ref: ActivityRef, *, backfill: bool,
+    announce: bool = False,
+) -> int:
+    """Fetch one activity and record it; 0 when the provider says it is gone."""
+    provider = ctx.provider(ref.provider)
+    try:
+        fetched = await with_token(ctx, account_id, lambda t: provider.fetch_activity(t, ref))
+    except NotFound:
+        return 0
+    async with ctx.db.unit_of_work() as session:
+        account = await session.get(ConnectedAccount, account_id)
+        assert account is not None
+        return await _record_fetched(session, ctx.clock, account, fetched, backfill=backfill,
+                                     announce=announce)
+
+
+async def _record_fetched(
+    session: AsyncSession,
+    clock: Clock,
+    account: ConnectedAccount,
+    fetched: FetchedActivity,
+    *,
+    backfill: bool,
+    announce: bool = False,
+) -> int:
+    """Each session of the fetched activity (several for a multisport file), idempotently."""
+    connected_at = _parse_time((account.backfill or {}).get("connected_at"))
+    count = 0
+    for index, parsed in enumerate(fetched.activities):
+        if fetched.name and len(fetched.activities) == 1:
+            parsed.name = fetched.name
+        source_id = fetched.activity_id if index == 0 else f"{fetched.activity_id}:{index}"
+        # History (backfill, or a session that began before connecting) is recorded quietly.
+        quiet = backfill or (connected_at is not None and parsed.start < connected_at)
+        result = await record_activity(
+            session, clock, account.user_id, parsed,
+            source=ActivitySource(account.provider), source_id=source_id,
+            raw=fetched.raw_summary, is_private=fetched.private, notify=not quiet,
+        )
+        if announce and not result.created:
+            await _announce_change(session, clock, result.activity, "updated")
+        count += 1
+    return count
+
+
+async def _announce_change(
+    session: AsyncSession, clock: Clock, activity: Activity, change: str
+) -> None:
+    """Ask the sender to edit the chat messages already shown for this activity.
+
+    The sender finds them through `message_refs.activity_id`; the coach only hears of
+    it when they may see the athlete's activities and the activity is not private.
+    """
+    payload = {"activity_changed": activity.id, "change": change, "name": activity.name,
+               "sport": activity.sport, "local_date": activity.local_date.isoformat()}
+    stamp = clock.now().isoformat()
+    recipients = [activity.user_id]
+    relationship = await active_relationship_of_athlete(session, activity.user_id)
+    if (relationship is not None and not activity.is_private
+            and relationship.permissions.get(Permission.VIEW_ACTIVITIES, True)):
+        recipients.append(relationship.coach_id)
+    for recipient in recipients:
+        await notify(session, clock, recipient_id=recipient, kind=NotificationKind.SYNC_STATUS,
+                     payload=payload,
+                     key=f"activity:{activity.id}:{change}:{recipient}:{stamp}")
+
+
+# ----------------------------------------------------------------------------- backfill
+
+
+async def backfill_step(
+    ctx: SyncContext, account_id: int, *, attempt: int = 0, limit: int | None = None
+) -> StepResult:
+    """Import the account's history, oldest first, resuming after the last stored one.
+
+    `limit` caps how many activities this step imports (None: all). Garmin has no
+    history listing: its backfill is requested and arrives through the webhook.
+    """
+    async with ctx.db.unit_of_work() as session:
+        account = await session.get(ConnectedAccount, account_id)
+        if account is None or account.status != ACTIVE or account.provider not in ctx.providers:
+            return StepResult(True, outcome="inactive")
+        state = dict(account.backfill or {})
+        provider_name = account.provider
+    if state.get("status") in ("done", "requested"):
+        return StepResult(True, outcome="already done")
+    provider = ctx.provider(provider_name)
+    since = _parse_time(state.get("since")) or ctx.clock.now() - timedelta(days=ctx.backfill_days)
+    started = ctx.clock.now()
+    imported = 0
+    try:
+        if provider_name == "garmin":
+            now = ctx.clock.now()
+            await with_token(ctx, account_id,
+                             lambda t: provider.request_backfill(t, since, now))  # type: ignore[attr-defined]
+            await _update_backfill(ctx, account_id, {"status": "requested"}, started, 0,
+                                   progress={"requested": True})
+            return StepResult(True, outcome="requested")
+        refs = await with_token(ctx, account_id, lambda t: provider.list_activities(t, since))
+        cursor = tuple(state["cursor"]) if state.get("cursor") else None
+        remaining = sorted((r for r in refs if cursor is None or _order(r) > cursor), key=_order)
+        done = int(state.get("done") or 0)
+        total = done + len(remaining)
+        if state.get("total") is None or state.get("total") != total:
+            await _update_backfill(ctx, account_id, {"status": "running", "total": total},
+                                   None, 0, progress={"done": done, "total": total})
+        batch = remaining if limit is None else remaining[:limit]
+        for ref in batch:
+            imported += await _backfill_one(ctx, account_id, provider_name, ref, total)
+        if len(batch) < len(remaining):
+            return StepResult(False, retry_at=ctx.clock.now(), imported=imported,
+                              outcome="more to do")
+        await _update_backfill(ctx, account_id, {"status": "done"}, started, imported,
+                               progress={"done": total, "total": total, "finished": True})
+        return StepResult(True, imported=imported)
+    except (RateLimited, ProviderUnavailable) as exc:
+        retry_at = await _delayed(ctx, account_id, exc, attempt)
+        return StepResult(False, retry_at=retry_at, imported=imported, outcome="delayed")
+    except AuthRevoked:
+        return StepResult(True, imported=imported, outcome="revoked")
+
+
+async def _backfill_one(
+    ctx: SyncContext, account_id: int, provider_name: str, ref: ActivityRef, total: int
+) -> int:
+    """Fetch and store one activity and advance the cursor in the same transaction."""
+    provider = ctx.provider(provider_name)
+    fetched: FetchedActivity | None
+    try:
+        fetched = await with_token(ctx, account_id, lambda t: provider.fetch_activity(t, ref))
+    except (RateLimited, ProviderUnavailable, AuthRevoked, TokenExpired):
+        raise
+    except (NotFound, ProviderError):
+        fetched = None  # gone, or a file no reader understands: skip it, never block history
+    async with ctx.db.unit_of_work() as session:
+        account = await session.get(ConnectedAccount, account_id)
+        assert account is not None
+        count = 0
+        if fetched is not None:
+            count = await _record_fetched(session, ctx.clock, account, fetched, backfill=True)
+        state = dict(account.backfill or {})
+        state["cursor"] = list(_order(ref))
+        state["done"] = int(state.get("done") or 0) + 1
+        account.backfill = state
+        step = max(1, math.ceil(total / PROGRESS_UPDATES))
+        if state["done"] % step == 0 and state["done"] < total:
+            await _progress(session, ctx.clock, account, {"done": state["done"], "total": total})
+        return count
+
+
+async def _update_backfill(
+    ctx: SyncContext,
+    account_id: int,
+    changes: Mapping[str, Any],
+    started: datetime | None,
+    imported: int,
+    *,
+    progress: Mapping[str, Any],
+) -> None:
+    async with ctx.db.unit_of_work() as session:
+        account = await session.get(ConnectedAccount, account_id)
+        assert account is not None
+        account.backfill = {**(account.backfill or {}), **changes}
+        await _progress(session, ctx.clock, account, progress)
+        if started is not None:
+            _synced(account, ctx.clock)
+            _log(session, account, "backfill", started, ctx.clock.now(), "done", imported)
+
+
+async def _progress(
+    session: AsyncSession, clock: Clock, account: ConnectedAccount, values: Mapping[str, Any]
+) -> None:
+    """One outbox row per progress figure; the sender edits one chat message per account.
+
+    Rows share `progress_of` (the account id) and `generation` (the connection time), so
+    the sender can edit the message it sent for the same account and generation, and
+    skip a row when a newer one for the same message is already waiting.
+    """
+    generation = (account.backfill or {}).get("connected_at", "")
+    figures = ":".join(f"{k}={v}" for k, v in sorted(values.items()))
+    await notify(
+        session, clock,
+        recipient_id=account.user_id,
+        kind=NotificationKind.SYNC_STATUS,
+        payload={"progress_of": account.id, "generation": generation,
+                 "provider": account.provider, **values},
+        key=f"sync:{account.id}:backfill:{generation}:{figures}"[:200],
+        force=True,
+    )
+
+
+# ----------------------------------------------------------------------------- hourly poll
+
+
+async def accounts_to_poll(ctx: SyncContext) -> list[int]:
+    """Active accounts of providers that allow polling, whose backfill has finished."""
+    async with ctx.db.unit_of_work() as session:
+        rows = await session.scalars(
+            select(ConnectedAccount).where(ConnectedAccount.status == ACTIVE,
+                                           ConnectedAccount.sync_enabled.is_(True))
+        )
+        return [a.id for a in rows
+                if a.provider in ctx.providers and a.provider not in NO_POLL
+                and (a.backfill or {}).get("status") == "done"]
+
+
+async def poll_account(ctx: SyncContext, account_id: int, *, attempt: int = 0) -> StepResult:
+    """Fetch what webhooks may have missed: recent activities not stored yet."""
+    async with ctx.db.unit_of_work() as session:
+        account = await session.get(ConnectedAccount, account_id)
+        if account is None or account.status != ACTIVE or account.provider in NO_POLL:
+            return StepResult(True, outcome="inactive")
+        provider_name, user_id = account.provider, account.user_id
+        since = (account.last_sync_at or ctx.clock.now()) - POLL_LOOKBACK
+    provider = ctx.provider(provider_name)
+    started = ctx.clock.now()
+    imported = 0
+    try:
+        refs = await with_token(ctx, account_id, lambda t: provider.list_activities(t, since))
+        async with ctx.db.unit_of_work() as session:
+            known = set(await session.scalars(
+                select(Activity.source_id).where(Activity.user_id == user_id,
+                                                 Activity.source == provider_name)))
+        for ref in sorted(refs, key=_order):
+            if ref.activity_id not in known:
+                imported += await _import_ref(ctx, account_id, ref, backfill=False)
+    except (RateLimited, ProviderUnavailable) as exc:
+        retry_at = await _delayed(ctx, account_id, exc, attempt)
+        return StepResult(False, retry_at=retry_at, imported=imported, outcome="delayed")
+    except AuthRevoked:
+        return StepResult(True, imported=imported, outcome="revoked")
+    async with ctx.db.unit_of_work() as session:
+        account = await session.get(ConnectedAccount, account_id)
+        if account is not None:
+            _synced(account, ctx.clock)
+            _log(session, account, "poll", started, ctx.clock.now(), "done", imported)
+    return StepResult(True, imported=imported)
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+async def _delayed(
+    ctx: SyncContext, account_id: int, exc: RateLimited | ProviderUnavailable, attempt: int
+) -> datetime:
+    """When to retry, and a notice to the athlete the first time a sync is held back."""
+    now = ctx.clock.now()
+    if isinstance(exc, RateLimited):
+        retry_at = exc.retry_at
+    else:
+        backoff = timedelta(seconds=max(exc.retry_after, 1.0) * 2 ** min(attempt, 10))
+        retry_at = now + min(backoff, MAX_BACKOFF)
+    async with ctx.db.unit_of_work() as session:
+        account = await session.get(ConnectedAccount, account_id)
+        if account is None:
+            return retry_at
+        _log(session, account, "delay", now, now, "delayed", 0, str(exc))
+        if not account.delayed_notice_sent:
+            account.delayed_notice_sent = True
+            await notify(
+                session, ctx.clock, recipient_id=account.user_id,
+                kind=NotificationKind.SYNC_STATUS,
+                payload={"provider": account.provider, "delayed": True,
+                         "retry_at": retry_at.isoformat()},
+                key=f"sync:{account.id}:delayed:{now.isoformat()}", force=True,
+            )
+    return retry_at
+
+
+def _synced(account: ConnectedAccount, clock: Clock) -> None:
+    account.last_sync_at = clock.now()
+    account.delayed_notice_sent = False  # the next delay is news again
+
+
+def _log(
+    session: AsyncSession,
+    account: ConnectedAccount,
+    kind: str,
+    started: datetime,
+    finished: datetime,
+    status: str,
+    fetched: int,
+    message: str | None = None,
+) -> None:
+    session.add(SyncLog(account_id=account.id, user_id=account.user_id,
+                        provider=account.provider, kind=kind, started_at=started,
+                        finished_at=finished, status=status, fetched=fetched,
+                        message=message[:1000] if message else None))
+
+
+def _close_event(row: WebhookEvent, clock: Clock, status: str, error: str | None) -> None:
+    row.status = status
+    row.processed_at = clock.now()
+    row.error = error[:500] if error else None
+
+
+async def _finish_event(ctx: SyncContext, event_id: int, status: str, error: str | None) -> None:
+    async with ctx.db.unit_of_work() as session:
+        row = await session.get(WebhookEvent, event_id)
+        if row is not None:
+            _close_event(row, ctx.clock, status, error)
+
+
+def _order(ref: ActivityRef) -> tuple[str, int, str]:
+    """Oldest first; ids of equal length compare numerically, so ties stay stable."""
+    start = ref.start.astimezone(UTC).isoformat() if ref.start else ""
+    return (start, len(ref.activity_id), ref.activity_id)
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _ref_to_json(ref: ActivityRef) -> dict[str, Any]:
+    return {
+        "provider": ref.provider,
+        "activity_id": ref.activity_id,
+        "start": ref.start.isoformat() if ref.start else None,
+        "updated": ref.updated.isoformat() if ref.updated else None,
+        "sport_hint": ref.sport_hint.value if ref.sport_hint else None,
+        "download_url": ref.download_url,
+        "summary": dict(ref.summary) if ref.summary is not None else None,
+    }
+
+
+def _ref_from_json(data: Mapping[str, Any]) -> ActivityRef:
+    return ActivityRef(
+        provider=data["provider"],
+        activity_id=str(data["activity_id"]),
+        start=_parse_time(data.get("start")),
+        updated=_parse_time(data.get("updated")),
+        sport_hint=Sport(data["sport_hint"]) if data.get("sport_hint") else None,
+        download_url=data.get("download_url"),
+        summary=data.get("summary"),
+    )

@@ -1,0 +1,1 @@
+"""Provider webhook endpoints: verify -> store the raw event once -> enqueue -> 2xx."""

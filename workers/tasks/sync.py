@@ -1,0 +1,112 @@
+"""Provider sync jobs: thin wrappers around core.sync.orchestrator.
+
+A step that must wait (rate limit, provider outage) is scheduled again at its
+`retry_at` through the schedule source, rather than failing into the generic retry.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import httpx
+from taskiq import AsyncTaskiqDecoratedTask, Context, TaskiqDepends
+
+from core.sync import orchestrator
+from core.sync.build import SyncContext, build_sync_context
+from core.sync.orchestrator import StepResult
+from trainlytics.container import Container
+from workers.broker import broker, schedule_source
+from workers.jobs import jobs_of
+from workers.strava_limits import rate_limit_store
+
+log = logging.getLogger(__name__)
+
+HTTP_TIMEOUT_S = 30.0
+EXTRA_KEY = "sync"
+
+
+class SyncRuntime:
+    """The process's SyncContext and what it owns (HTTP client, rate-limit store)."""
+
+    def __init__(self, container: Container) -> None:
+        settings = container.settings
+        self.http = httpx.AsyncClient(timeout=HTTP_TIMEOUT_S)
+        self.rate_limits = rate_limit_store(
+            settings.redis_url, f"{getattr(settings, 'jobs_queue_name', 'trainlytics')}:")
+        self.context = build_sync_context(
+            settings, db=container.db, clock=container.clock, cipher=container.cipher,
+            http=self.http, rate_limits=self.rate_limits,
+        )
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+        close = getattr(self.rate_limits, "aclose", None)
+        if close is not None:
+            await close()
+
+
+def sync_context_of(container: Container) -> SyncContext:
+    """One SyncContext per process, kept in `container.extras` (closed with it)."""
+    runtime = container.extras.get(EXTRA_KEY)
+    if runtime is None:
+        runtime = container.extras[EXTRA_KEY] = SyncRuntime(container)
+    return runtime.context
+
+
+async def _follow_up(
+    task: AsyncTaskiqDecoratedTask, result: StepResult, target_id: int, attempt: int
+) -> None:
+    if result.finished or result.retry_at is None:
+        return
+    if result.outcome == "more to do":
+        await task.kiq(target_id, 0)
+        return
+    log.info("%s %s deferred to %s (%s)", task.task_name, target_id, result.retry_at,
+             result.outcome)
+    await task.kicker().schedule_by_time(schedule_source, result.retry_at, target_id, attempt + 1)
+
+
+@broker.task(task_name="trainlytics.sync.process_event")
+async def process_event(event_id: int, attempt: int = 0,
+                        context: Context = TaskiqDepends()) -> str:
+    ctx = sync_context_of(jobs_of(context.state).container)
+    result = await orchestrator.process_event(ctx, event_id, attempt=attempt)
+    await _follow_up(process_event, result, event_id, attempt)
+    return result.outcome
+
+
+@broker.task(task_name="trainlytics.sync.backfill")
+async def backfill(account_id: int, attempt: int = 0,
+                   context: Context = TaskiqDepends()) -> str:
+    ctx = sync_context_of(jobs_of(context.state).container)
+    result = await orchestrator.backfill_step(ctx, account_id, attempt=attempt)
+    await _follow_up(backfill, result, account_id, attempt)
+    return result.outcome
+
+
+@broker.task(task_name="trainlytics.sync.poll_account")
+async def poll_account(account_id: int, attempt: int = 0,
+                       context: Context = TaskiqDepends()) -> str:
+    ctx = sync_context_of(jobs_of(context.state).container)
+    result = await orchestrator.poll_account(ctx, account_id, attempt=attempt)
+    await _follow_up(poll_account, result, account_id, attempt)
+    return result.outcome
+
+
+@broker.task(task_name="trainlytics.sync.poll_all", schedule=[{"cron": "17 * * * *"}])
+async def poll_all(context: Context = TaskiqDepends()) -> int:
+    """The hourly poll (not Garmin): one job per account, so one slow account waits alone."""
+    ctx = sync_context_of(jobs_of(context.state).container)
+    account_ids = await orchestrator.accounts_to_poll(ctx)
+    for account_id in account_ids:
+        await poll_account.kiq(account_id, 0)
+    return len(account_ids)
+
+
+async def enqueue_events(event_ids: list[int]) -> None:
+    for event_id in event_ids:
+        await process_event.kiq(event_id, 0)
+
+
+async def enqueue_backfill(account_id: int) -> None:
+    await backfill.kiq(account_id, 0)
