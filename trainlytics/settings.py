@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     slack_client_id: str | None = None
     slack_client_secret: str | None = None
     slack_api_base: str = "https://slack.com/api/"
+    # --- Slack app (bot/slack) ---
+    # The Telegram bot's @username (without @): /trainlytics invite then gives athletes a
+    # t.me deep link besides the code.
+    telegram_bot_username: str | None = None
 
     strava_client_id: str | None = None
     strava_client_secret: str | None = None
