@@ -1,0 +1,90 @@
+"""The outbox sender for Telegram (`core.delivery.Sender`).
+
+`core.delivery` chooses the chat, applies the shared rate limits (30 messages/s per bot,
+1/s per chat, from `DEFAULT_LIMITS`) and records the outcome; this module writes the
+message with the conversation layer's `render_notification` and sends it, translating
+Telegram's answers into the protocol's errors:
+
+- 429 `TelegramRetryAfter`          → `RetryAfter(retry_after)`: sent once, later;
+- 403 `TelegramForbiddenError`      → `RecipientUnreachable` (the person blocked the bot);
+- 5xx, timeouts, connection errors  → `TemporaryFailure` (backoff and retry);
+- any other refusal (400, 404)      → `PermanentFailure`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+
+from bot.conversation.notifications import build_notification_view, render_notification
+from bot.conversation.types import Image, Reply
+from bot.telegram.bot import door_of
+from bot.telegram.handlers import render_in_chat
+from core.db.engine import Database
+from core.db.models import Notification
+from core.delivery import (
+    ChatTarget,
+    NotificationView,
+    PermanentFailure,
+    RecipientUnreachable,
+    RetryAfter,
+    SentReceipt,
+    TemporaryFailure,
+)
+from core.enums import Platform
+from trainlytics.container import Container
+
+
+class TelegramSender:
+    platform: str = Platform.TELEGRAM
+
+    def __init__(self, bot: Bot, db: Database) -> None:
+        self.bot = bot
+        self.db = db
+
+    async def send(self, recipient: ChatTarget, view: NotificationView) -> SentReceipt:
+        reply = await self._reply(view)
+        try:
+            shown = await render_in_chat(
+                self.bot,
+                self.db,
+                recipient.chat_id,
+                reply,
+                user_id=view.person.user_id,
+                notification_id=view.notification_id,
+            )
+        except TelegramRetryAfter as exc:
+            raise RetryAfter(exc.retry_after, exc.message) from exc
+        except TelegramForbiddenError as exc:
+            raise RecipientUnreachable(exc.message) from exc
+        except (TelegramServerError, TelegramNetworkError) as exc:
+            raise TemporaryFailure(str(exc)) from exc
+        except TelegramAPIError as exc:
+            raise PermanentFailure(exc.message) from exc
+        return SentReceipt(str(shown[-1].message_id) if shown else None)
+
+    async def _reply(self, view: NotificationView) -> Reply:
+        async with self.db.unit_of_work() as session:
+            row = await session.get_one(Notification, view.notification_id)
+            reply = render_notification(await build_notification_view(session, row))
+        if view.image_png is not None and not reply.images:
+            # The chart rendered by the delivery's image renderer (the weekly load chart).
+            chart = Image(png=view.image_png, filename=f"{view.kind}.png")
+            reply = replace(reply, parts=(*reply.parts, chart))
+        return reply
+
+
+def build_sender(container: Container) -> TelegramSender | None:
+    """The Telegram sender (for workers.jobs.SENDER_FACTORIES); None without a bot token."""
+    door = door_of(container)
+    if door is None:
+        return None
+    return TelegramSender(door.bot, container.db)
