@@ -1,0 +1,320 @@
+"""`/trainlytics` and its subcommands, and the modals they open.
+
+Every subcommand answers the coach privately (the slash command's acknowledgement is an
+ephemeral message), runs in one unit of work, and goes through core's permission check:
+a DomainError (not your athlete, not allowed, bad input) becomes a polite answer and
+nothing is stored.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.slack import cards, feed
+from bot.slack.blocks import section
+from bot.slack.people import coach_for, find_athlete, split_athlete_prefix
+from bot.slack.snapshot import snapshot
+from core import accounts, coaching, planning
+from core.coaching import require_permission
+from core.db.models import Activity, User, Workout
+from core.enums import Permission, WorkoutStatus
+from core.errors import DomainError, InvalidInput, NotFound
+from core.timeutil import local_date
+from trainlytics.container import Container
+
+log = logging.getLogger(__name__)
+
+COMMAND = "/trainlytics"
+
+HELP = (
+    "*Trainlytics for coaches*\n"
+    "`/trainlytics roster` – your athletes at a glance\n"
+    "`/trainlytics athlete NAME` – week vs plan, compliance, fitness/fatigue/form, "
+    "last activities, next workouts, flags\n"
+    "`/trainlytics invite` – a code and a Telegram link to hand to a new athlete\n"
+    "`/trainlytics plan NAME` – plan a workout (opens a form)\n"
+    "`/trainlytics assign TEMPLATE NAME YYYY-MM-DD` – put a plan template on the calendar\n"
+    "`/trainlytics comment NAME TEXT` – comment on the athlete's latest session\n"
+    "`/trainlytics digest` – who needs attention today\n"
+    "`/trainlytics feed here` (in a private channel) / `feed dm` – where activities are posted\n"
+    "`/trainlytics link` / `link CODE` – join this Slack account with your Telegram account\n"
+    "`/trainlytics help` – this list"
+)
+
+
+@dataclass
+class Invocation:
+    """One slash command as the handlers need it."""
+
+    team_id: str
+    user_id: str
+    user_name: str
+    channel_id: str
+    channel_name: str
+    args: str
+    trigger_id: str
+    client: Any
+
+
+Answer = tuple[str, list[dict[str, Any]]]
+Handler = Callable[[Container, AsyncSession, User, Invocation], Awaitable[Answer]]
+
+
+def _answer(text: str) -> Answer:
+    return text, [section(text)]
+
+
+async def help_(
+    container: Container, session: AsyncSession, coach: User, inv: Invocation
+) -> Answer:
+    return "Trainlytics commands", [section(HELP)]
+
+
+async def roster(
+    container: Container, session: AsyncSession, coach: User, inv: Invocation
+) -> Answer:
+    athletes = await coaching.roster(session, coach.id)
+    snaps = [await snapshot(session, container.clock, coach.id, a) for a in athletes]
+    return f"Your athletes ({len(snaps)})", cards.roster_blocks(snaps, with_buttons=False)
+
+
+async def athlete(
+    container: Container, session: AsyncSession, coach: User, inv: Invocation
+) -> Answer:
+    found = await find_athlete(session, coach.id, inv.args)
+    snap = await snapshot(session, container.clock, coach.id, found, detail=True)
+    return f"{found.name}: this week", cards.athlete_blocks(snap)
+
+
+async def invite(
+    container: Container, session: AsyncSession, coach: User, inv: Invocation
+) -> Answer:
+    invitation = await coaching.create_invitation(session, container.clock, coach.id)
+    username = container.settings.telegram_bot_username
+    text = (
+        f"Invitation code: *{invitation.code}* (single use, valid 7 days).\n"
+        f"The athlete sends `/coach {invitation.code}` to the Trainlytics bot on Telegram"
+    )
+    if username:
+        text += f", or opens <https://t.me/{username}?start={invitation.code}|this link>"
+    return f"Invitation code {invitation.code}", [section(text + ".")]
+
+
+async def plan(container: Container, session: AsyncSession, coach: User, inv: Invocation) -> Answer:
+    found = await find_athlete(session, coach.id, inv.args)
+    await require_permission(session, coach.id, found.id, Permission.PLAN_WORKOUTS)
+    today = local_date(container.clock.now(), found.timezone)
+    await inv.client.views_open(
+        trigger_id=inv.trigger_id, view=cards.plan_modal(found.id, found.name, today)
+    )
+    return _answer(f"Planning a workout for {found.name}…")
+
+
+async def assign(
+    container: Container, session: AsyncSession, coach: User, inv: Invocation
+) -> Answer:
+    words = inv.args.split()
+    if len(words) < 3:
+        raise InvalidInput("Usage: `/trainlytics assign TEMPLATE NAME YYYY-MM-DD`.")
+    start = _parse_date(words[-1])
+    rest = words[:-1]
+    for cut in range(len(rest) - 1, 0, -1):
+        try:
+            template = await planning.find_template(session, coach.id, " ".join(rest[:cut]))
+        except NotFound:
+            continue
+        found = await find_athlete(session, coach.id, " ".join(rest[cut:]))
+        training = await planning.assign_template(
+            session, container.clock, coach.id, template.id, found.id, start
+        )
+        return _answer(
+            f"“{training.name}” starts for {found.name} on {start.isoformat()} "
+            f"({template.weeks} weeks). They will see it on Telegram."
+        )
+    raise NotFound(f"You have no plan template called “{' '.join(rest[:-1]) or rest[0]}”.")
+
+
+async def comment(
+    container: Container, session: AsyncSession, coach: User, inv: Invocation
+) -> Answer:
+    found, text = await split_athlete_prefix(session, coach.id, inv.args)
+    if not text.strip():
+        raise InvalidInput("Usage: `/trainlytics comment NAME TEXT`.")
+    subject = await comment_subject(session, container, coach.id, found)
+    await add_coach_comment(session, container, coach.id, subject, text)
+    return _answer(f"Sent to {found.name} on {subject_label(subject)}.")
+
+
+async def digest(
+    container: Container, session: AsyncSession, coach: User, inv: Invocation
+) -> Answer:
+    from bot.slack.digest import digest_now
+
+    return await digest_now(session, container.clock, coach)
+
+
+async def feed_where(
+    container: Container, session: AsyncSession, coach: User, inv: Invocation
+) -> Answer:
+    choice = inv.args.strip().lower()
+    if choice == "dm":
+        count = await feed.set_feed_channel(session, coach.id, None)
+        return _answer(f"Activities of your {count} athlete(s) now go to your DM with me.")
+    if choice == "here":
+        if inv.channel_name not in (
+            "privategroup",
+            "directmessage",
+        ) and not inv.channel_id.startswith(("G", "D")):
+            raise InvalidInput(
+                "Athletes' activities only go to private places: run this in a private "
+                "channel (with me invited), or use `/trainlytics feed dm`."
+            )
+        channel = None if inv.channel_id.startswith("D") else inv.channel_id
+        count = await feed.set_feed_channel(session, coach.id, channel)
+        return _answer(f"Activities of your {count} athlete(s) will be posted here.")
+    return _answer("`/trainlytics feed here` in a private channel, or `/trainlytics feed dm`.")
+
+
+async def link(container: Container, session: AsyncSession, coach: User, inv: Invocation) -> Answer:
+    code = inv.args.strip()
+    if code:
+        from bot.slack.people import slack_address
+
+        person = await accounts.link_identity(
+            session,
+            container.clock,
+            slack_address(inv.team_id, inv.user_id, inv.user_name),
+            code,
+        )
+        await coaching.ensure_coach_profile(session, person.id)
+        return _answer(f"Linked: this Slack account and {person.name}'s Telegram are one person.")
+    made = await accounts.create_link_code(session, container.clock, coach.id)
+    return _answer(
+        f"Send `/link {made}` to the Trainlytics bot on Telegram within 15 minutes to use "
+        "it as the same person (e.g. to train as an athlete yourself)."
+    )
+
+
+SUBCOMMANDS: dict[str, Handler] = {
+    "help": help_,
+    "roster": roster,
+    "athlete": athlete,
+    "invite": invite,
+    "plan": plan,
+    "assign": assign,
+    "comment": comment,
+    "digest": digest,
+    "feed": feed_where,
+    "link": link,
+}
+
+
+# --- comments ---------------------------------------------------------------------------
+
+
+async def comment_subject(
+    session: AsyncSession, container: Container, coach_id: int, athlete: User
+) -> Activity | Workout:
+    """What a comment without a thread is about: the latest session, else the next workout."""
+    await require_permission(session, coach_id, athlete.id, Permission.COMMENT)
+    latest = await session.scalar(
+        select(Activity)
+        .where(
+            Activity.user_id == athlete.id,
+            Activity.deleted_at.is_(None),
+            Activity.primary_activity_id.is_(None),
+        )
+        .order_by(Activity.start_utc.desc())
+        .limit(1)
+    )
+    if latest is not None:
+        return latest
+    today = local_date(container.clock.now(), athlete.timezone)
+    upcoming = await session.scalar(
+        select(Workout)
+        .where(
+            Workout.athlete_id == athlete.id,
+            Workout.scheduled_date >= today,
+            Workout.status == WorkoutStatus.PLANNED,
+        )
+        .order_by(Workout.scheduled_date, Workout.id)
+        .limit(1)
+    )
+    if upcoming is None:
+        raise NotFound(f"{athlete.name} has no session or planned workout to comment on yet.")
+    return upcoming
+
+
+def subject_label(subject: Activity | Workout) -> str:
+    if isinstance(subject, Activity):
+        return f"their session “{subject.name or subject.sport}” of {subject.local_date}"
+    return f"the workout “{subject.title}” on {subject.scheduled_date}"
+
+
+async def add_coach_comment(
+    session: AsyncSession,
+    container: Container,
+    coach_id: int,
+    subject: Activity | Workout,
+    text: str,
+) -> None:
+    from core import comments
+
+    if isinstance(subject, Activity):
+        await comments.add_comment(session, container.clock, coach_id, text, activity_id=subject.id)
+    else:
+        await comments.add_comment(session, container.clock, coach_id, text, workout_id=subject.id)
+
+
+# --- plumbing -------------------------------------------------------------------------
+
+
+def _parse_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"“{value}” is not a date; write it as YYYY-MM-DD.") from None
+
+
+async def run_subcommand(container: Container, body: dict[str, Any], client: Any) -> Answer:
+    text = (body.get("text") or "").strip()
+    name, _, args = text.partition(" ")
+    handler = SUBCOMMANDS.get(name.lower())
+    if handler is None:
+        prefix = f"I don't know “{name}”.\n\n" if name else ""
+        return "Trainlytics commands", [section(prefix + HELP)]
+    inv = Invocation(
+        team_id=body.get("team_id", ""),
+        user_id=body["user_id"],
+        user_name=body.get("user_name", ""),
+        channel_id=body.get("channel_id", ""),
+        channel_name=body.get("channel_name", ""),
+        args=args.strip(),
+        trigger_id=body.get("trigger_id", ""),
+        client=client,
+    )
+    try:
+        async with container.db.unit_of_work() as session:
+            coach = await coach_for(session, inv.team_id, inv.user_id, inv.user_name or None)
+            return await handler(container, session, coach, inv)
+    except DomainError as refused:
+        return _answer(refused.message)
+
+
+def register(app: AsyncApp, container: Container) -> None:
+    from bot.slack import modals
+
+    @app.command(COMMAND)
+    async def on_command(ack: Any, body: dict[str, Any], client: Any) -> None:
+        text, blocks = await run_subcommand(container, body, client)
+        await ack(text=text, blocks=blocks)
+
+    modals.register(app, container)

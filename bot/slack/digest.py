@@ -1,0 +1,235 @@
+"""The coach's daily digest (exceptions only) and its buttons.
+
+core.schedules writes the digest (athletes with a missed key workout, pain, form below
+the alert threshold, stale sync...); here it becomes one message with, per athlete,
+Comment, Move, Reduce 20 % and Snooze. `/trainlytics digest` shows the same list now.
+
+Snooze hides the athlete's row from this digest message; tomorrow's digest is computed
+afresh.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt.async_app import AsyncApp
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.slack.blocks import actions, button, context, header, section
+from bot.slack.people import coach_for
+from bot.slack.snapshot import flag_text
+from core import coaching, notifications, planning
+from core.clock import Clock
+from core.db.models import User, Workout
+from core.delivery import ChatTarget, NotificationView, SentReceipt
+from core.enums import NotificationKind, WorkoutStatus
+from core.errors import DomainError, InvalidInput
+from core.schedules import attention_reasons
+from core.timeutil import local_date
+from core.workout_structure import validate_structure
+from trainlytics.container import Container
+
+if TYPE_CHECKING:
+    from bot.slack.sender import SlackPoster, SlackSender
+
+COMMENT, MOVE, REDUCE, SNOOZE = "digest_comment", "digest_move", "digest_reduce", "digest_snooze"
+REDUCE_FACTOR = 0.8
+MAX_ATHLETES = 20  # three blocks each within the 50-block limit of a message
+
+
+async def _workout_for(
+    session: AsyncSession, clock: Clock, athlete: User, reasons: list[dict[str, Any]]
+) -> int:
+    """The workout Move/Reduce act on: the missed key workout, else the next planned one."""
+    for reason in reasons:
+        if reason.get("workout_id"):
+            return int(reason["workout_id"])
+    today = local_date(clock.now(), athlete.timezone)
+    upcoming = await session.scalar(
+        select(Workout.id)
+        .where(
+            Workout.athlete_id == athlete.id,
+            Workout.scheduled_date >= today,
+            Workout.status == WorkoutStatus.PLANNED,
+        )
+        .order_by(Workout.scheduled_date, Workout.id)
+        .limit(1)
+    )
+    return int(upcoming or 0)
+
+
+def _row(
+    athlete_id: int, name: str, reasons: list[dict[str, Any]], workout_id: int
+) -> list[dict[str, Any]]:
+    value = f"{athlete_id}:{workout_id}"
+    buttons = [button("Comment", COMMENT, value)]
+    if workout_id:
+        buttons += [button("Move", MOVE, value), button("Reduce 20 %", REDUCE, value)]
+    buttons.append(button("Snooze", SNOOZE, value))
+    lines = "\n".join(f"• {flag_text(r)}" for r in reasons)
+    return [
+        section(f"*{name}*\n{lines}", block_id=f"row:{athlete_id}"),
+        actions(*buttons, block_id=f"act:{athlete_id}"),
+    ]
+
+
+async def digest_blocks(
+    session: AsyncSession, clock: Clock, day: str, athletes: list[dict[str, Any]]
+) -> tuple[str, list[dict[str, Any]]]:
+    if not athletes:
+        text = "Nobody needs your attention today. 🎉"
+        return text, [section(text)]
+    blocks: list[dict[str, Any]] = [header(f"Needs attention — {day}")]
+    for item in athletes[:MAX_ATHLETES]:
+        athlete = await session.get(User, int(item["athlete_id"]))
+        if athlete is None:
+            continue
+        workout_id = await _workout_for(session, clock, athlete, item["reasons"])
+        blocks += _row(athlete.id, athlete.name, item["reasons"], workout_id)
+    if len(athletes) > MAX_ATHLETES:
+        blocks.append(context(f"…and {len(athletes) - MAX_ATHLETES} more: see App Home."))
+    return f"{len(athletes)} athlete(s) need your attention today", blocks
+
+
+async def digest_now(
+    session: AsyncSession, clock: Clock, coach: User
+) -> tuple[str, list[dict[str, Any]]]:
+    now = clock.now()
+    athletes = []
+    for athlete in await coaching.roster(session, coach.id):
+        reasons = await attention_reasons(session, athlete, local_date(now, athlete.timezone), now)
+        if reasons:
+            athletes.append({"athlete_id": athlete.id, "name": athlete.name, "reasons": reasons})
+    return await digest_blocks(
+        session, clock, local_date(now, coach.timezone).isoformat(), athletes
+    )
+
+
+async def deliver_digest(
+    sender: SlackSender, poster: SlackPoster, recipient: ChatTarget, view: NotificationView
+) -> SentReceipt:
+    async with sender.db.unit_of_work() as session:
+        text, blocks = await digest_blocks(
+            session, sender.clock, str(view.payload.get("date")), list(view.payload["athletes"])
+        )
+    channel = await poster.dm_channel(recipient.chat_id)
+    posted = await poster.post(channel, text, blocks)
+    return SentReceipt(posted["ts"])
+
+
+def _scaled(structure: list[dict[str, Any]], factor: float) -> list[dict[str, Any]]:
+    def step(s: dict[str, Any]) -> dict[str, Any]:
+        out = dict(s)
+        for key in ("duration_s", "distance_m"):
+            if key in out:
+                out[key] = round(out[key] * factor, 1)
+        return out
+
+    return [
+        {**b, "steps": [step(s) for s in b["steps"]]} if "repeat" in b else step(b)
+        for b in structure
+    ]
+
+
+async def reduce_workout(
+    session: AsyncSession,
+    clock: Clock,
+    coach_id: int,
+    workout_id: int,
+    factor: float = REDUCE_FACTOR,
+) -> Workout:
+    """Shorten a planned workout (every step, the totals and the planned load) by `factor`.
+
+    Permission and status rules are core's (move_workout's gate: plan_workouts, not done).
+    """
+    workout = await planning.get_workout(session, coach_id, workout_id)
+    await planning.move_workout(session, clock, coach_id, workout_id, workout.scheduled_date)
+    if workout.status == WorkoutStatus.COMPLETED:
+        raise InvalidInput("That workout is already done.")
+    workout.structure = validate_structure(_scaled(workout.structure, factor))
+    for field in ("planned_duration_s", "planned_distance_m", "planned_load"):
+        value = getattr(workout, field)
+        if value is not None:
+            setattr(workout, field, round(value * factor, 1))
+    await notifications.notify(
+        session,
+        clock,
+        recipient_id=workout.athlete_id,
+        kind=NotificationKind.WORKOUT_CHANGED,
+        payload={
+            "workout_id": workout.id,
+            "title": workout.title,
+            "reduced_pct": round((1 - factor) * 100),
+        },
+        key=f"workout:{workout.id}:reduced:{clock.now().isoformat()}",
+    )
+    return workout
+
+
+def _replace_row(blocks: list[dict[str, Any]], athlete_id: int, note: str) -> list[dict[str, Any]]:
+    """The message's blocks with this athlete's buttons replaced by a short note."""
+    out = []
+    for block in blocks:
+        if block.get("block_id") == f"act:{athlete_id}":
+            out.append(context(note))
+        else:
+            out.append(block)
+    return out
+
+
+def register(app: AsyncApp, container: Container) -> None:
+    from bot.slack.modals import open_for_athlete
+
+    async def update_message(
+        body: dict[str, Any], client: Any, respond: Any, note: str, athlete_id: int
+    ) -> None:
+        message = body.get("message") or {}
+        blocks = _replace_row(message.get("blocks") or [], athlete_id, note)
+        text = message.get("text") or note
+        box = body.get("container") or {}
+        if box.get("is_ephemeral") or not box.get("message_ts"):
+            await respond(text=text, blocks=blocks, replace_original=True)
+        else:
+            await client.chat_update(
+                channel=box["channel_id"], ts=box["message_ts"], text=text, blocks=blocks
+            )
+
+    @app.action(COMMENT)
+    async def on_comment(
+        ack: Any, body: dict[str, Any], action: dict[str, Any], client: Any
+    ) -> None:
+        await ack()
+        refusal = await open_for_athlete(container, body, client, "comment", action["value"])
+        if refusal:
+            await client.chat_postMessage(channel=body["user"]["id"], text=refusal)
+
+    @app.action(MOVE)
+    async def on_move(ack: Any, body: dict[str, Any], action: dict[str, Any], client: Any) -> None:
+        await ack()
+        refusal = await open_for_athlete(container, body, client, "move", action["value"])
+        if refusal:
+            await client.chat_postMessage(channel=body["user"]["id"], text=refusal)
+
+    @app.action(REDUCE)
+    async def on_reduce(
+        ack: Any, body: dict[str, Any], action: dict[str, Any], client: Any, respond: Any
+    ) -> None:
+        await ack()
+        athlete_id, _, workout_id = action["value"].partition(":")
+        try:
+            async with container.db.unit_of_work() as session:
+                coach = await coach_for(session, body["team"]["id"], body["user"]["id"])
+                workout = await reduce_workout(session, container.clock, coach.id, int(workout_id))
+                note = f"✂️ “{workout.title}” reduced by 20 %."
+        except DomainError as exc:
+            note = exc.message
+        await update_message(body, client, respond, note, int(athlete_id))
+
+    @app.action(SNOOZE)
+    async def on_snooze(
+        ack: Any, body: dict[str, Any], action: dict[str, Any], client: Any, respond: Any
+    ) -> None:
+        await ack()
+        athlete_id = int(action["value"].partition(":")[0])
+        await update_message(body, client, respond, "😴 Snoozed for today.", athlete_id)

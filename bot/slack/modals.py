@@ -1,0 +1,213 @@
+"""Buttons that open modals (App Home, digest) and what the modals submit.
+
+The plan modal validates in core (WorkoutSpec, workout_structure) and in the step reader;
+an error is shown next to the field it concerns (`response_action: errors`) and nothing
+is stored.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.slack import cards
+from bot.slack.people import coach_for
+from bot.slack.snapshot import snapshot
+from bot.slack.step_syntax import parse_steps
+from core import planning
+from core.coaching import require_permission
+from core.db.models import User, Workout
+from core.enums import Permission
+from core.errors import DomainError, InvalidInput, NotFound
+from core.timeutil import local_date
+from trainlytics.container import Container
+
+
+def _value(state: dict[str, Any], block: str) -> Any:
+    element = state.get(block, {}).get("value", {})
+    kind = element.get("type")
+    if kind == "static_select":
+        return (element.get("selected_option") or {}).get("value")
+    if kind == "datepicker":
+        return element.get("selected_date")
+    if kind == "checkboxes":
+        return [o.get("value") for o in element.get("selected_options") or []]
+    return element.get("value")
+
+
+def plan_errors(exc: InvalidInput) -> dict[str, str]:
+    """Which field an error from core belongs to, so Slack shows it there."""
+    message = exc.message
+    lowered = message.lower()
+    if "sport" in lowered:
+        return {"sport": message}
+    if "title" in lowered:
+        return {"title": message}
+    if "date" in lowered:
+        return {"date": message}
+    return {"steps": message[:2000]}
+
+
+async def submit_plan(container: Container, body: dict[str, Any]) -> dict[str, str] | str:
+    """Errors by block id, or the confirmation text once the workout is stored."""
+    view = body["view"]
+    state = view["state"]["values"]
+    athlete_id = int(view["private_metadata"])
+    try:
+        on = date.fromisoformat(_value(state, "date") or "")
+    except ValueError:
+        return {"date": "Pick a date."}
+    try:
+        structure = parse_steps(_value(state, "steps") or "")
+    except InvalidInput as exc:
+        return {"steps": exc.message}
+    spec = planning.WorkoutSpec(
+        sport=_value(state, "sport") or "",
+        title=_value(state, "title") or "",
+        structure=structure,
+        key_workout="key" in (_value(state, "key") or []),
+    )
+    try:
+        async with container.db.unit_of_work() as session:
+            coach = await coach_for(session, body["team"]["id"], body["user"]["id"])
+            workout = await planning.create_workout(
+                session, container.clock, coach.id, athlete_id, on, spec
+            )
+            athlete = await session.get_one(User, athlete_id)
+            return f"Planned “{workout.title}” for {athlete.name} on {on.isoformat()}."
+    except InvalidInput as exc:
+        return plan_errors(exc)
+    except DomainError as exc:
+        return {"title": exc.message}
+
+
+async def submit_comment(container: Container, body: dict[str, Any]) -> dict[str, str] | str:
+    from bot.slack.commands import add_coach_comment, comment_subject, subject_label
+
+    view = body["view"]
+    text = _value(view["state"]["values"], "text") or ""
+    athlete_id, _, workout = view["private_metadata"].partition(":")
+    try:
+        async with container.db.unit_of_work() as session:
+            coach = await coach_for(session, body["team"]["id"], body["user"]["id"])
+            athlete = await session.get(User, int(athlete_id))
+            if athlete is None:
+                raise NotFound("That athlete does not exist.")
+            subject = (
+                await planning.get_workout(session, coach.id, int(workout))
+                if workout and workout != "0"
+                else await comment_subject(session, container, coach.id, athlete)
+            )
+            await add_coach_comment(session, container, coach.id, subject, text)
+            return f"Sent to {athlete.name} on {subject_label(subject)}."
+    except DomainError as exc:
+        return {"text": exc.message}
+
+
+async def submit_move(container: Container, body: dict[str, Any]) -> dict[str, str] | str:
+    view = body["view"]
+    try:
+        to = date.fromisoformat(_value(view["state"]["values"], "date") or "")
+    except ValueError:
+        return {"date": "Pick a date."}
+    try:
+        async with container.db.unit_of_work() as session:
+            coach = await coach_for(session, body["team"]["id"], body["user"]["id"])
+            workout = await planning.move_workout(
+                session, container.clock, coach.id, int(view["private_metadata"]), to
+            )
+            return f"Moved “{workout.title}” to {to.isoformat()}."
+    except DomainError as exc:
+        return {"date": exc.message}
+
+
+async def open_for_athlete(
+    container: Container, body: dict[str, Any], client: Any, what: str, value: str
+) -> str | None:
+    """Open the modal a roster or digest button asks for; a refusal text otherwise."""
+    athlete_id, _, workout_id = value.partition(":")
+    try:
+        async with container.db.unit_of_work() as session:
+            coach = await coach_for(session, body["team"]["id"], body["user"]["id"])
+            athlete = await session.get(User, int(athlete_id))
+            if athlete is None:
+                raise NotFound("That athlete does not exist.")
+            if what == "open":
+                snap = await snapshot(session, container.clock, coach.id, athlete, detail=True)
+                view = {
+                    "type": "modal",
+                    "title": cards.plain(athlete.name, 24),
+                    "close": cards.plain("Close", 24),
+                    "blocks": cards.athlete_blocks(snap),
+                }
+            elif what == "plan":
+                await require_permission(session, coach.id, athlete.id, Permission.PLAN_WORKOUTS)
+                today = local_date(container.clock.now(), athlete.timezone)
+                view = cards.plan_modal(athlete.id, athlete.name, today)
+            elif what == "comment":
+                await require_permission(session, coach.id, athlete.id, Permission.COMMENT)
+                view = cards.text_modal(
+                    cards.COMMENT_CALLBACK,
+                    "Comment",
+                    "Your comment",
+                    f"{athlete.id}:{workout_id or 0}",
+                    f"To *{athlete.name}*, delivered on Telegram.",
+                )
+            else:  # move
+                workout = await session.get(Workout, int(workout_id or 0))
+                if workout is None:
+                    raise NotFound(f"{athlete.name} has no planned workout to move.")
+                await require_permission(session, coach.id, athlete.id, Permission.PLAN_WORKOUTS)
+                view = cards.date_modal(
+                    cards.MOVE_CALLBACK,
+                    "Move workout",
+                    str(workout.id),
+                    f"*{workout.title}* ({athlete.name}), now on {workout.scheduled_date}.",
+                    workout.scheduled_date,
+                )
+    except DomainError as exc:
+        return exc.message
+    await client.views_open(trigger_id=body["trigger_id"], view=view)
+    return None
+
+
+def register(app: AsyncApp, container: Container) -> None:
+    async def answer(ack: Any, outcome: dict[str, str] | str, client: Any, user: str) -> None:
+        if isinstance(outcome, dict):
+            await ack(response_action="errors", errors=outcome)
+            return
+        await ack()
+        await client.chat_postMessage(channel=user, text=outcome)
+
+    @app.view(cards.PLAN_CALLBACK)
+    async def on_plan(ack: Any, body: dict[str, Any], client: Any) -> None:
+        await answer(ack, await submit_plan(container, body), client, body["user"]["id"])
+
+    @app.view(cards.COMMENT_CALLBACK)
+    async def on_comment(ack: Any, body: dict[str, Any], client: Any) -> None:
+        await answer(ack, await submit_comment(container, body), client, body["user"]["id"])
+
+    @app.view(cards.MOVE_CALLBACK)
+    async def on_move(ack: Any, body: dict[str, Any], client: Any) -> None:
+        await answer(ack, await submit_move(container, body), client, body["user"]["id"])
+
+    for action_id, what in (
+        (cards.OPEN_ACTION, "open"),
+        (cards.PLAN_ACTION, "plan"),
+        (cards.COMMENT_ACTION, "comment"),
+    ):
+        app.action(action_id)(_opener(container, what))
+
+
+def _opener(container: Container, what: str) -> Any:
+    async def on_button(
+        ack: Any, body: dict[str, Any], action: dict[str, Any], client: Any
+    ) -> None:
+        await ack()
+        refusal = await open_for_athlete(container, body, client, what, action.get("value", ""))
+        if refusal:
+            await client.chat_postMessage(channel=body["user"]["id"], text=refusal)
+
+    return on_button
