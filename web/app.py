@@ -10,6 +10,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 
 from trainlytics.container import Container
+from trainlytics.logging import setup_observability
+from web.middleware import (
+    BodySizeLimitMiddleware,
+    RateLimitMiddleware,
+    RequestIdMiddleware,
+    SecurityHeadersMiddleware,
+    TokenBucketLimiter,
+)
 
 # Route modules mounted on the app, in order. A module listed here that does not exist
 # yet (a door still being built) is skipped; an import error inside one is raised.
@@ -29,6 +37,7 @@ StartupHook = Callable[[Container], Awaitable[None]]
 def create_app(container: Container, *, on_startup: tuple[StartupHook, ...] = ()) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        setup_observability(container.settings)
         for hook in on_startup:
             await hook(container)
         yield
@@ -39,7 +48,20 @@ def create_app(container: Container, *, on_startup: tuple[StartupHook, ...] = ()
         if importlib.util.find_spec(name) is None:
             continue
         app.include_router(importlib.import_module(name).router)
+    _add_middleware(app, container)
     return app
+
+
+def _add_middleware(app: FastAPI, container: Container) -> None:
+    settings = container.settings
+    limiter = TokenBucketLimiter(settings.rate_limit_per_minute / 60, settings.rate_limit_burst)
+    app.state.rate_limiter = limiter
+    # The last added runs first: request id (so every log line carries it), then security
+    # headers (so 413 and 429 answers get them too), then the size and rate limits.
+    app.add_middleware(RateLimitMiddleware, limiter=limiter)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(RequestIdMiddleware)
 
 
 def container_of(request: Request) -> Container:

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from cryptography.fernet import Fernet
+
+from core.clock import FixedClock
+from core.db.engine import Database
+from trainlytics.container import Container, build_container
+from trainlytics.settings import Settings
+from web.app import create_app
+
+
+def make_settings(tmp_path, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "data_dir": tmp_path,
+        "secret_key": "s" * 64,
+        "encryption_keys": Fernet.generate_key().decode(),
+        "public_url": None,
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def container(db: Database, clock: FixedClock, tmp_path) -> Container:
+    return build_container(make_settings(tmp_path), clock=clock, db=db)
+
+
+@pytest.fixture
+async def client(container: Container) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(container)
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 4242))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c

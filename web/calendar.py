@@ -1,0 +1,182 @@
+"""The read-only calendar behind a private link: an HTML month/week page and an ICS feed.
+
+Every way a link can be wrong (unknown, revoked, malformed, or asking for an athlete the
+owner may not see) gets exactly the 404 of a page that does not exist.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, timedelta
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core import calendar as calendar_service
+from core.db.models import User
+from core.errors import InvalidInput
+from core.ics import build_feed
+from core.timeutil import local_date
+from trainlytics.container import Container
+from web.app import container_of
+
+router = APIRouter()
+
+_HERE = Path(__file__).parent
+_STYLESHEET = _HERE / "static" / "calendar.css"
+_FAVICON = _HERE / "static" / "favicon.svg"
+# Cache-busting version: the stylesheet can be cached for a year and still update on deploy.
+_STYLE_VERSION = hashlib.sha256(_STYLESHEET.read_bytes()).hexdigest()[:10]
+templates = Jinja2Templates(directory=_HERE / "templates")
+
+
+def _not_found() -> HTTPException:
+    # Same status and body as FastAPI's answer for a route that does not exist.
+    return HTTPException(status_code=404, detail="Not Found")
+
+
+async def _owner_and_athlete(
+    session: AsyncSession, container: Container, token: str, athlete_param: str | None
+) -> tuple[User, list[User], User | None]:
+    owner = await calendar_service.resolve_token(session, container.clock, token)
+    if owner is None:
+        raise _not_found()
+    people = await calendar_service.viewable_athletes(session, owner)
+    if athlete_param is None:
+        return owner, people, people[0] if people else None
+    chosen = next((p for p in people if str(p.id) == athlete_param), None)
+    if chosen is None:
+        raise _not_found()
+    return owner, people, chosen
+
+
+@router.get("/static/calendar.css", include_in_schema=False)
+async def stylesheet() -> FileResponse:
+    return FileResponse(
+        _STYLESHEET,
+        media_type="text/css",
+        headers={"Cache-Control": "public, max-age=31536000, immutable"},
+    )
+
+
+@router.get("/static/favicon.svg", include_in_schema=False)
+async def favicon() -> FileResponse:
+    return FileResponse(
+        _FAVICON, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"}
+    )
+
+
+# Registered before the page route: "/calendar/{token}" would also match "abc.ics".
+@router.get("/calendar/{token}.ics", include_in_schema=False)
+async def feed(
+    token: str, request: Request, container: Container = Depends(container_of)
+) -> Response:
+    athlete_param = request.query_params.get("athlete")
+    async with container.db.unit_of_work() as session:
+        _owner, _people, athlete = await _owner_and_athlete(
+            session, container, token, athlete_param
+        )
+        if athlete is None:
+            raise _not_found()
+        content = await calendar_service.feed_content(
+            session, container.clock, _owner.id, athlete.id
+        )
+        page_url = _page_url(container, request, token, athlete_param)
+        body = build_feed(content, calendar_url=page_url)
+    return Response(
+        body,
+        media_type="text/calendar; charset=utf-8",
+        headers={
+            "Content-Disposition": 'inline; filename="trainlytics.ics"',
+            "Cache-Control": "private, max-age=300",
+        },
+    )
+
+
+@router.get("/calendar/{token}", include_in_schema=False, response_class=HTMLResponse)
+async def page(
+    token: str, request: Request, container: Container = Depends(container_of)
+) -> Response:
+    params = request.query_params
+    athlete_param = params.get("athlete")
+    async with container.db.unit_of_work() as session:
+        owner, people, athlete = await _owner_and_athlete(session, container, token, athlete_param)
+        month_calendar = None
+        selected_week = None
+        error = None
+        if athlete is not None:
+            today = local_date(container.clock.now(), athlete.timezone)
+            try:
+                month = calendar_service.parse_month(params.get("month"), today)
+                week_day = _parse_day(params.get("week"))
+            except InvalidInput as exc:
+                error = exc.message
+                month, week_day = today.replace(day=1), None
+            month_calendar = await calendar_service.month_calendar(
+                session, container.clock, owner.id, athlete.id, month
+            )
+            selected_week = (
+                (week_day and month_calendar.week_of(week_day))
+                or month_calendar.week_of(today)
+                or month_calendar.week_of(month)
+            )
+    query_athlete = f"&athlete={athlete.id}" if athlete is not None and len(people) > 1 else ""
+    response = templates.TemplateResponse(
+        request,
+        "calendar.html",
+        {
+            "owner": owner,
+            "people": people,
+            "athlete": athlete,
+            "cal": month_calendar,
+            "week": selected_week,
+            "error": error,
+            "query_athlete": query_athlete,
+            "token": token,
+            "feed_href": _feed_href(container, token, athlete, people),
+            "style_version": _STYLE_VERSION,
+        },
+        status_code=400 if error else 200,
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _parse_day(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise InvalidInput("A week is given by one of its days, written YYYY-MM-DD.") from exc
+
+
+def _page_url(container: Container, request: Request, token: str, athlete: str | None) -> str:
+    base = container.settings.public_url or str(request.base_url)
+    url = calendar_service.calendar_url(base, token)
+    return f"{url}?athlete={athlete}" if athlete else url
+
+
+def _feed_href(container: Container, token: str, athlete: User | None, people: list[User]) -> str:
+    suffix = f"?athlete={athlete.id}" if athlete is not None and len(people) > 1 else ""
+    public = container.settings.public_url
+    if public:
+        # webcal:// makes phones and desktop clients offer "subscribe" instead of a download.
+        https_url = calendar_service.feed_url(public, token)
+        return https_url.replace("https://", "webcal://", 1).replace("http://", "webcal://", 1) + (
+            suffix
+        )
+    return f"{token}.ics{suffix}"
+
+
+def week_label(monday: date) -> str:
+    sunday = monday + timedelta(days=6)
+    if monday.month == sunday.month:
+        return f"{monday.day}–{sunday.day} {sunday:%B}"
+    return f"{monday.day} {monday:%b} – {sunday.day} {sunday:%b}"
+
+
+templates.env.filters["week_label"] = week_label

@@ -1,0 +1,241 @@
+"""ASGI middleware of the web surface: request ids, security headers, size and rate limits.
+
+Written as plain ASGI callables rather than Starlette's BaseHTTPMiddleware so streamed
+bodies are counted as they arrive and context variables (the request id) reach endpoints.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import structlog
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from trainlytics.logging import REQUEST_ID_KEY, mask_secrets
+
+log = structlog.get_logger("trainlytics.web")
+
+# Strict by default: the only HTML the app serves (the calendar) needs nothing but its own
+# stylesheet. A route that truly needs more sets its own Content-Security-Policy header,
+# which this middleware then leaves alone.
+STRICT_CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'"
+)
+HSTS = "max-age=63072000; includeSubDomains"
+RATE_LIMITED_PREFIXES = ("/oauth/", "/connect/", "/calendar/")
+_INCOMING_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+async def _send_json(
+    send: Send, status: int, body: dict[str, str], headers: dict[str, str]
+) -> None:
+    payload = json.dumps(body).encode()
+    raw = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]
+    raw += [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": payload})
+
+
+class RequestIdMiddleware:
+    """Gives each request an id (a sane incoming X-Request-ID, else a new one), binds it to
+    the log context for everything the request does, echoes it, and logs one access line
+    with calendar tokens masked."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        request_id = incoming if _INCOMING_ID.match(incoming) else uuid.uuid4().hex
+        structlog.contextvars.bind_contextvars(**{REQUEST_ID_KEY: request_id})
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableHeaders(scope=message).append("X-Request-ID", request_id)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            client = scope.get("client")
+            log.info(
+                "http_request",
+                method=scope["method"],
+                path=mask_secrets(scope["path"]),
+                status=status,
+                duration_ms=round((time.perf_counter() - started) * 1000, 1),
+                client=client[0] if client else None,
+            )
+            structlog.contextvars.unbind_contextvars(REQUEST_ID_KEY)
+
+
+class SecurityHeadersMiddleware:
+    """nosniff, no framing, no referrer (calendar URLs are secrets), strict CSP, and HSTS
+    when the request came over https (uvicorn's proxy_headers sets the scheme behind a proxy)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        https = scope.get("scheme") == "https"
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("X-Frame-Options", "DENY")
+                headers.setdefault("Referrer-Policy", "no-referrer")
+                headers.setdefault("Content-Security-Policy", STRICT_CSP)
+                headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+                if https:
+                    headers.setdefault("Strict-Transport-Security", HSTS)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+class BodySizeLimitMiddleware:
+    """413 for bodies over `max_bytes`: at once when Content-Length says so, else as soon as
+    the streamed body crosses the limit (so a chunked upload cannot exhaust memory)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            await self._refuse(send)
+            return
+        received = 0
+        started = False
+
+        async def counted_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise _BodyTooLarge
+            return message
+
+        async def tracked_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counted_receive, tracked_send)
+        except _BodyTooLarge:
+            if started:
+                raise
+            await self._refuse(send)
+
+    async def _refuse(self, send: Send) -> None:
+        await _send_json(
+            send,
+            413,
+            {"detail": f"Request body larger than {self.max_bytes} bytes."},
+            {"connection": "close"},
+        )
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    updated: float
+
+
+class TokenBucketLimiter:
+    """Per-key token buckets: `burst` requests at once, refilled at `rate_per_s`.
+
+    Hand-written (20 lines) rather than a dependency: the limits live in each web process,
+    which is enough to blunt token guessing and OAuth abuse; behind several web processes
+    each allows its own budget, as docs/deploy.md explains.
+    """
+
+    MAX_KEYS = 50_000
+
+    def __init__(
+        self, rate_per_s: float, burst: int, now: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.rate = rate_per_s
+        self.burst = burst
+        self.now = now
+        self.buckets: dict[tuple[str, str], _Bucket] = {}
+
+    def take(self, key: tuple[str, str]) -> float:
+        """0 when allowed (one token spent), else seconds until a token is available."""
+        now = self.now()
+        bucket = self.buckets.get(key)
+        if bucket is None:
+            if len(self.buckets) >= self.MAX_KEYS:
+                self._forget_full(now)
+            bucket = self.buckets[key] = _Bucket(tokens=float(self.burst), updated=now)
+        bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * self.rate)
+        bucket.updated = now
+        if bucket.tokens >= 1:
+            bucket.tokens -= 1
+            return 0.0
+        return (1 - bucket.tokens) / self.rate
+
+    def _forget_full(self, now: float) -> None:
+        # A bucket that has refilled completely is indistinguishable from a new one.
+        full_after = self.burst / self.rate
+        self.buckets = {k: b for k, b in self.buckets.items() if now - b.updated < full_after}
+
+
+class RateLimitMiddleware:
+    """Per-client-IP limits on the routes worth abusing: OAuth, connect links, calendars."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        limiter: TokenBucketLimiter,
+        prefixes: tuple[str, ...] = RATE_LIMITED_PREFIXES,
+    ) -> None:
+        self.app = app
+        self.limiter = limiter
+        self.prefixes = prefixes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            prefix = next((p for p in self.prefixes if scope["path"].startswith(p)), None)
+            if prefix is not None:
+                client = scope.get("client")
+                wait = self.limiter.take((prefix, client[0] if client else "unknown"))
+                if wait > 0:
+                    await _send_json(
+                        send,
+                        429,
+                        {"detail": "Too many requests. Try again shortly."},
+                        {"retry-after": str(max(1, math.ceil(wait)))},
+                    )
+                    return
+        await self.app(scope, receive, send)
