@@ -19,8 +19,12 @@ from core.crypto import TokenCipher
 from core.db.engine import Database
 from core.errors import NotFound
 from core.sync.providers.base import Provider
-from core.sync.providers.registry import build_providers
-from core.sync.ratelimit import RateLimitStore
+from core.sync.providers.coros import CorosProvider
+from core.sync.providers.garmin import GarminProvider
+from core.sync.providers.polar import PolarProvider
+from core.sync.providers.registry import PROVIDER_NAMES, provider_config
+from core.sync.providers.strava import StravaProvider
+from core.sync.ratelimit import InMemoryRateLimitStore, RateLimitStore
 
 DEFAULT_BACKFILL_DAYS = 90
 
@@ -51,11 +55,28 @@ def build_sync_context(
     http: httpx.AsyncClient,
     rate_limits: RateLimitStore | None = None,
 ) -> SyncContext:
-    """`rate_limits`: the Strava window store shared by all workers (in memory if None)."""
+    """`rate_limits`: the Strava window store shared by all workers (in memory if None).
+
+    Built here rather than with `build_providers` so the connectors read the same
+    injected clock as the rest of the sync (rate-limit windows, token expiry).
+    """
+    store = rate_limits or InMemoryRateLimitStore()
+    now = clock.now
+    builders = {
+        "strava": lambda c: StravaProvider(c, http, rate_limits=store, clock=now),
+        "garmin": lambda c: GarminProvider(c, http, clock=now),
+        "polar": lambda c: PolarProvider(c, http),
+        "coros": lambda c: CorosProvider(c, http, clock=now),
+    }
+    providers: dict[str, Provider] = {}
+    for name in PROVIDER_NAMES:
+        config = provider_config(settings, name)
+        if config.enabled:
+            providers[name] = builders[name](config)
     return SyncContext(
         db=db,
         clock=clock,
         cipher=cipher,
-        providers=build_providers(settings, http, rate_limits=rate_limits),
+        providers=providers,
         backfill_days=int(getattr(settings, "backfill_days", DEFAULT_BACKFILL_DAYS)),
     )

@@ -1,0 +1,86 @@
+"""Shared set-up of the orchestration, webhook and OAuth tests: fakes wired to a SyncContext."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from types import SimpleNamespace
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+
+from core.clock import FixedClock
+from core.crypto import TokenCipher
+from core.db.engine import Database
+from core.db.models import ConnectedAccount
+from core.sync.accounts import begin_connect, complete_connect
+from core.sync.build import SyncContext, build_sync_context
+from core.sync.ratelimit import InMemoryRateLimitStore
+from tests.factories import person
+
+PUBLIC_URL = "https://trainlytics.test"
+STRAVA_VERIFY_TOKEN = "verify-me"
+STRAVA_SUBSCRIPTION_ID = "120475"
+POLAR_SECRET = "polar-signing-secret"
+
+
+def now_clock() -> FixedClock:
+    """The fakes judge token expiry by this clock too, so it starts at the real time."""
+    return FixedClock(datetime.now(UTC).replace(microsecond=0))
+
+
+def provider_settings(
+    *, strava: Any = None, garmin: Any = None, polar: Any = None, coros: Any = None,
+    polar_secret: str = POLAR_SECRET, backfill_days: int = 90,
+) -> SimpleNamespace:
+    values: dict[str, Any] = {"public_url": PUBLIC_URL, "backfill_days": backfill_days}
+    for name, fake in (("strava", strava), ("garmin", garmin), ("polar", polar),
+                       ("coros", coros)):
+        if fake is None:
+            continue
+        values |= {
+            f"{name}_client_id": fake.client_id,
+            f"{name}_client_secret": fake.client_secret,
+            f"{name}_api_base": fake.api_base,
+            f"{name}_oauth_base": fake.oauth_base,
+            f"{name}_token_url": getattr(fake, "token_url", ""),
+        }
+    values |= {"strava_webhook_verify_token": STRAVA_VERIFY_TOKEN,
+               "strava_subscription_id": STRAVA_SUBSCRIPTION_ID,
+               "polar_webhook_secret": polar_secret}
+    return SimpleNamespace(**values)
+
+
+def make_context(
+    db: Database, clock: FixedClock, http: httpx.AsyncClient, settings: SimpleNamespace,
+    *, rate_limits: InMemoryRateLimitStore | None = None,
+) -> SyncContext:
+    return build_sync_context(
+        settings, db=db, clock=clock, cipher=TokenCipher.from_keys([TokenCipher.generate_key()]),
+        http=http, rate_limits=rate_limits or InMemoryRateLimitStore(),
+    )
+
+
+async def athlete(db: Database, name: str = "Ada") -> int:
+    async with db.unit_of_work() as session:
+        return (await person(session, name)).id
+
+
+async def connect(ctx: SyncContext, provider_name: str, user_id: int,
+                  code_for: Any) -> ConnectedAccount:
+    """The whole OAuth dance minus the browser: state, consent at the fake, callback.
+
+    `code_for(authorize_url)` plays the athlete's click and returns the code.
+    """
+    async with ctx.db.unit_of_work() as session:
+        url = await begin_connect(session, ctx.clock, ctx.provider(provider_name), user_id)
+    state = parse_qs(urlsplit(url).query)["state"][0]
+    code = await code_for(url)
+    return await complete_connect(ctx, provider_name, state, code)
+
+
+async def code_by_redirect(http: httpx.AsyncClient, authorize_url: str) -> str:
+    """Follow the fake's consent page: it redirects to our callback with the code."""
+    response = await http.get(authorize_url)
+    assert response.status_code == 302, response.text
+    return parse_qs(urlsplit(response.headers["location"]).query)["code"][0]
