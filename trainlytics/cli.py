@@ -13,6 +13,7 @@ COMMANDS = (
     "migrate",
     "analyze",
     "keys",
+    "chat",
 )
 
 
