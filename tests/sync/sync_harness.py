@@ -84,3 +84,48 @@ async def code_by_redirect(http: httpx.AsyncClient, authorize_url: str) -> str:
     response = await http.get(authorize_url)
     assert response.status_code == 302, response.text
     return parse_qs(urlsplit(response.headers["location"]).query)["code"][0]
+
+
+def app_settings(tmp_path: Any, **fakes: Any) -> Any:
+    """Real `Settings` for the web app, with the given fakes as providers."""
+    from cryptography.fernet import Fernet
+
+    from trainlytics.settings import Settings
+
+    values = {k: v for k, v in vars(provider_settings(**fakes)).items() if v}
+    values |= {"data_dir": tmp_path, "secret_key": "k" * 64,
+               "encryption_keys": Fernet.generate_key().decode(), "redis_url": None}
+    return Settings(**values)
+
+
+class AppHarness:
+    """The FastAPI app on a container whose jobs run in the in-memory broker."""
+
+    def __init__(self, container: Any) -> None:
+        from web.app import create_app
+
+        self.container = container
+        self.app = create_app(container)
+
+    async def __aenter__(self) -> AppHarness:
+        from workers.broker import broker, schedule_source
+        from workers.jobs import build_jobs
+        from workers.ratelimit import MemoryTokenBuckets
+
+        self.broker = broker
+        broker.state.jobs = build_jobs(self.container, schedule_source, senders={},
+                                       limiter=MemoryTokenBuckets())
+        transport = httpx.ASGITransport(app=self.app, client=("203.0.113.9", 5555))
+        self.client = httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.broker.wait_all()
+        self.broker.state.jobs = None
+        await self.client.aclose()
+        runtime = self.container.extras.pop("sync", None)
+        if runtime is not None:
+            await runtime.aclose()
+
+    async def jobs_done(self) -> None:
+        await self.broker.wait_all()
