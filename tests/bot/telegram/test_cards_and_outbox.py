@@ -74,8 +74,11 @@ async def test_a_fit_file_sent_as_a_document_becomes_an_activity(tg, polling) ->
 
     await tg.wait_for(lambda c: c.method == "getFile")
     answer = await tg.wait_for(
-        lambda c: c.method == "sendMessage" and c.params.get("reply_markup") is not None
-        and any(d.startswith("ci:rpe") for d in _data(c.params["reply_markup"]))
+        lambda c: (
+            c.method == "sendMessage"
+            and c.params.get("reply_markup") is not None
+            and any(d.startswith("ci:rpe") for d in _data(c.params["reply_markup"]))
+        )
     )
     assert answer.ok
 
@@ -87,9 +90,7 @@ def _data(markup: dict) -> list[str]:
 async def deliver(container, clock) -> None:
     sender = build_sender(container)
     assert sender is not None
-    await deliver_due(
-        container.db, clock, {"telegram": sender}, MemoryTokenBuckets(), images={}
-    )
+    await deliver_due(container.db, clock, {"telegram": sender}, MemoryTokenBuckets(), images={})
 
 
 async def reminder(db, clock, user_id: int, workout_id: int) -> None:
@@ -145,9 +146,7 @@ async def test_a_429_delays_the_message_which_is_then_delivered_once(
     assert len(tg.sent_messages(CHAT)) == 1
 
 
-async def test_a_person_who_blocked_the_bot_is_marked_unreachable(
-    tg, db, clock, container
-) -> None:
+async def test_a_person_who_blocked_the_bot_is_marked_unreachable(tg, db, clock, container) -> None:
     user_id, workout_id = await athlete_with_workout(db, clock)
     tg.add_chat(CHAT, first_name="Ana")
     tg.block_bot(CHAT)

@@ -20,5 +20,6 @@ async def test_start_greets_the_new_person_and_asks_their_role(tg, polling) -> N
     )
 
     assert any("Welcome to Trainlytics, Ana" in t for t in texts_to(tg, CHAT))
-    buttons = [b["callback_data"] for row in asked.params["reply_markup"]["inline_keyboard"] for b in row]
+    keyboard = asked.params["reply_markup"]["inline_keyboard"]
+    buttons = [b["callback_data"] for row in keyboard for b in row]
     assert "ob:role:athlete" in buttons

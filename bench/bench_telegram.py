@@ -1,0 +1,168 @@
+"""Telegram door throughput: `/today` updates handled per second by one process.
+
+Each update goes through the real aiogram dispatcher (dedupe claim, person, the
+conversation layer, the database, rendering) and its answer through the real HTTP client
+to a local fake Bot API. The baseline is a bare aiogram handler answering a fixed text
+through the same fake in the same run. Target: at least 0.3 of the bare rate. p95
+handling latency is reported. SQLite always; PostgreSQL too when
+TRAINLYTICS_TEST_DATABASE_URL is set.
+
+    .venv/bin/python bench/bench_telegram.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import verdict
+from aiogram import Bot, Dispatcher, F, Router
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.types import Message, Update
+from cryptography.fernet import Fernet
+from sqlalchemy import text
+
+import core.db.models  # noqa: F401
+from bot.telegram.bot import build_door
+from core import accounts, planning
+from core.clock import SystemClock
+from core.db.engine import Database
+from core.db.models import Base
+from core.enums import Platform
+from tests.fakes.telegram_bot_api import FakeTelegramBotAPI
+from trainlytics.container import build_container
+from trainlytics.settings import Settings
+
+UPDATES = int(os.environ.get("BENCH_UPDATES", "300"))
+CHATS = 50  # distinct people, as a busy morning looks
+TARGET = 0.3
+
+Feed = Callable[[dict], Awaitable[object]]
+
+
+async def measure(feed: Feed, updates: list[dict]) -> tuple[float, float]:
+    """(updates per second, p95 latency in ms), feeding updates one after another."""
+    latencies = []
+    start = time.perf_counter()
+    for update in updates:
+        began = time.perf_counter()
+        await feed(update)
+        latencies.append(time.perf_counter() - began)
+    elapsed = time.perf_counter() - start
+    latencies.sort()
+    return len(updates) / elapsed, latencies[int(0.95 * (len(latencies) - 1))] * 1000
+
+
+def bare_dispatcher() -> Dispatcher:
+    router = Router()
+
+    @router.message(F.text)
+    async def answer(message: Message) -> None:
+        await message.answer("Nothing planned today.")
+
+    dispatcher = Dispatcher()
+    dispatcher.include_router(router)
+    return dispatcher
+
+
+async def seeded_database(url: str, **engine: object) -> Database:
+    db = Database.from_url(url, **engine)
+    async with db.engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)
+    clock = SystemClock()
+    async with db.unit_of_work() as session:
+        for chat in range(1, CHATS + 1):
+            user, _ = await accounts.get_or_create_person(
+                session,
+                accounts.ChatAddress(Platform.TELEGRAM, str(chat), chat_id=str(chat)),
+            )
+            user.onboarded = True
+            today = await planning.local_today(session, clock, user.id)
+            await planning.create_workout(
+                session,
+                clock,
+                user.id,
+                user.id,
+                today,
+                planning.WorkoutSpec(sport="run", title="Easy run", planned_duration_s=2700),
+            )
+    return db
+
+
+async def run_backend(name: str, url: str, tmp: Path, **engine: object) -> float:
+    async with FakeTelegramBotAPI() as tg:
+        for chat in range(1, CHATS + 1):
+            tg.add_chat(chat)
+
+        def updates() -> list[dict]:
+            return [tg.user_sends(1 + i % CHATS, "/today") for i in range(UPDATES)]
+
+        bot = Bot(tg.token, session=AiohttpSession(api=TelegramAPIServer.from_base(tg.base_url)))
+        bare = bare_dispatcher()
+
+        async def feed_bare(payload: dict) -> object:
+            update = Update.model_validate(payload, context={"bot": bot})
+            return await bare.feed_update(bot, update)
+
+        db = await seeded_database(url, **engine)
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            data_dir=tmp,
+            secret_key="bench" * 8,
+            encryption_keys=Fernet.generate_key().decode(),
+            telegram_bot_token=tg.token,
+            telegram_api_base=tg.base_url,
+        )
+        door = build_door(build_container(settings, db=db))
+        await measure(feed_bare, updates()[:20])  # warm both paths (connections, imports)
+        await measure(door.feed, updates()[:20])
+        bare_rate, bare_p95 = await measure(feed_bare, updates())
+        rate, p95 = await measure(door.feed, updates())
+        await door.aclose()
+        await bot.session.close()
+        await db.dispose()
+    ratio = rate / bare_rate
+    print(
+        f"{name:10s} /today {rate:7.1f} updates/s (p95 {p95:6.1f} ms) | bare aiogram "
+        f"{bare_rate:7.1f}/s (p95 {bare_p95:5.1f} ms) | ratio {ratio:.2f} "
+        f"(target >= {TARGET}) {verdict(ratio >= TARGET)}"
+    )
+    return ratio
+
+
+async def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        await run_backend("sqlite", f"sqlite+aiosqlite:///{tmp}/bench.db", Path(tmp))
+        pg = os.environ.get("TRAINLYTICS_TEST_DATABASE_URL")
+        if pg:
+            schema = f"bench_{uuid.uuid4().hex[:8]}"
+            admin = Database.from_url(pg)
+            async with admin.engine.begin() as conn:
+                await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+            try:
+                await run_backend(
+                    "postgresql",
+                    pg,
+                    Path(tmp),
+                    connect_args={"server_settings": {"search_path": schema}},
+                )
+            finally:
+                async with admin.engine.begin() as conn:
+                    await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+                await admin.dispose()
+        else:
+            print("postgresql skipped: set TRAINLYTICS_TEST_DATABASE_URL to measure it")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
