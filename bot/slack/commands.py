@@ -25,7 +25,7 @@ from bot.slack.snapshot import snapshot
 from core import accounts, coaching, planning
 from core.coaching import require_permission
 from core.db.models import Activity, User, Workout
-from core.enums import Permission, WorkoutStatus
+from core.enums import Permission, Role, WorkoutStatus
 from core.errors import DomainError, InvalidInput, NotFound
 from core.timeutil import local_date
 from trainlytics.container import Container
@@ -184,23 +184,25 @@ async def feed_where(
 
 
 async def link(container: Container, session: AsyncSession, coach: User, inv: Invocation) -> Answer:
-    code = inv.args.strip()
-    if code:
-        from bot.slack.people import slack_address
-
-        person = await accounts.link_identity(
-            session,
-            container.clock,
-            slack_address(inv.team_id, inv.user_id, inv.user_name),
-            code,
-        )
-        await coaching.ensure_coach_profile(session, person.id)
-        return _answer(f"Linked: this Slack account and {person.name}'s Telegram are one person.")
     made = await accounts.create_link_code(session, container.clock, coach.id)
     return _answer(
         f"Send `/link {made}` to the Trainlytics bot on Telegram within 15 minutes to use "
         "it as the same person (e.g. to train as an athlete yourself)."
     )
+
+
+async def link_existing(container: Container, session: AsyncSession, inv: Invocation) -> Answer:
+    """This Slack user joins the person who made the code (on Telegram): one person who
+    trains there and coaches here."""
+    from bot.slack.people import slack_address
+
+    person = await accounts.link_identity(
+        session, container.clock, slack_address(inv.team_id, inv.user_id, inv.user_name), inv.args
+    )
+    if person.role == Role.ATHLETE:
+        person.role = Role.BOTH
+    await coaching.ensure_coach_profile(session, person.id)
+    return _answer(f"Linked: this Slack account and {person.name}'s Telegram are one person.")
 
 
 SUBCOMMANDS: dict[str, Handler] = {
@@ -303,6 +305,9 @@ async def run_subcommand(container: Container, body: dict[str, Any], client: Any
     )
     try:
         async with container.db.unit_of_work() as session:
+            if handler is link and inv.args:
+                # Joining an existing person: do not create a second one for this user.
+                return await link_existing(container, session, inv)
             coach = await coach_for(session, inv.team_id, inv.user_id, inv.user_name or None)
             return await handler(container, session, coach, inv)
     except DomainError as refused:

@@ -41,6 +41,7 @@ from core.delivery import (
     buckets_for,
 )
 from core.enums import Platform
+from trainlytics.container import Container
 
 log = logging.getLogger(__name__)
 
@@ -196,3 +197,25 @@ class SlackSender:
             "coach_digest": digest.deliver_digest,
         }.get(view.kind, feed.deliver_generic)
         return await renderer(self, poster, recipient, view)
+
+
+def build_sender(container: Container) -> SlackSender | None:
+    """The Slack sender (for workers.jobs.SENDER_FACTORIES); None when Slack is not set up.
+
+    Its own per-channel buckets share the store of the delivery loop's limiter (Redis when
+    configured), under the same keys, so both count the same messages.
+    """
+    from bot.slack.app import SlackNotConfigured, slack_app_of
+    from workers.ratelimit import MemoryTokenBuckets, RedisTokenBuckets
+
+    try:
+        app = slack_app_of(container)
+    except SlackNotConfigured:
+        return None
+    settings = container.settings
+    limiter: RateLimiter = (
+        RedisTokenBuckets.from_url(settings.redis_url, prefix=f"{settings.jobs_queue_name}:")
+        if settings.redis_url
+        else MemoryTokenBuckets()
+    )
+    return SlackSender(app, container.db, container.clock, limiter)

@@ -42,7 +42,9 @@ async def test_a_retried_event_is_acted_on_once(client, slack) -> None:
     assert again.status_code == 200
     other = await client.event(event, event_id="Ev0HOME2")
     assert other.status_code == 200
-    await slack.wait_for(lambda c: c.method == "views.publish" and len(slack.calls_to(c.method)) == 2)
+    await slack.wait_for(
+        lambda c: c.method == "views.publish" and len(slack.calls_to(c.method)) == 2
+    )
     assert len(slack.calls_to("views.publish")) == 2  # Ev0HOME1 once, Ev0HOME2 once
 
 
