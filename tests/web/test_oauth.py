@@ -38,8 +38,9 @@ async def garmin(clock) -> AsyncIterator[FakeGarmin]:
 
 @pytest.fixture
 async def harness(db, clock, tmp_path, strava, garmin) -> AsyncIterator[AppHarness]:
-    container = build_container(settings_for(tmp_path, strava=strava, garmin=garmin),
-                                clock=clock, db=db)
+    container = build_container(
+        settings_for(tmp_path, strava=strava, garmin=garmin), clock=clock, db=db
+    )
     async with AppHarness(container) as running:
         yield running
 
@@ -51,8 +52,14 @@ async def browser() -> AsyncIterator[httpx.AsyncClient]:
 
 
 def link(harness, user_id: int, provider: str = "strava", **kwargs) -> str:
-    url = connect_url(PUBLIC_URL, harness.container.settings.secret_key, user_id, provider,
-                      harness.container.clock.now(), **kwargs)
+    url = connect_url(
+        PUBLIC_URL,
+        harness.container.settings.secret_key,
+        user_id,
+        provider,
+        harness.container.clock.now(),
+        **kwargs,
+    )
     return url.removeprefix(PUBLIC_URL)
 
 
@@ -136,8 +143,9 @@ async def test_garmin_uses_pkce_and_requests_a_backfill(harness, garmin, browser
     query = parse_qs(urlsplit(opened.headers["location"]).query)
     assert query["code_challenge_method"] == ["S256"]
     async with db.unit_of_work() as session:
-        stored = list(await session.scalars(select(OAuthState).where(
-            OAuthState.code_verifier.is_not(None))))
+        stored = list(
+            await session.scalars(select(OAuthState).where(OAuthState.code_verifier.is_not(None)))
+        )
     assert len(stored) == 1
     done = await harness.client.get(await consent(browser, opened.headers["location"]))
     assert done.status_code == 200 and "Garmin connected" in done.text
