@@ -17,7 +17,7 @@ from bot.conversation.cards import (
 from bot.conversation.context import Context
 from bot.conversation.strings import sport_name
 from bot.conversation.types import Button, Buttons, EditRef, Subject
-from core import activities, ingest, planning
+from core import activities, checkins, ingest, planning
 from core.coaching import active_relationship_of_athlete
 from core.files import ActivityFileError
 from core.quick_log import QuickLog, QuickLogError, parse_quick_log
@@ -172,17 +172,16 @@ async def on_check_in_button(ctx: Context) -> None:
         answers = {kind: subject_id}
     if kind == "w":
         workout = await planning.get_workout(ctx.session, ctx.user.id, subject_id)
-        if workout.matched_activity_id is None:
-            # No recorded session to hang feel and pain on: the RPE goes on the workout.
-            if callback.action == "rpe":
-                await planning.complete_workout(
-                    ctx.session, ctx.clock, ctx.user.id, subject_id, rpe=callback.int_arg(2)
-                )
-            await ctx.clear()
-            ctx.reply(ctx.t("checkin_saved_solo"))
-            return
-        kind, subject_id = "a", workout.matched_activity_id
-        answers = {"a": subject_id, **{k: v for k, v in answers.items() if k != "w"}}
+        if workout.matched_activity_id is not None:
+            # A recorded session stands behind the workout: the answers go on it (and
+            # from there on the workout), scoring its load from RPE when it has none.
+            kind, subject_id = "a", workout.matched_activity_id
+            answers = {"a": subject_id, **{k: v for k, v in answers.items() if k not in ("a", "w")}}
+        elif callback.action == "rpe":
+            # Kept at once, so an athlete who stops after the first tap loses nothing.
+            await planning.complete_workout(
+                ctx.session, ctx.clock, ctx.user.id, subject_id, rpe=callback.int_arg(2)
+            )
     match callback.action:
         case "rpe":
             answers["rpe"] = callback.int_arg(2)
@@ -198,7 +197,7 @@ async def on_check_in_button(ctx: Context) -> None:
             await ctx.await_text("pain_note", check_in={**answers, "pain": True})
             ctx.reply(
                 ctx.t("ask_pain_note"),
-                Buttons.of([Button(ctx.t("skip"), cb(Scope.CHECKIN, "nopain", "a", subject_id))]),
+                Buttons.of([Button(ctx.t("skip"), cb(Scope.CHECKIN, "nopain", kind, subject_id))]),
             )
 
 
@@ -210,24 +209,31 @@ async def on_pain_note(ctx: Context) -> None:
 async def _finish_check_in(
     ctx: Context, answers: dict, *, pain: bool, note: str | None = None
 ) -> None:
-    activity_id = answers.get("a")
+    activity_id, workout_id = answers.get("a"), answers.get("w")
     await ctx.clear()
-    if activity_id is None:
+    if activity_id is None and workout_id is None:
         ctx.reply(ctx.t("log_expired"))
         return
     pain = pain or bool(answers.get("pain"))  # "Skip" on the note keeps the yes
-    kept = await ingest.record_check_in(
-        ctx.session,
-        ctx.clock,
-        ctx.user.id,
-        int(activity_id),
-        rpe=answers.get("rpe"),
-        feel=answers.get("feel"),
-        pain=pain,
-        pain_note=note,
-    )
+    given = {
+        "rpe": answers.get("rpe"),
+        "feel": answers.get("feel"),
+        "pain": pain,
+        "pain_note": note,
+    }
+    if activity_id is not None:
+        kept = await ingest.record_check_in(
+            ctx.session, ctx.clock, ctx.user.id, int(activity_id), **given
+        )
+        private = kept.is_private
+    else:
+        # Trained without a recorded session: the answers live on the workout.
+        await checkins.record_workout_check_in(
+            ctx.session, ctx.clock, ctx.user.id, int(workout_id), **given
+        )
+        private = False
     coached = await active_relationship_of_athlete(ctx.session, ctx.user.id)
-    ctx.reply(ctx.t("checkin_saved" if coached and not kept.is_private else "checkin_saved_solo"))
+    ctx.reply(ctx.t("checkin_saved" if coached and not private else "checkin_saved_solo"))
 
 
 COMMANDS = {"log": log}
