@@ -29,7 +29,7 @@ import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -310,8 +310,11 @@ async def deliver_due(
 
         images = IMAGE_RENDERERS
     plans = await _prepare(db, clock, ids, list(senders), images)
+    # One waiter at a time polls the limiter: tokens go out in order instead of every
+    # coroutine of the batch waking for the same token.
+    gate = asyncio.Lock()
     outcomes = await asyncio.gather(
-        *(_attempt(plan, clock, senders, limiter, limits) for plan in plans)
+        *(_attempt(plan, clock, senders, limiter, limits, gate) for plan in plans)
     )
     await _record(db, clock, outcomes, report, rng)
     return report
@@ -325,17 +328,26 @@ async def deliver_all_due(
     *,
     batch: int = 100,
     max_batches: int = 100,
+    lanes: int = 4,
     **kwargs: Any,
 ) -> DeliveryReport:
-    """Drain the due rows, batch after batch (bounded so one task never runs forever)."""
+    """Drain the due rows, batch after batch (bounded so one task never runs forever).
+
+    Several lanes run at once so that one batch is being sent while another is claimed
+    or recorded; the claim keeps their rows disjoint.
+    """
     total = DeliveryReport()
-    for _ in range(max_batches):
-        report = await deliver_due(db, clock, senders, limiter, batch=batch, **kwargs)
-        for name in ("claimed", "sent", "deferred", "failed", "unreachable"):
-            setattr(total, name, getattr(total, name) + getattr(report, name))
-        total.errors += report.errors
-        if report.claimed < batch:
-            break
+
+    async def lane(batches: int) -> None:
+        for _ in range(batches):
+            report = await deliver_due(db, clock, senders, limiter, batch=batch, **kwargs)
+            for name in ("claimed", "sent", "deferred", "failed", "unreachable"):
+                setattr(total, name, getattr(total, name) + getattr(report, name))
+            total.errors += report.errors
+            if report.claimed < batch:
+                return
+
+    await asyncio.gather(*(lane(max(1, max_batches // lanes)) for _ in range(lanes)))
     return total
 
 
@@ -441,6 +453,7 @@ async def _attempt(
     senders: Mapping[str, Sender],
     limiter: RateLimiter,
     limits: Mapping[str, PlatformLimit],
+    gate: asyncio.Lock,
 ) -> _Outcome:
     if plan.defer_until is not None:
         return _Outcome(plan.row_id, retry_at=plan.defer_until, count_attempt=False)
@@ -448,12 +461,14 @@ async def _attempt(
         return _Outcome(plan.row_id, error=plan.fail, final=True)
     view, target = plan.view, plan.view.target
     buckets = buckets_for(target, limits)
-    while buckets and (wait := await limiter.try_acquire(buckets)) > 0:
-        if wait > MAX_INLINE_WAIT_S:
-            # One busy chat must not hold up everybody else's messages.
-            retry_at = clock.now() + timedelta(seconds=wait)
-            return _Outcome(plan.row_id, retry_at=retry_at, count_attempt=False)
-        await asyncio.sleep(wait)
+    if buckets:
+        async with gate:
+            while (wait := await limiter.try_acquire(buckets)) > 0:
+                if wait > MAX_INLINE_WAIT_S:
+                    # One busy chat must not hold up everybody else's messages.
+                    retry_at = clock.now() + timedelta(seconds=wait)
+                    return _Outcome(plan.row_id, retry_at=retry_at, count_attempt=False)
+                await asyncio.sleep(wait)
     out = _Outcome(plan.row_id, target=target)
     try:
         out.receipt = await senders[target.platform].send(target, view)
@@ -463,7 +478,7 @@ async def _attempt(
         out.unreachable_identity, out.error = target.identity_id, str(exc) or "unreachable"
     except PermanentFailure as exc:
         out.error, out.final = str(exc) or "refused by the platform", True
-    except Exception as exc:  # noqa: BLE001 — anything else is a temporary failure
+    except Exception as exc:
         out.error = f"{type(exc).__name__}: {exc}"
         log.warning("delivery of notification %s failed: %s", plan.row_id, out.error)
     return out
@@ -539,7 +554,9 @@ async def roll_up_digest(
         )
     )
     key = f"digest:{user_id}:{day_label}"
-    already = await session.scalar(select(Notification.id).where(Notification.idempotency_key == key))
+    already = await session.scalar(
+        select(Notification.id).where(Notification.idempotency_key == key)
+    )
     if not rows or already is not None:
         # Rows arriving after today's digest went out wait for tomorrow's.
         return None
@@ -560,4 +577,3 @@ async def roll_up_digest(
         r.external_message_id = f"digest:{digest.id}" if digest else None
     await session.flush()
     return digest
-

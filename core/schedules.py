@@ -388,8 +388,12 @@ async def attention_reasons(
     ]
     for w in missed:
         reasons.append(
-            {"reason": "missed_key_workout", "workout_id": w.id, "title": w.title,
-             "date": w.scheduled_date.isoformat()}
+            {
+                "reason": "missed_key_workout",
+                "workout_id": w.id,
+                "title": w.title,
+                "date": w.scheduled_date.isoformat(),
+            }
         )
     pain_workouts = [w for w in workouts if w.pain]
     pain_activities = list(
@@ -403,8 +407,14 @@ async def attention_reasons(
         )
     )
     if pain_workouts or pain_activities:
-        notes = [n for n in [*(w.pain_note for w in pain_workouts),
-                             *(a.pain_note for a in pain_activities)] if n]
+        notes = [
+            n
+            for n in [
+                *(w.pain_note for w in pain_workouts),
+                *(a.pain_note for a in pain_activities),
+            ]
+            if n
+        ]
         reasons.append({"reason": "pain", "notes": notes})
     latest = await session.scalar(
         select(DailyLoad)
@@ -475,12 +485,14 @@ async def fan_out(session: AsyncSession, clock: Clock) -> FanOutResult:
     users: Sequence[User] = list(await session.scalars(select(User).order_by(User.id)))
     for user in users:
         tz = user.timezone or "UTC"
-        if local_slot_reached(tz, now, WEEKLY_SUMMARY_AT, weekday=0) and user.role != Role.COACH:
-            if await write_weekly_summary(session, clock, user.id):
-                result.weekly_summaries.append(user.id)
-        if local_slot_reached(tz, now, COACH_DIGEST_AT) and user.role in (Role.COACH, Role.BOTH):
-            if await write_coach_digest(session, clock, user.id):
-                result.coach_digests.append(user.id)
+        athlete_side = user.role != Role.COACH
+        coach_side = user.role in (Role.COACH, Role.BOTH)
+        weekly = athlete_side and local_slot_reached(tz, now, WEEKLY_SUMMARY_AT, weekday=0)
+        if weekly and await write_weekly_summary(session, clock, user.id):
+            result.weekly_summaries.append(user.id)
+        coach_digest = coach_side and local_slot_reached(tz, now, COACH_DIGEST_AT)
+        if coach_digest and await write_coach_digest(session, clock, user.id):
+            result.coach_digests.append(user.id)
         if local_slot_reached(tz, now, DAILY_DIGEST_AT):
             label = local_date(now, tz).isoformat()
             if await roll_up_digest(session, clock, user.id, label):

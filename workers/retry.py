@@ -19,4 +19,4 @@ class ExponentialRetryMiddleware(SmartRetryMiddleware):
     def make_delay(self, message: TaskiqMessage, retries: int) -> float:
         base = float(message.labels.get("delay", self.default_delay))
         step = min(base * 2 ** max(0, retries - 1), self.max_delay_exponent)
-        return step / 2 + random.random() * step / 2  # noqa: S311 (not security)
+        return step / 2 + random.random() * step / 2

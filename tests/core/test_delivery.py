@@ -49,8 +49,9 @@ async def telegram_person(db, name: str = "Ana", chat: str = "1001", **fields) -
     async with db.unit_of_work() as s:
         user, _ = await accounts.get_or_create_person(
             s,
-            accounts.ChatAddress(Platform.TELEGRAM, platform_user_id=chat, chat_id=chat,
-                                 display_name=name),
+            accounts.ChatAddress(
+                Platform.TELEGRAM, platform_user_id=chat, chat_id=chat, display_name=name
+            ),
         )
         user.timezone = "Europe/Paris"
         for key, value in fields.items():
@@ -61,8 +62,13 @@ async def telegram_person(db, name: str = "Ana", chat: str = "1001", **fields) -
 async def outbox(db, clock, user_id: int, key: str = "comment:1:athlete", **kw) -> int:
     async with db.unit_of_work() as s:
         row = await notifications.notify(
-            s, clock, recipient_id=user_id, kind=kw.pop("kind", NotificationKind.COACH_COMMENT),
-            payload=kw.pop("payload", {"body": "Nice intervals"}), key=key, **kw,
+            s,
+            clock,
+            recipient_id=user_id,
+            kind=kw.pop("kind", NotificationKind.COACH_COMMENT),
+            payload=kw.pop("payload", {"body": "Nice intervals"}),
+            key=key,
+            **kw,
         )
         return row.id
 
@@ -99,8 +105,10 @@ async def test_two_workers_at_once_send_each_row_once(db, clock):
         await outbox(db, clock, uid, key=f"k{i}")
     sender = FakeSender()
     reports = await asyncio.gather(
-        *(deliver_due(db, clock, {Platform.TELEGRAM: sender}, MemoryTokenBuckets(), batch=4)
-          for _ in range(3))
+        *(
+            deliver_due(db, clock, {Platform.TELEGRAM: sender}, MemoryTokenBuckets(), batch=4)
+            for _ in range(3)
+        )
     )
     assert sum(r.sent for r in reports) == 6
     assert sorted(v.idempotency_key for _, v in sender.delivered) == [f"k{i}" for i in range(6)]
@@ -229,11 +237,21 @@ async def test_one_message_per_second_per_telegram_chat(db, clock):
 async def test_coaches_are_reached_on_slack_athletes_on_telegram(db, clock):
     async with db.unit_of_work() as s:
         coach, _ = await accounts.get_or_create_person(
-            s, accounts.ChatAddress(Platform.TELEGRAM, platform_user_id="9", chat_id="9",
-                                    display_name="Coach"), default_role=Role.COACH,
+            s,
+            accounts.ChatAddress(
+                Platform.TELEGRAM, platform_user_id="9", chat_id="9", display_name="Coach"
+            ),
+            default_role=Role.COACH,
         )
-        s.add(ChatIdentity(user_id=coach.id, platform=Platform.SLACK, workspace_id="T1",
-                           platform_user_id="U1", chat_id="D1"))
+        s.add(
+            ChatIdentity(
+                user_id=coach.id,
+                platform=Platform.SLACK,
+                workspace_id="T1",
+                platform_user_id="U1",
+                chat_id="D1",
+            )
+        )
         coach_id = coach.id
     athlete = await telegram_person(db)
     await outbox(db, clock, coach_id, key="c", kind=NotificationKind.ATHLETE_COMMENT)
@@ -247,8 +265,9 @@ async def test_coaches_are_reached_on_slack_athletes_on_telegram(db, clock):
 async def test_digest_rows_go_out_as_one_daily_message(db, clock: FixedClock):
     uid = await telegram_person(db)
     async with db.unit_of_work() as s:
-        await notifications.set_preference(s, uid, NotificationKind.COACH_COMMENT,
-                                           DeliveryMode.DIGEST)
+        await notifications.set_preference(
+            s, uid, NotificationKind.COACH_COMMENT, DeliveryMode.DIGEST
+        )
     for i in range(3):
         await outbox(db, clock, uid, key=f"c{i}", payload={"body": f"comment {i}"})
     sender = FakeSender()
@@ -260,7 +279,9 @@ async def test_digest_rows_go_out_as_one_daily_message(db, clock: FixedClock):
     await deliver_due(db, clock, {Platform.TELEGRAM: sender}, limiter())
     [(_, view)] = sender.delivered
     assert view.kind == DAILY_DIGEST_KIND
-    assert [i["payload"]["body"] for i in view.payload["items"]] == [f"comment {i}" for i in range(3)]
+    assert [i["payload"]["body"] for i in view.payload["items"]] == [
+        f"comment {i}" for i in range(3)
+    ]
     async with db.unit_of_work() as s:
         statuses = set(await s.scalars(select(Notification.status)))
     assert statuses == {NotificationStatus.SENT}

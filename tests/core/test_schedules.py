@@ -58,7 +58,11 @@ async def test_moving_a_reminder_replaces_its_schedule_never_duplicates(db, cloc
         first = await schedules.reconcile(s, uid, store)
     assert sorted(first.added) == [f"reminder:{uid}:evening", f"reminder:{uid}:morning"]
     morning = source.schedules[f"reminder:{uid}:morning"]
-    assert (morning.cron, morning.cron_offset, morning.args) == ("0 7 * * *", PARIS, [uid, "morning"])
+    assert (morning.cron, morning.cron_offset, morning.args) == (
+        "0 7 * * *",
+        PARIS,
+        [uid, "morning"],
+    )
 
     async with db.unit_of_work() as s:
         assert (await schedules.reconcile(s, uid, store)).added == []  # nothing changed
@@ -85,10 +89,23 @@ async def test_evening_reminder_lists_tomorrows_workouts_and_a_double_fire_sends
     async with db.unit_of_work() as s:
         ana = await person(s, "Ana", tz=PARIS)
         uid = ana.id
-        s.add(Workout(athlete_id=uid, sport="run", title="6x800m", key_workout=True,
-                      scheduled_date=date(2026, 3, 11)))
-        s.add(Workout(athlete_id=uid, sport="bike", title="Recovery spin",
-                      scheduled_date=date(2026, 3, 10)))
+        s.add(
+            Workout(
+                athlete_id=uid,
+                sport="run",
+                title="6x800m",
+                key_workout=True,
+                scheduled_date=date(2026, 3, 11),
+            )
+        )
+        s.add(
+            Workout(
+                athlete_id=uid,
+                sport="bike",
+                title="Recovery spin",
+                scheduled_date=date(2026, 3, 10),
+            )
+        )
     async with db.unit_of_work() as s:
         first = await schedules.write_reminder(s, clock, uid, ReminderSlot.EVENING)
         again = await schedules.write_reminder(s, clock, uid, ReminderSlot.EVENING)
@@ -106,11 +123,14 @@ async def test_evening_reminder_lists_tomorrows_workouts_and_a_double_fire_sends
 async def test_monday_summary_has_the_weeks_numbers_and_a_load_chart(db, clock):
     class Keep:
         platform = "console"
-        views: list = []
+
+        def __init__(self) -> None:
+            self.views: list = []
 
         async def send(self, recipient, view):
             self.views.append(view)
             from core.delivery import SentReceipt
+
             return SentReceipt("1")
 
     async with db.unit_of_work() as s:
@@ -118,11 +138,30 @@ async def test_monday_summary_has_the_weeks_numbers_and_a_load_chart(db, clock):
         uid = ana.id
         for i in range(28):
             day = date(2026, 3, 2) + timedelta(days=i)
-            s.add(DailyLoad(user_id=uid, day=day, load=50.0, fitness=40.0 + i, fatigue=55.0,
-                            form=-10.0 + i / 2))
-        s.add(Activity(user_id=uid, source="manual", source_id="a1", sport="run",
-                       start_utc=datetime(2026, 3, 24, 6, tzinfo=UTC), local_date=date(2026, 3, 24),
-                       elapsed_s=3600, moving_s=3500, distance_m=10000, load=70))
+            s.add(
+                DailyLoad(
+                    user_id=uid,
+                    day=day,
+                    load=50.0,
+                    fitness=40.0 + i,
+                    fatigue=55.0,
+                    form=-10.0 + i / 2,
+                )
+            )
+        s.add(
+            Activity(
+                user_id=uid,
+                source="manual",
+                source_id="a1",
+                sport="run",
+                start_utc=datetime(2026, 3, 24, 6, tzinfo=UTC),
+                local_date=date(2026, 3, 24),
+                elapsed_s=3600,
+                moving_s=3500,
+                distance_m=10000,
+                load=70,
+            )
+        )
     clock.set(datetime(2026, 3, 30, 5, 0, tzinfo=UTC))  # Monday 07:00 Paris
     async with db.unit_of_work() as s:
         result = await schedules.fan_out(s, clock)
@@ -131,7 +170,10 @@ async def test_monday_summary_has_the_weeks_numbers_and_a_load_chart(db, clock):
     assert result.weekly_summaries == [uid] and len(rows) == 1
     payload = rows[0].payload
     assert (payload["week_start"], payload["activities"], payload["distance_m"]) == (
-        "2026-03-23", 1, 10000)
+        "2026-03-23",
+        1,
+        10000,
+    )
     assert payload["form"] == pytest.approx(-10.0 + 27 / 2, abs=0.1)
     sender = Keep()
     await deliver_due(db, clock, {"console": sender}, MemoryTokenBuckets())
@@ -149,14 +191,41 @@ async def test_coach_digest_lists_only_athletes_needing_attention(db, clock):
         fine = await person(s, "Fine", tz=PARIS)
         await coached(s, clock, coach, hurt)
         await coached(s, clock, coach, fine)
-        s.add(Workout(athlete_id=hurt.id, sport="run", title="Long run", key_workout=True,
-                      scheduled_date=date(2026, 3, 11)))
-        s.add(Activity(user_id=hurt.id, source="manual", source_id="h", sport="run", pain=True,
-                       pain_note="left knee", start_utc=datetime(2026, 3, 10, 7, tzinfo=UTC),
-                       local_date=date(2026, 3, 10), elapsed_s=1800, moving_s=1800))
-        s.add(Activity(user_id=fine.id, source="manual", source_id="f", sport="run",
-                       start_utc=datetime(2026, 3, 11, 7, tzinfo=UTC),
-                       local_date=date(2026, 3, 11), elapsed_s=1800, moving_s=1800))
+        s.add(
+            Workout(
+                athlete_id=hurt.id,
+                sport="run",
+                title="Long run",
+                key_workout=True,
+                scheduled_date=date(2026, 3, 11),
+            )
+        )
+        s.add(
+            Activity(
+                user_id=hurt.id,
+                source="manual",
+                source_id="h",
+                sport="run",
+                pain=True,
+                pain_note="left knee",
+                start_utc=datetime(2026, 3, 10, 7, tzinfo=UTC),
+                local_date=date(2026, 3, 10),
+                elapsed_s=1800,
+                moving_s=1800,
+            )
+        )
+        s.add(
+            Activity(
+                user_id=fine.id,
+                source="manual",
+                source_id="f",
+                sport="run",
+                start_utc=datetime(2026, 3, 11, 7, tzinfo=UTC),
+                local_date=date(2026, 3, 11),
+                elapsed_s=1800,
+                moving_s=1800,
+            )
+        )
         coach_id, hurt_id = coach.id, hurt.id
     async with db.unit_of_work() as s:
         result = await schedules.fan_out(s, clock)

@@ -31,8 +31,9 @@ async def jobs(db, clock, tmp_path):
     settings = Settings(data_dir=tmp_path, redis_url=None)
     container = Container(settings=settings, db=db, clock=clock, cipher=None)  # type: ignore[arg-type]
     sender = FakeSender()
-    built = build_jobs(container, schedule_source, senders={"telegram": sender},
-                       limiter=MemoryTokenBuckets())
+    built = build_jobs(
+        container, schedule_source, senders={"telegram": sender}, limiter=MemoryTokenBuckets()
+    )
     broker.state.jobs = built
     yield built
     broker.state.jobs = None
@@ -42,8 +43,11 @@ async def test_reminder_task_fired_twice_reaches_the_athlete_once(jobs, db, cloc
     clock.set(datetime(2026, 3, 10, 5, 0, tzinfo=UTC))  # 06:00 Paris
     uid = await telegram_person(db)
     async with db.unit_of_work() as s:
-        s.add(Workout(athlete_id=uid, sport="run", title="Tempo 3x10'",
-                      scheduled_date=date(2026, 3, 10)))
+        s.add(
+            Workout(
+                athlete_id=uid, sport="run", title="Tempo 3x10'", scheduled_date=date(2026, 3, 10)
+            )
+        )
     for _ in range(2):
         result = await (await send_reminder.kiq(uid, "morning")).wait_result(timeout=10)
         assert not result.is_err, result.error
@@ -67,8 +71,9 @@ async def test_deliver_task_sends_due_rows(jobs, db, clock):
     from core import notifications
 
     async with db.unit_of_work() as s:
-        await notifications.notify(s, clock, recipient_id=uid, kind="coach_comment",
-                                   payload={"body": "hi"}, key="x")
+        await notifications.notify(
+            s, clock, recipient_id=uid, kind="coach_comment", payload={"body": "hi"}, key="x"
+        )
     result = await (await deliver_outbox.kiq()).wait_result(timeout=10)
     assert result.return_value == 1
     async with db.unit_of_work() as s:
@@ -78,8 +83,9 @@ async def test_deliver_task_sends_due_rows(jobs, db, clock):
 async def test_retries_back_off_exponentially_and_really_wait():
     test_broker = InMemoryBroker()
     source = MemoryScheduleSource()
-    middleware = ExponentialRetryMiddleware(default_delay=10, max_delay_exponent=600,
-                                            schedule_source=source)
+    middleware = ExponentialRetryMiddleware(
+        default_delay=10, max_delay_exponent=600, schedule_source=source
+    )
     test_broker.add_middlewares(middleware)
     message = TaskiqMessage(task_id="t", task_name="x", labels={}, args=[], kwargs={})
     for retries, step in ((1, 10), (2, 20), (3, 40), (8, 600)):
@@ -118,8 +124,10 @@ async def test_memory_buckets_take_all_tokens_or_none():
     assert await limiter.try_acquire([overall, chat_a]) == 0
 
 
-@pytest.mark.skipif(not os.environ.get("TRAINLYTICS_TEST_REDIS_URL"),
-                    reason="TRAINLYTICS_TEST_REDIS_URL is not set: no Redis for shared buckets")
+@pytest.mark.skipif(
+    not os.environ.get("TRAINLYTICS_TEST_REDIS_URL"),
+    reason="TRAINLYTICS_TEST_REDIS_URL is not set: no Redis for shared buckets",
+)
 async def test_redis_buckets_are_shared_between_workers():
     import uuid
 

@@ -31,9 +31,21 @@ DEADLINE_S = 90  # bounds the whole test; it normally takes about 15 s
 
 def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "taskiq", "worker", "workers.broker:broker",
-         "tests.workers.kill_tasks", "--workers", "1", "--no-configure-logging"],
-        cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "taskiq",
+            "worker",
+            "workers.broker:broker",
+            "tests.workers.kill_tasks",
+            "--workers",
+            "1",
+            "--no-configure-logging",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
         start_new_session=True,  # its own process group, so the kill takes its children
     )
 
@@ -90,7 +102,8 @@ async def test_killed_worker_task_runs_again_and_its_effect_happens_once(tmp_pat
         second = start_worker(env, log)
         # Reclaim runs when the stream has new messages: the scheduler's heartbeat.
         done = await wait_for(
-            lambda: counts(effects)[1] == 1, DEADLINE_S - 30,
+            lambda: counts(effects)[1] == 1,
+            DEADLINE_S - 30,
             poke=lambda: kick("trainlytics.heartbeat"),
         )
         assert done, log.read_text()

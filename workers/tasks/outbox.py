@@ -19,7 +19,11 @@ async def deliver(jobs: Jobs) -> DeliveryReport:
     if report.claimed:
         log.info(
             "outbox: %d claimed, %d sent, %d deferred, %d failed, %d unreachable",
-            report.claimed, report.sent, report.deferred, report.failed, report.unreachable,
+            report.claimed,
+            report.sent,
+            report.deferred,
+            report.failed,
+            report.unreachable,
         )
     return report
 

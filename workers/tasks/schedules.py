@@ -33,8 +33,10 @@ async def tick(jobs: Jobs) -> schedules.FanOutResult:
 async def reconcile(jobs: Jobs, user_id: int | None = None) -> list[int]:
     """Reconcile one person, or everybody whose settings drifted from their schedules."""
     async with jobs.db.unit_of_work() as session:
-        users = [user_id] if user_id is not None else (
-            await schedules.people_with_stale_schedules(session)
+        users = (
+            [user_id]
+            if user_id is not None
+            else (await schedules.people_with_stale_schedules(session))
         )
         for uid in users:
             await schedules.reconcile(session, uid, jobs.store)
