@@ -47,7 +47,7 @@ async def limiter_alone() -> float:
     await asyncio.sleep(0.2)  # let the burst refill as in the real run
     start = time.perf_counter()
     for _ in range(MESSAGES):
-        while (wait := await limiter.try_acquire(bucket)) > 0:
+        while (wait := await limiter.try_acquire(bucket)) > 0:  # noqa: ASYNC110 (a token, not an event)
             await asyncio.sleep(wait)
     return MESSAGES / (time.perf_counter() - start)
 
