@@ -14,6 +14,7 @@ COMMANDS = (
     "analyze",
     "keys",
     "chat",
+    "demo",
 )
 
 
