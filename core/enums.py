@@ -84,6 +84,7 @@ class NotificationKind(StrEnum):
     REMINDER = "reminder"
     WEEKLY_SUMMARY = "weekly_summary"
     COACH_DIGEST = "coach_digest"
+    DAILY_DIGEST = "daily_digest"  # the roll-up of rows a person chose to get as a digest
     SYNC_STATUS = "sync_status"
     RELATIONSHIP = "relationship"
 

@@ -15,6 +15,8 @@ COMMANDS = (
     "keys",
     "chat",
     "demo",
+    "worker",
+    "scheduler",
 )
 
 
