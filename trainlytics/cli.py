@@ -17,6 +17,7 @@ COMMANDS = (
     "demo",
     "worker",
     "scheduler",
+    "strava_subscribe",
 )
 
 
