@@ -5,7 +5,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import warnings
 from collections.abc import Sequence
+
+# authlib 1.9 warns on import of its httpx integration, which we use on purpose; a person
+# running a command should not see library housekeeping.
+warnings.filterwarnings("ignore", message="The httpx module is deprecated")
 
 # Subcommand modules under trainlytics.commands, in the order `--help` lists them.
 COMMANDS = (
