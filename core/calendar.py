@@ -23,7 +23,7 @@ from core.clock import Clock
 from core.coaching import require_permission, roster
 from core.db.models import Activity, CalendarToken, DailyLoad, User, Workout
 from core.enums import Permission, Role, Units, WorkoutStatus
-from core.errors import InvalidInput, PermissionDenied
+from core.errors import InvalidInput, NotFound, PermissionDenied
 from core.timeutil import local_date, week_start, zone
 from core.workout_structure import describe
 
@@ -45,7 +45,8 @@ async def issue_token(session: AsyncSession, clock: Clock, user_id: int) -> str:
 
     Returns the plain token, the only time it exists outside the person's hands.
     """
-    await session.get_one(User, user_id)
+    if await session.get(User, user_id) is None:
+        raise NotFound("That person does not exist.")
     await revoke_tokens(session, clock, user_id)
     token = secrets.token_urlsafe(TOKEN_BYTES)
     session.add(CalendarToken(user_id=user_id, token_hash=hash_token(token)))
