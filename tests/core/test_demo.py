@@ -146,3 +146,57 @@ def test_chat_as_a_demo_athlete_after_migrate_and_demo(tmp_path):
     path = Path(chart.removeprefix("[image saved to ").removesuffix("]"))
     assert path.is_file() and path.read_bytes().startswith(b"\x89PNG")
     assert "Fitness" in out
+
+
+# --- the start-up banner `trainlytics run` prints ---------------------------------------
+
+
+def _settings(**values: object):
+    from trainlytics.settings import Settings
+
+    return Settings(_env_file=None, secret_key="s", encryption_keys="k", **values)
+
+
+def test_banner_on_a_fresh_machine_says_what_runs_and_how_to_chat():
+    from trainlytics.banner import JOBS_SERVICE, TELEGRAM_SERVICE, banner
+
+    text = banner(_settings(), [JOBS_SERVICE, TELEGRAM_SERVICE])
+
+    assert "http://127.0.0.1:8000/health" in text
+    assert "in this process" in text
+    assert "Telegram  off" in text and "TRAINLYTICS_TELEGRAM_BOT_TOKEN" in text
+    assert "Slack     not configured" in text
+    assert ".venv/bin/trainlytics chat --as Ana" in text
+    assert all(name in text for name in (*demo.ATHLETE_NAMES, demo.COACH_NAME))
+    assert len(text.splitlines()) <= 8
+
+
+def test_banner_names_polling_webhook_redis_and_slack_when_configured():
+    from trainlytics.banner import TELEGRAM_SERVICE, banner
+
+    polling = banner(_settings(telegram_bot_token="1:x"), [TELEGRAM_SERVICE])
+    assert "long polling" in polling
+
+    production = banner(
+        _settings(
+            telegram_bot_token="1:x",
+            public_url="https://t.example.com",
+            redis_url="redis://localhost:6379/0",
+            slack_signing_secret="sig",
+            slack_bot_token="xoxb-1",
+        ),
+        [],
+    )
+    assert "webhook at https://t.example.com/telegram/webhook" in production
+    assert "on Redis" in production and "trainlytics worker" in production
+    assert "one workspace; events at https://t.example.com/slack/events" in production
+
+
+def test_banner_accepts_the_service_functions_run_starts():
+    from trainlytics.banner import banner, service_name
+    from trainlytics.runtime import EMBEDDED_SERVICES, resolve
+
+    services = [s for spec in EMBEDDED_SERVICES if (s := resolve(spec)) is not None]
+
+    assert {service_name(s) for s in services} == set(EMBEDDED_SERVICES)
+    assert "worker and scheduler in this process" in banner(_settings(), services)

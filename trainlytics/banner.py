@@ -1,0 +1,68 @@
+"""The few lines `trainlytics run` prints on start: what runs, where, and how to try it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from core.demo import ATHLETES, COACH_NAME
+from trainlytics.settings import Settings
+
+JOBS_SERVICE = "workers.embedded:run_worker_and_scheduler"
+TELEGRAM_SERVICE = "bot.telegram.runner:run_bot"
+CHAT_COMMAND = ".venv/bin/trainlytics chat"
+
+
+def service_name(service: Callable[..., object] | str) -> str:
+    """ "module:function", as `trainlytics.runtime.EMBEDDED_SERVICES` spells services."""
+    if isinstance(service, str):
+        return service
+    return f"{service.__module__}:{service.__qualname__}"
+
+
+def banner(settings: Settings, services_started: Iterable[Callable[..., object] | str]) -> str:
+    """Where the web app listens, how jobs and each chat platform run, how to chat."""
+    started = {service_name(s) for s in services_started}
+    base = f"http://{settings.host}:{settings.port}"
+    lines = [
+        f"Trainlytics ({settings.env}) is starting.",
+        f"  Web       {base}  (health: {base}/health)",
+        f"  Jobs      {_jobs(settings, started)}",
+        f"  Telegram  {_telegram(settings, started)}",
+        f"  Slack     {_slack(settings)}",
+        f"Try it in another terminal: {CHAT_COMMAND} --as {ATHLETES[0].name}",
+        "  Demo people: "
+        + ", ".join(f"{a.name} ({a.sport})" for a in ATHLETES)
+        + f', coached by {COACH_NAME} (--as "{COACH_NAME}").',
+    ]
+    return "\n".join(lines)
+
+
+def _jobs(settings: Settings, started: set[str]) -> str:
+    if settings.redis_url:
+        return "on Redis: run `trainlytics worker` and `trainlytics scheduler` beside this"
+    if JOBS_SERVICE in started:
+        return "worker and scheduler in this process (no Redis needed)"
+    return "not in this process (set TRAINLYTICS_REDIS_URL and run a worker)"
+
+
+def _telegram(settings: Settings, started: set[str]) -> str:
+    if not settings.telegram_bot_token:
+        return "off (no TRAINLYTICS_TELEGRAM_BOT_TOKEN); the console chat works without it"
+    from bot.telegram.bot import WEBHOOK_PATH
+
+    if settings.public_url:
+        return f"webhook at {settings.public_url.rstrip('/')}{WEBHOOK_PATH}"
+    if TELEGRAM_SERVICE in started:
+        return "bot running (long polling)"
+    return "token set, but the bot is not started in this process"
+
+
+def _slack(settings: Settings) -> str:
+    from bot.slack.app import EVENTS_PATH, slack_mode
+
+    mode = slack_mode(settings)
+    if mode is None:
+        return "not configured (needs TRAINLYTICS_SLACK_SIGNING_SECRET and a bot token)"
+    where = (settings.public_url or "http://<public url>").rstrip("/")
+    kind = "one workspace" if mode == "single" else "OAuth install per workspace"
+    return f"{kind}; events at {where}{EVENTS_PATH}"
