@@ -10,13 +10,16 @@ be read gets 400.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 
+from core.sync.build import SyncContext
 from core.sync.orchestrator import store_webhook_events
 from core.sync.providers.base import MalformedWebhook, WebhookRejected
+from core.sync.providers.base import WebhookEvent as ProviderEvent
 from core.sync.providers.coros import WEBHOOK_ACK
 from trainlytics.container import Container
 from web.app import container_of
@@ -26,7 +29,51 @@ log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 
-PROVIDERS = ("strava", "garmin", "polar", "coros")
+
+
+class GroupCommit:
+    """Stores the events of concurrent deliveries in one transaction, then answers each.
+
+    Every delivery is acknowledged only after its events are committed, but a commit
+    (an fsync) is shared by all deliveries waiting at that moment, rather than paid by
+    each: on SQLite the writes are serial anyway, and one transaction per request made
+    the queue, not the work, dominate the latency.
+    """
+
+    def __init__(self, ctx: SyncContext) -> None:
+        self._ctx = ctx
+        self._waiting: list[tuple[str, list[ProviderEvent], asyncio.Future[list[int]]]] = []
+        self._writer = asyncio.Lock()
+
+    async def store(self, provider_name: str, events: list[ProviderEvent]) -> list[int]:
+        done: asyncio.Future[list[int]] = asyncio.get_running_loop().create_future()
+        self._waiting.append((provider_name, events, done))
+        async with self._writer:
+            if not done.done():  # nobody wrote it while we waited: write everyone's
+                batch, self._waiting = self._waiting, []
+                await self._write(batch)
+        return await done
+
+    async def _write(
+        self, batch: list[tuple[str, list[ProviderEvent], asyncio.Future[list[int]]]]
+    ) -> None:
+        try:
+            async with self._ctx.db.unit_of_work() as session:
+                results = [await store_webhook_events(session, self._ctx.clock, name, events)
+                           for name, events, _ in batch]
+        except Exception as exc:  # every delivery in the batch gets the error (a 500)
+            for _, _, done in batch:
+                done.set_exception(exc)
+            return
+        for (_, _, done), ids in zip(batch, results, strict=True):
+            done.set_result(ids)
+
+
+def _group_commit(container: Container) -> GroupCommit:
+    writer = container.extras.get("webhook_writes")
+    if writer is None:
+        writer = container.extras["webhook_writes"] = GroupCommit(sync_context_of(container))
+    return writer
 
 
 def _error(status: int, reason: str) -> JSONResponse:
@@ -70,9 +117,7 @@ async def receive(
     # Pings without an athlete (Polar's creation PING, COROS probes) carry nothing to do.
     events = [e for e in events if e.provider_user_id]
     if events:
-        async with ctx.db.unit_of_work() as session:
-            new_ids = await store_webhook_events(session, ctx.clock, provider_name, events)
-        await enqueue_events(new_ids)
+        await enqueue_events(await _group_commit(container).store(provider_name, events))
     if provider_name == "coros":
         return JSONResponse(WEBHOOK_ACK)
     return Response(status_code=200)

@@ -101,11 +101,11 @@ def app_settings(tmp_path: Any, **fakes: Any) -> Any:
 class AppHarness:
     """The FastAPI app on a container whose jobs run in the in-memory broker."""
 
-    def __init__(self, container: Any) -> None:
+    def __init__(self, container: Any, app: Any = None) -> None:
         from web.app import create_app
 
         self.container = container
-        self.app = create_app(container)
+        self.app = app if app is not None else create_app(container)
 
     async def __aenter__(self) -> AppHarness:
         from workers.broker import broker, schedule_source

@@ -1,0 +1,115 @@
+"""Webhook acknowledgement: `POST /webhooks/strava` against a bare FastAPI endpoint.
+
+Both apps are driven in the same run by the same in-process HTTP client (httpx ASGI
+transport, 16 concurrent senders). The webhook verifies the subscription, parses the
+event, stores it (SQLite file) and enqueues its processing on the in-memory broker.
+Target: webhook throughput ≥ 0.3 × the bare endpoint's; p99 latency is printed for both.
+Run: .venv/bin/python bench/bench_webhooks.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from fastapi import FastAPI, Response
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import verdict
+
+import core.db.models  # noqa: F401
+from core.db.engine import Database
+from core.db.models import Base
+from tests.fakes.providers.strava import FakeStrava
+from tests.sync.sync_harness import STRAVA_SUBSCRIPTION_ID, AppHarness, app_settings, now_clock
+from trainlytics.container import build_container
+
+REQUESTS = 2000
+CONCURRENCY = 16
+TARGET = 0.3
+
+
+def bare_app() -> FastAPI:
+    app = FastAPI()
+
+    @app.post("/webhooks/strava")
+    async def ok() -> Response:
+        return Response(status_code=200)
+
+    return app
+
+
+def webhook_app(container: object) -> FastAPI:
+    """Only the webhook router, on the real container: other doors stay out of the figure."""
+    from webhooks.routes import router
+
+    app = FastAPI()
+    app.state.container = container
+    app.include_router(router)
+    return app
+
+
+def event(i: int) -> bytes:
+    return json.dumps({"object_type": "activity", "object_id": 10_000 + i,
+                       "aspect_type": "create", "owner_id": 42, "updates": {},
+                       "subscription_id": int(STRAVA_SUBSCRIPTION_ID),
+                       "event_time": 1_764_000_000 + i}).encode()
+
+
+async def drive(client: httpx.AsyncClient, offset: int) -> tuple[float, list[float]]:
+    latencies: list[float] = []
+    queue = iter(range(REQUESTS))
+
+    async def sender() -> None:
+        for i in queue:
+            started = time.perf_counter()
+            response = await client.post("/webhooks/strava", content=event(offset + i),
+                                         headers={"Content-Type": "application/json"})
+            latencies.append(time.perf_counter() - started)
+            assert response.status_code == 200, response.text
+
+    started = time.perf_counter()
+    await asyncio.gather(*(sender() for _ in range(CONCURRENCY)))
+    return REQUESTS / (time.perf_counter() - started), latencies
+
+
+def p99(values: list[float]) -> float:
+    return statistics.quantiles(values, n=100)[98]
+
+
+async def main() -> int:
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Database.from_url(f"sqlite+aiosqlite:///{tmp}/bench.db")
+        async with db.engine.begin() as conn:
+            await conn.run_sync(Base.metadata.create_all)
+        async with FakeStrava() as fake:
+            container = build_container(app_settings(Path(tmp), strava=fake),
+                                        clock=now_clock(), db=db)
+            async with AppHarness(container, webhook_app(container)) as harness:
+                bare = httpx.AsyncClient(transport=httpx.ASGITransport(app=bare_app()),
+                                         base_url="http://bench")
+                await drive(bare, 0)  # warm-up of both
+                await drive(harness.client, 10 * REQUESTS)
+                bare_rps, bare_lat = await drive(bare, 0)
+                hook_rps, hook_lat = await drive(harness.client, 0)
+                await bare.aclose()
+                await harness.jobs_done()
+        await db.dispose()
+    ratio = hook_rps / bare_rps
+    print(f"bare endpoint:    {bare_rps:8.0f} req/s, p99 {p99(bare_lat) * 1000:6.2f} ms")
+    print(f"/webhooks/strava: {hook_rps:8.0f} req/s, p99 {p99(hook_lat) * 1000:6.2f} ms "
+          "(verify, store once, enqueue)")
+    print(f"throughput ratio {ratio:.2f} (target >= {TARGET}): {verdict(ratio >= TARGET)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
