@@ -24,6 +24,11 @@ class ConversationSettings:
     heavy_burst: int = 3  # heavy requests (charts, imports) allowed back to back...
     heavy_refill_s: float = 20.0  # ...then one more every this many seconds
     providers_enabled: bool = False
+    # Called with a person's id after a change to their reminder times or timezone was
+    # committed, so their reminder schedules follow at once (the composition root wires
+    # it to the `trainlytics.reconcile_schedules` task). Without it, the scheduler's
+    # periodic reconciliation catches the change within minutes.
+    reschedule: Callable[[int], Awaitable[None]] | None = None
 
 
 @dataclass
@@ -36,6 +41,7 @@ class Context:
     settings: ConversationSettings
     created: bool = False
     replies: list[Reply] = field(default_factory=list)
+    reminders_changed: bool = False  # set by handlers; the dispatcher reschedules after commit
 
     @property
     def locale(self) -> str:

@@ -9,6 +9,7 @@ is half-stored.
 
 from __future__ import annotations
 
+from logging import getLogger
 from typing import Any
 
 from bot.conversation.context import Context, ConversationSettings, Handler
@@ -27,6 +28,7 @@ COMMANDS: dict[str, Handler] = {k: v for m in _MODULES for k, v in m.COMMANDS.it
 BUTTONS: dict[str, Handler] = {k: v for m in _MODULES for k, v in m.BUTTONS.items()}
 AWAITING: dict[str, Any] = {k: v for m in _MODULES for k, v in m.AWAITING.items()}
 HEAVY_COMMANDS = people.HEAVY
+log = getLogger(__name__)
 
 
 class Conversation:
@@ -53,7 +55,10 @@ class Conversation:
                     session, self.clock, user, request, self.state, self.settings, created=created
                 )
                 await self._route(ctx)
-                return ctx.replies
+                user_id, changed = user.id, ctx.reminders_changed
+            if changed:
+                await self._reschedule(user_id)
+            return ctx.replies
         except DomainError as exc:
             return [Reply.of(exc.message)]
         except _RateLimited as exc:
@@ -94,6 +99,17 @@ class Conversation:
                     await handler(ctx)
                 else:
                     ctx.reply(ctx.t("free_text"))
+
+    async def _reschedule(self, user_id: int) -> None:
+        hook = self.settings.reschedule
+        if hook is None:
+            return
+        try:
+            await hook(user_id)
+        except Exception:
+            # The change is committed and the periodic reconciliation will pick it up;
+            # a broker hiccup must not turn a saved setting into an error message.
+            log.exception("could not reschedule reminders of user %s", user_id)
 
     def _take_heavy(self, ctx: Context) -> None:
         wait = self.limiter.take(ctx.user.id)

@@ -8,16 +8,38 @@ session, notification); reply = render_notification(view).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.conversation.callbacks import Scope, cb
-from bot.conversation.cards import activity_summary, feel_buttons, rpe_buttons, workout_card
-from bot.conversation.strings import say
-from bot.conversation.types import Button, Buttons, Reply, Subject, Text, italic
+from bot.conversation.cards import (
+    activity_summary,
+    day_label,
+    distance,
+    duration,
+    feel_buttons,
+    rpe_buttons,
+    workout_card,
+    workout_text,
+)
+from bot.conversation.charts import weekly_load_chart
+from bot.conversation.strings import STRINGS, say, sport_name
+from bot.conversation.types import (
+    Button,
+    Buttons,
+    Image,
+    Reply,
+    Subject,
+    Text,
+    bold,
+    italic,
+    join_lines,
+)
+from core.clock import Clock, SystemClock
 from core.db.models import Activity, Notification, User, Workout
-from core.enums import NotificationKind
+from core.enums import NotificationKind, WorkoutStatus
 
 
 @dataclass(frozen=True)
@@ -29,20 +51,45 @@ class NotificationView:
     workout: Workout | None = None
     activity: Activity | None = None
     athlete_name: str | None = None
+    # Workouts a reminder lists (payload "workouts"), reloaded so their status is current.
+    workouts: tuple[Workout, ...] = ()
+    # The weekly summary's load chart (PNG), rendered when the view is built.
+    chart_png: bytes | None = None
+    # Who planned the workout of a NEW_PLAN message, when the payload does not say.
+    planner_name: str | None = None
 
 
 async def build_notification_view(
-    session: AsyncSession, notification: Notification
+    session: AsyncSession,
+    notification: Notification,
+    *,
+    clock: Clock | None = None,
+    chart_png: bytes | None = None,
 ) -> NotificationView:
+    """Load what the row refers to. A weekly summary gets its load chart: `chart_png`
+    when the caller already rendered it (the delivery's image renderer), otherwise drawn
+    here as of `clock` (the system clock by default)."""
     recipient = await session.get_one(User, notification.recipient_id)
     payload = dict(notification.payload or {})
     workout = (
         await session.get(Workout, payload["workout_id"]) if payload.get("workout_id") else None
     )
-    activity = (
-        await session.get(Activity, payload["activity_id"]) if payload.get("activity_id") else None
-    )
+    activity_id = payload.get("activity_id") or payload.get("activity_changed")
+    activity = await session.get(Activity, activity_id) if activity_id else None
     athlete = await session.get(User, payload["athlete_id"]) if payload.get("athlete_id") else None
+    listed = [item.get("id") for item in payload.get("workouts") or () if isinstance(item, dict)]
+    workouts = tuple(w for w in [await session.get(Workout, i) for i in listed if i] if w)
+    planner = (
+        await session.get(User, workout.created_by_id)
+        if workout is not None and workout.created_by_id
+        else None
+    )
+    if (
+        chart_png is None
+        and notification.kind == NotificationKind.WEEKLY_SUMMARY
+        and payload.get("chart") == "load"
+    ):
+        chart_png = await weekly_load_chart(session, clock or SystemClock(), recipient)
     return NotificationView(
         kind=notification.kind,
         payload=payload,
@@ -51,6 +98,9 @@ async def build_notification_view(
         workout=workout,
         activity=activity,
         athlete_name=athlete.name if athlete else None,
+        workouts=workouts,
+        chart_png=chart_png,
+        planner_name=planner.name if planner else None,
     )
 
 
@@ -91,11 +141,8 @@ def render_notification(view: NotificationView) -> Reply:
                     Buttons.of([Button(say(t, "btn_reply"), cb(Scope.COMMENT, "reply", kind, sid))])
                 )
             return Reply(parts=tuple(parts), thread=subject, stands_for=subject)
-        case NotificationKind.REMINDER if view.workout is not None:
-            card = workout_card(view.workout, t, view.units)
-            return Reply(
-                parts=(Text.of(say(t, "n_reminder")), *card.parts), stands_for=card.stands_for
-            )
+        case NotificationKind.REMINDER:
+            return _reminder(view)
         case NotificationKind.CHECK_IN if (
             view.activity is not None
             and p.get("athlete_id") == view.activity.user_id
@@ -136,25 +183,211 @@ def render_notification(view: NotificationView) -> Reply:
                 ),
                 stands_for=_subject(view),
             )
-        case NotificationKind.WORKOUT_CHANGED if view.workout is not None:
+        case NotificationKind.WORKOUT_CHANGED if p.get("skipped"):
+            return Reply.of(
+                say(
+                    t,
+                    "n_workout_skipped",
+                    athlete=view.athlete_name or "",
+                    title=p.get("title") or _subject_title(view),
+                )
+                + (f"\n{p['reason']}" if p.get("reason") else ""),
+                thread=_subject(view),
+            )
+        case NotificationKind.WORKOUT_CHANGED:
+            day = view.workout.scheduled_date if view.workout else _day(p.get("to"))
             return Reply.of(
                 say(
                     t,
                     "n_workout_changed",
-                    title=view.workout.title,
-                    day=view.workout.scheduled_date.isoformat(),
+                    title=p.get("title") or _subject_title(view),
+                    day=day_label(day, t) if day else "?",
                 )
             )
-        case NotificationKind.NEW_PLAN:
-            return Reply.of(say(t, "n_new_plan", coach=p.get("coach_name", "")))
-        case NotificationKind.WEEKLY_SUMMARY:
+        case NotificationKind.NEW_PLAN if p.get("plan_id"):
             return Reply.of(
-                say(t, "n_weekly", done=p.get("done_load", 0), planned=p.get("planned_load", 0))
+                say(t, "n_new_plan_named", name=p.get("name", ""), count=p.get("workouts", 0))
             )
+        case NotificationKind.NEW_PLAN:
+            coach = p.get("coach_name") or view.planner_name or ""
+            if view.workout is not None:
+                return Reply(
+                    parts=(
+                        Text.of(say(t, "n_new_workout", coach=coach)),
+                        workout_text(view.workout, t, view.units),
+                    ),
+                    stands_for=Subject(workout_id=view.workout.id),
+                )
+            return Reply.of(say(t, "n_new_plan", coach=coach))
+        case NotificationKind.WEEKLY_SUMMARY:
+            return _weekly(view)
+        case NotificationKind.COACH_DIGEST:
+            return _coach_digest(view)
         case NotificationKind.SYNC_STATUS:
-            return Reply.of(say(t, "n_sync", message=p.get("message", "")))
+            return Reply.of(_sync_status(view))
+        case NotificationKind.RELATIONSHIP:
+            event = p.get("event", "")
+            key = f"n_relationship_{event}"
+            if key in STRINGS["en"]:
+                return Reply.of(say(t, key, athlete=view.athlete_name or ""))
+            return Reply.of(p.get("message") or say(t, "n_relationship_other"))
+        case "daily_digest":
+            return _daily_digest(view)
         case _:
-            return Reply.of(p.get("message") or say(t, "n_relationship", message=view.kind))
+            return Reply.of(p.get("message") or say(t, "n_generic"))
+
+
+def _day(value: object) -> date | None:
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _reminder(view: NotificationView) -> Reply:
+    t = view.locale
+    slot = view.payload.get("slot")
+    day = _day(view.payload.get("date"))
+    head = say(t, "n_reminder_evening" if slot == "evening" else "n_reminder")
+    planned = [w for w in view.workouts if w.status == WorkoutStatus.PLANNED]
+    if not planned and view.workout is not None:
+        planned = [view.workout]
+    if not planned:
+        # Everything was done, skipped or moved since the reminder was written.
+        return Reply.of(say(t, "n_reminder_nothing", day=day_label(day, t) if day else ""))
+    if len(planned) == 1:
+        card = workout_card(planned[0], t, view.units)
+        return Reply(parts=(Text.of(head), *card.parts), stands_for=card.stands_for)
+    texts = [workout_text(w, t, view.units) for w in planned]
+    rows = [
+        [
+            Button(f"{say(t, 'btn_done')}: {w.title[:24]}", cb(Scope.WORKOUT, "done", w.id)),
+            Button(say(t, "btn_skip"), cb(Scope.WORKOUT, "skip", w.id)),
+        ]
+        for w in planned
+    ]
+    return Reply(parts=(join_lines([Text.of(head), *texts], "\n\n"), Buttons.of(*rows)))
+
+
+def _weekly(view: NotificationView) -> Reply:
+    t, p = view.locale, view.payload
+    first, last = _day(p.get("week_start")), _day(p.get("week_end"))
+    lines: list[Text | str] = [
+        Text.of(
+            bold(
+                say(
+                    t,
+                    "n_weekly_title",
+                    first=day_label(first, t) if first else "",
+                    last=day_label(last, t) if last else "",
+                )
+            )
+        ),
+        say(
+            t,
+            "n_weekly_sessions",
+            count=p.get("activities", 0),
+            time=duration(p.get("moving_s")) or "0 min",
+            distance=distance(p.get("distance_m"), view.units) or "0 km",
+            load=p.get("load") or 0,
+        ),
+    ]
+    if p.get("planned_workouts"):
+        line = say(
+            t, "n_weekly_plan", done=p.get("completed_workouts", 0), planned=p["planned_workouts"]
+        )
+        if p.get("compliance_pct") is not None:
+            line += f" · {say(t, 'compliance', pct=p['compliance_pct'])}"
+        lines.append(line)
+    if p.get("fitness") is not None:
+        lines.append(
+            say(t, "n_weekly_fitness", fitness=p["fitness"], fatigue=p["fatigue"], form=p["form"])
+        )
+    text = join_lines(lines)
+    if view.chart_png is None:
+        return Reply(parts=(text,))
+    name = f"load-{last.isoformat() if last else 'week'}.png"
+    # The numbers travel as their own message: an image caption holds 1024 characters.
+    return Reply(parts=(text, Image(view.chart_png, name)))
+
+
+_REASONS = ("missed_key_workout", "pain", "low_form", "no_sync", "low_compliance")
+
+
+def _reason_text(t: str, reason: dict[str, Any]) -> str:
+    kind = reason.get("reason", "")
+    match kind:
+        case "missed_key_workout":
+            day = _day(reason.get("date"))
+            return say(
+                t, "dg_missed", title=reason.get("title", ""), day=day_label(day, t) if day else ""
+            )
+        case "pain":
+            notes = "; ".join(str(n) for n in reason.get("notes") or [])
+            return say(t, "dg_pain") + (f" ({notes})" if notes else "")
+        case "low_form":
+            return say(t, "dg_low_form", form=float(reason.get("form") or 0))
+        case "no_sync" if reason.get("days") is None:
+            return say(t, "dg_never_synced")
+        case "no_sync":
+            return say(t, "dg_no_sync", days=reason.get("days"))
+        case "low_compliance":
+            return say(t, "dg_low_compliance", pct=reason.get("compliance_pct") or 0)
+        case _:
+            return kind.replace("_", " ")
+
+
+def _coach_digest(view: NotificationView) -> Reply:
+    t, p = view.locale, view.payload
+    day = _day(p.get("date"))
+    athletes = p.get("athletes") or []
+    lines: list[Text | str] = [
+        Text.of(bold(say(t, "dg_title", day=day_label(day, t) if day else ""))),
+        say(t, "dg_count", count=len(athletes)),
+    ]
+    for entry in athletes:
+        lines.append(Text.of(bold(str(entry.get("name", "")))))
+        lines += [f"  • {_reason_text(t, r)}" for r in entry.get("reasons") or []]
+    return Reply(parts=(join_lines(lines),))
+
+
+def _sync_status(view: NotificationView) -> str:
+    t, p = view.locale, view.payload
+    provider = str(p.get("provider", "")).capitalize()
+    if p.get("revoked"):
+        return say(
+            t,
+            "n_sync_revoked",
+            provider=provider,
+            command=p.get("reconnect_command") or "/connect",
+        )
+    if p.get("delayed"):
+        return say(t, "n_sync_delayed", provider=provider)
+    if p.get("requested"):
+        return say(t, "n_sync_requested", provider=provider)
+    if p.get("activity_changed"):
+        name = p.get("name") or sport_name(t, str(p.get("sport", "")))
+        day = _day(p.get("local_date"))
+        key = "n_sync_deleted" if p.get("change") == "deleted" else "n_sync_updated"
+        return say(t, key, name=name, day=day_label(day, t) if day else "")
+    if "total" in p:
+        key = "n_sync_finished" if p.get("finished") else "n_sync_progress"
+        return say(t, key, provider=provider, done=p.get("done", 0), total=p["total"])
+    return say(t, "n_sync", message=p.get("message") or provider)
+
+
+def _daily_digest(view: NotificationView) -> Reply:
+    t = view.locale
+    items = view.payload.get("items") or []
+    counts: dict[str, int] = {}
+    for item in items:
+        kind = str(item.get("kind", ""))
+        counts[kind] = counts.get(kind, 0) + 1
+    lines = [say(t, "n_digest")]
+    for kind, count in counts.items():
+        label = say(t, f"kind_{kind}") if f"kind_{kind}" in STRINGS["en"] else kind
+        lines.append(say(t, "n_digest_line", label=label, count=count))
+    return Reply.of("\n".join(lines))
 
 
 __all__ = ["NotificationView", "build_notification_view", "feel_buttons", "render_notification"]

@@ -103,6 +103,7 @@ def read_threshold(field: str, text: str) -> float:
 
 async def set_zone(ctx: Context, choice: ZoneChoice, *, from_location: bool) -> None:
     await accounts.set_timezone(ctx.session, ctx.user.id, choice.zone)
+    ctx.reminders_changed = True  # reminders fire at local times: they move with the zone
     if from_location and choice.city:
         ctx.reply(ctx.t("tz_from_location", city=choice.city, tz=choice.zone))
     elif from_location:

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, time
 
 from sqlalchemy import select
 
 from bot.conversation.callbacks import Scope, cb
+from bot.conversation.charts import load_chart
 from bot.conversation.context import Context
 from bot.conversation.handlers.onboarding import ask_threshold, ask_timezone
 from bot.conversation.handlers.onboarding import on_text as onboarding_text
 from bot.conversation.types import Button, Buttons, Image, RequestKind, Text, link
 from core import accounts, calendar, coaching, comments, notifications, training_load
-from core.charts import render_load_chart
 from core.db.models import MessageRef, User
 from core.enums import DeliveryMode, Units
 from core.errors import InvalidInput
 from core.timeutil import local_date
 
-HISTORY_DAYS = 84
 SETTINGS_KINDS = (
     "coach_comment",
     "reminder",
@@ -28,6 +27,11 @@ SETTINGS_KINDS = (
     "workout_changed",
 )
 _MODES = (DeliveryMode.INSTANT, DeliveryMode.DIGEST, DeliveryMode.OFF)
+# The reminder times offered in /settings, local time: the evening before, the same morning.
+REMINDER_CHOICES = {
+    "evening": (time(19, 0), time(20, 0), time(21, 0)),
+    "morning": (time(6, 0), time(7, 0), time(8, 0)),
+}
 
 
 def advice_key(form: float) -> str:
@@ -44,29 +48,11 @@ async def fitness(ctx: Context) -> None:
     me = ctx.user.id
     today = local_date(ctx.clock.now(), ctx.user.timezone)
     await training_load.recompute_through_today(ctx.session, ctx.clock, me, today)
-    series = await training_load.load_series(
-        ctx.session, me, me, today - timedelta(days=HISTORY_DAYS - 1), today
-    )
-    if not any(series.load) and not any(series.fitness):
+    drawn = await load_chart(ctx.session, ctx.clock, ctx.user)
+    if drawn is None:
         ctx.reply(ctx.t("no_history"))
         return
-    ahead = await training_load.forecast_to(
-        ctx.session, ctx.clock, me, me, today + timedelta(days=14)
-    )
-    png = render_load_chart(
-        series.days,
-        series.load,
-        series.fitness,
-        series.fatigue,
-        series.form,
-        planned_days=ahead.days[1:],
-        planned_load=ahead.planned_load[1:],
-        forecast_fitness=ahead.fitness[1:],
-        forecast_fatigue=ahead.fatigue[1:],
-        forecast_form=ahead.form[1:],
-        locale=ctx.locale,
-        today=today,
-    )
+    png, series = drawn
     fit, fat, form = series.fitness[-1], series.fatigue[-1], series.form[-1]
     week_ago = series.fitness[-8] if len(series.fitness) >= 8 else 0.0
     trend = (
@@ -226,6 +212,7 @@ async def settings(ctx: Context) -> None:
                 Button(ctx.t("btn_tz"), cb(Scope.SETTINGS, "menu", "tz")),
             ],
             [
+                Button(ctx.t("btn_reminders"), cb(Scope.SETTINGS, "menu", "remind")),
                 Button(ctx.t("btn_notifications"), cb(Scope.SETTINGS, "menu", "notif")),
                 Button(ctx.t("btn_quiet"), cb(Scope.SETTINGS, "menu", "quiet")),
                 Button(ctx.t("btn_thresholds"), cb(Scope.SETTINGS, "menu", "thr")),
@@ -251,9 +238,40 @@ async def _notif_menu(ctx: Context) -> None:
     ctx.reply(ctx.t("notif_title"), Buttons.of(*rows))
 
 
-async def on_settings_button(ctx: Context) -> None:
-    from datetime import time
+def _reminder_menu(ctx: Context) -> None:
+    current = {"evening": ctx.user.reminder_evening_at, "morning": ctx.user.reminder_morning_at}
+    rows = []
+    for slot, choices in REMINDER_CHOICES.items():
+        row = [Button(ctx.t(f"remind_{slot}"), cb(Scope.SETTINGS, "menu", "remind"))]
+        for value in (None, *choices):
+            label = ctx.t("off") if value is None else value.strftime("%H:%M")
+            if value == current[slot]:
+                label = f"✓ {label}"
+            token = "off" if value is None else value.strftime("%H%M")
+            row.append(Button(label, cb(Scope.SETTINGS, "remind", slot, token)))
+        rows.append(row)
+    ctx.reply(
+        ctx.t(
+            "ask_reminder",
+            evening=_hhmm(current["evening"]) if current["evening"] else ctx.t("off"),
+            morning=_hhmm(current["morning"]) if current["morning"] else ctx.t("off"),
+        ),
+        Buttons.of(*rows),
+    )
 
+
+def _reminder_time(slot: str, token: str) -> time | None:
+    """The time a reminder button stands for; only the offered choices are accepted."""
+    if token == "off":
+        return None
+    choices = REMINDER_CHOICES.get(slot, ())
+    chosen = next((at for at in choices if at.strftime("%H%M") == token), None)
+    if chosen is None:
+        raise InvalidInput("That reminder time is not one I offer; open /settings again.")
+    return chosen
+
+
+async def on_settings_button(ctx: Context) -> None:
     callback = ctx.request.callback
     assert callback is not None
     me = ctx.user.id
@@ -269,6 +287,16 @@ async def on_settings_button(ctx: Context) -> None:
             await ask_timezone(ctx, flow="settings")
         case "menu", ("notif",):
             await _notif_menu(ctx)
+        case "menu", ("remind",):
+            _reminder_menu(ctx)
+        case "remind", (slot, token) if slot in REMINDER_CHOICES:
+            at = _reminder_time(slot, token)
+            if slot == "evening":
+                ctx.user.reminder_evening_at = at
+            else:
+                ctx.user.reminder_morning_at = at
+            ctx.reminders_changed = True
+            _reminder_menu(ctx)
         case "menu", ("quiet",):
             ctx.reply(
                 ctx.t("ask_quiet"),
@@ -284,6 +312,7 @@ async def on_settings_button(ctx: Context) -> None:
             await ask_threshold(ctx, 0, flow="settings")
         case "tz", (zone,):
             await accounts.set_timezone(ctx.session, me, zone)
+            ctx.reminders_changed = True
             await ctx.clear()
             ctx.reply(ctx.t("tz_set", tz=ctx.user.timezone))
         case "notif", (kind, mode):

@@ -1,0 +1,58 @@
+"""Quick log: plain words in English and French become a session, or a clear refusal."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from core.activity_data import Sport
+from core.quick_log import QuickLog, QuickLogError, parse_quick_log
+
+TODAY = date(2026, 3, 11)  # a Wednesday
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "ran 10k in 52 min yesterday rpe 6",
+            QuickLog(Sport.RUN, date(2026, 3, 10), 52 * 60.0, 10_000.0, 6),
+        ),
+        ("swim 2000m 45min", QuickLog(Sport.SWIM, TODAY, 45 * 60.0, 2000.0)),
+        ("strength 40 min", QuickLog(Sport.STRENGTH, TODAY, 40 * 60.0)),
+        (
+            "couru 10k en 52 min hier rpe 6",
+            QuickLog(Sport.RUN, date(2026, 3, 10), 52 * 60.0, 10_000.0, 6),
+        ),
+        ("natation 2000m 45min", QuickLog(Sport.SWIM, TODAY, 45 * 60.0, 2000.0)),
+        ("muscu 40 min", QuickLog(Sport.STRENGTH, TODAY, 40 * 60.0)),
+        ("vélo 1h30 avant-hier", QuickLog(Sport.RIDE, date(2026, 3, 9), 5400.0)),
+        ("rode 42,5 km 1:35:00 dimanche", QuickLog(Sport.RIDE, date(2026, 3, 8), 5700.0, 42_500.0)),
+        ("ran 5 miles 40 min last monday", QuickLog(Sport.RUN, date(2026, 3, 9), 2400.0, 8046.72)),
+        ("walk 30 min 2026-03-01", QuickLog(Sport.WALK, date(2026, 3, 1), 1800.0)),
+    ],
+)
+def test_sessions_told_in_plain_words(text, expected):
+    assert parse_quick_log(text, TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "reason", "says"),
+    [
+        ("", "empty", "Tell me what you did"),
+        ("had a lovely day 45 min", "sport", "which sport"),
+        ("ran 10k yesterday", "duration", "how long"),  # a distance alone could be any pace
+        ("ran 10k in 52 min rpe 11", "rpe", "1 (very easy) to 10"),
+        ("ran 30 s", "duration", "how long"),
+        ("ran 25h", "duration", "between 1 minute and 24 hours"),
+        ("ran 45 min 2026-04-01", "day", "future"),
+        ("ran 45 min 2026-02-30", "day", "does not exist"),
+        ("ran 45 min with 3 friends", "leftover", "won't guess"),
+    ],
+)
+def test_unclear_words_are_refused_with_the_reason(text, reason, says):
+    with pytest.raises(QuickLogError) as caught:
+        parse_quick_log(text, TODAY)
+    assert caught.value.reason == reason
+    assert says in caught.value.message
