@@ -17,6 +17,7 @@ install: $(STAMP)
 ## Start Trainlytics on embedded defaults (SQLite, in-process jobs, console chat + demo data).
 run: $(STAMP)
 	$(BIN)/trainlytics migrate
+	$(BIN)/trainlytics demo --if-empty
 	$(BIN)/trainlytics run
 
 ## Run the whole test suite (SQLite; PostgreSQL/Redis too when TRAINLYTICS_TEST_* are set).

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
+from trainlytics.banner import banner
 from trainlytics.container import build_container
 from trainlytics.runtime import EMBEDDED_SERVICES, resolve, run_together, serve_web
 from trainlytics.settings import SettingsError, load_settings
@@ -32,9 +33,6 @@ def run(args: argparse.Namespace) -> int:
     services = [serve_web]
     if args.role == "all":
         services += [s for spec in EMBEDDED_SERVICES if (s := resolve(spec)) is not None]
-    print(
-        f"Trainlytics ({settings.env}) on http://{settings.host}:{settings.port} "
-        f"— health: http://{settings.host}:{settings.port}/health"
-    )
+    print(banner(settings, services), flush=True)
     asyncio.run(run_together(container, services))
     return 0
