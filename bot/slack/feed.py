@@ -43,7 +43,7 @@ COLOUR_EMOJI = {"green": "🟢", "yellow": "🟡", "red": "🔴"}
 
 
 async def feed_channel(session: AsyncSession, coach_id: int, athlete_id: int) -> str | None:
-    """The private channel chosen for this athlete's posts, else the coach's latest choice;
+    """The private channel chosen for this athlete's posts, else the coach's newest choice;
     None means the coach's DM."""
     rows = await session.scalars(
         select(CoachingRelationship)
@@ -52,7 +52,7 @@ async def feed_channel(session: AsyncSession, coach_id: int, athlete_id: int) ->
             CoachingRelationship.status == RelationshipStatus.ACTIVE,
             CoachingRelationship.slack_channel_id.is_not(None),
         )
-        .order_by(CoachingRelationship.updated_at.desc(), CoachingRelationship.id.desc())
+        .order_by(CoachingRelationship.id.desc())
     )
     chosen = list(rows)
     for relationship in chosen:
@@ -296,6 +296,11 @@ async def deliver_generic(
 ) -> SentReceipt:
     """Other kinds (athlete joined, workout done or skipped, weekly summary) in the DM."""
     text = _generic_text(view)
+    if view.kind == "relationship" and view.payload.get("athlete_id"):
+        async with sender.db.unit_of_work() as session:
+            athlete = await session.get(User, int(view.payload["athlete_id"]))
+        if athlete is not None:
+            text = f"{athlete.name} joined you as your athlete. `/trainlytics roster` shows them."
     channel = await poster.dm_channel(recipient.chat_id)
     posted = await poster.post(channel, text, [section(_escape(text))])
     if view.image_png:

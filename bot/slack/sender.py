@@ -101,6 +101,7 @@ class SlackPoster:
         self.team_id = team_id
         self._limiter = limiter
         self._delivery_channel = delivery_channel
+        self._delivery_dm: str | None = None
 
     async def call(self, method: Callable[..., Awaitable[Any]], **kwargs: Any) -> Any:
         try:
@@ -113,10 +114,14 @@ class SlackPoster:
         if not user_or_channel.startswith(("U", "W")):
             return user_or_channel
         opened = await self.call(self.client.conversations_open, users=user_or_channel)
-        return opened["channel"]["id"]
+        channel = opened["channel"]["id"]
+        if user_or_channel == self._delivery_channel:
+            # The recipient's DM is the chat the delivery loop already took a token for.
+            self._delivery_dm = channel
+        return channel
 
     async def _take_token(self, channel: str) -> None:
-        if self._limiter is None or channel == self._delivery_channel:
+        if self._limiter is None or channel in (self._delivery_channel, self._delivery_dm):
             return
         target = ChatTarget(platform=Platform.SLACK, chat_id=channel, workspace_id=self.team_id)
         buckets = buckets_for(target, DEFAULT_LIMITS)
@@ -202,8 +207,8 @@ class SlackSender:
 def build_sender(container: Container) -> SlackSender | None:
     """The Slack sender (for workers.jobs.SENDER_FACTORIES); None when Slack is not set up.
 
-    Its own per-channel buckets share the store of the delivery loop's limiter (Redis when
-    configured), under the same keys, so both count the same messages.
+    Its per-channel buckets (for posts outside the recipient's own chat) live in Redis when
+    configured, under the delivery loop's keys, so every worker counts the same messages.
     """
     from bot.slack.app import SlackNotConfigured, slack_app_of
     from workers.ratelimit import MemoryTokenBuckets, RedisTokenBuckets
