@@ -76,13 +76,13 @@ async def feed(
 ) -> Response:
     athlete_param = request.query_params.get("athlete")
     async with container.db.unit_of_work() as session:
-        _owner, _people, athlete = await _owner_and_athlete(
+        owner, _people, athlete = await _owner_and_athlete(
             session, container, token, athlete_param
         )
         if athlete is None:
             raise _not_found()
         content = await calendar_service.feed_content(
-            session, container.clock, _owner.id, athlete.id
+            session, container.clock, owner.id, athlete.id
         )
         page_url = _page_url(container, request, token, athlete_param)
         body = build_feed(content, calendar_url=page_url)
