@@ -23,6 +23,7 @@ COMMANDS = (
     "worker",
     "scheduler",
     "strava_subscribe",
+    "calendar",
 )
 
 
