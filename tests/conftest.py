@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import os
 import uuid
+import warnings
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 
+import authlib.deprecate  # noqa: F401  (its "always" filter must come before ours)
 import pytest
 from sqlalchemy import text
 
@@ -19,6 +21,8 @@ import core.db.models  # noqa: F401
 from core.clock import FixedClock
 from core.db.engine import Database
 from core.db.models import Base
+
+warnings.filterwarnings("ignore", message="The httpx module is deprecated")
 
 PG_URL = os.environ.get("TRAINLYTICS_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
