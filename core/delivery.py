@@ -48,7 +48,7 @@ log = logging.getLogger(__name__)
 DAILY_DIGEST_KIND = "daily_digest"
 
 # How long a claimed row may stay in "sending" before we assume its worker died.
-CLAIM_LEASE = timedelta(minutes=5)
+CLAIM_LEASE = timedelta(minutes=2)
 # Temporary failures back off 30 s, 60 s, 120 s ... capped at one hour, for about a day.
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=1)
@@ -253,6 +253,11 @@ def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
 
 ImageRenderer = Callable[[AsyncSession, Notification, User], Awaitable[bytes | None]]
 
+INTERRUPTED = (
+    "delivery interrupted mid-send (the worker stopped after sending began and before the "
+    "outcome was recorded); outcome unknown, not resent"
+)
+
 
 @dataclass
 class DeliveryReport:
@@ -267,6 +272,7 @@ class DeliveryReport:
 @dataclass
 class _Plan:
     row_id: int
+    attempts: int
     view: NotificationView | None = None
     defer_until: datetime | None = None
     fail: str | None = None
@@ -275,6 +281,8 @@ class _Plan:
 @dataclass
 class _Outcome:
     row_id: int
+    attempts: int  # before this attempt
+    at: datetime
     receipt: SentReceipt | None = None
     target: ChatTarget | None = None
     retry_at: datetime | None = None
@@ -295,29 +303,21 @@ async def deliver_due(
     images: Mapping[str, ImageRenderer] | None = None,
     rng: random.Random | None = None,
 ) -> DeliveryReport:
-    """Claim up to `batch` due rows, send them concurrently, record each outcome.
+    """Claim up to `batch` due rows, send them, record each outcome as soon as it is known.
 
     Returns what happened; call again while `report.claimed == batch` to drain the queue.
     """
-    report = DeliveryReport()
-    await expire_stale_claims(db, clock)
-    ids = await _claim(db, clock, batch)
-    report.claimed = len(ids)
-    if not ids:
-        return report
-    if images is None:
-        from core.schedules import IMAGE_RENDERERS
-
-        images = IMAGE_RENDERERS
-    plans = await _prepare(db, clock, ids, list(senders), images)
-    # One waiter at a time polls the limiter: tokens go out in order instead of every
-    # coroutine of the batch waking for the same token.
-    gate = asyncio.Lock()
-    outcomes = await asyncio.gather(
-        *(_attempt(plan, clock, senders, limiter, limits, gate) for plan in plans)
+    return await deliver_all_due(
+        db,
+        clock,
+        senders,
+        limiter,
+        batch=batch,
+        max_batches=1,
+        limits=limits,
+        images=images,
+        rng=rng,
     )
-    await _record(db, clock, outcomes, report, rng)
-    return report
 
 
 async def deliver_all_due(
@@ -326,36 +326,204 @@ async def deliver_all_due(
     senders: Mapping[str, Sender],
     limiter: RateLimiter,
     *,
-    batch: int = 100,
-    max_batches: int = 100,
-    lanes: int = 4,
-    **kwargs: Any,
+    batch: int = 50,
+    max_batches: int = 200,
+    limits: Mapping[str, PlatformLimit] = DEFAULT_LIMITS,
+    images: Mapping[str, ImageRenderer] | None = None,
+    rng: random.Random | None = None,
+    in_flight: int = 64,
 ) -> DeliveryReport:
-    """Drain the due rows, batch after batch (bounded so one task never runs forever).
+    """Drain the due rows, `batch` at a time (at most `max_batches`, so a task ends).
 
-    Several lanes run at once so that one batch is being sent while another is claimed
-    or recorded; the claim keeps their rows disjoint.
+    Three things run at once: the next batch is claimed and prepared while the current one
+    is sent (one row after the other through the limiter, up to `in_flight` sends
+    awaiting their platform), and finished outcomes are written in small group commits
+    by one recorder. A killed worker therefore leaves behind only the rows it had claimed
+    but not recorded (at most about two batches), and those are reported, not resent.
     """
-    total = DeliveryReport()
+    if images is None:
+        from core.schedules import IMAGE_RENDERERS
 
-    async def lane(batches: int) -> None:
-        for _ in range(batches):
-            report = await deliver_due(db, clock, senders, limiter, batch=batch, **kwargs)
-            for name in ("claimed", "sent", "deferred", "failed", "unreachable"):
-                setattr(total, name, getattr(total, name) + getattr(report, name))
-            total.errors += report.errors
-            if report.claimed < batch:
+        images = IMAGE_RENDERERS
+    run = _Run(db, clock, senders, limiter, limits, images, rng, in_flight)
+    await expire_stale_claims(db, clock)
+    await run.drain(batch, max_batches)
+    return run.report
+
+
+class _Run:
+    """One drain of the outbox: the claimer, the sending loop and the recorder."""
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        senders: Mapping[str, Sender],
+        limiter: RateLimiter,
+        limits: Mapping[str, PlatformLimit],
+        images: Mapping[str, ImageRenderer],
+        rng: random.Random | None,
+        in_flight: int,
+    ) -> None:
+        self.db, self.clock, self.senders, self.limiter = db, clock, senders, limiter
+        self.limits, self.images, self.rng = limits, images, rng
+        self.report = DeliveryReport()
+        self.slots = asyncio.Semaphore(in_flight)
+        # SQLite has one writer: claims and records take turns here instead of meeting
+        # in SQLite's busy handler, which sleeps in coarse steps.
+        self.write_lock = asyncio.Lock() if db.dialect == "sqlite" else _NoLock()
+        self.unstarted: set[int] = set()  # claimed, send not begun: safe to hand back
+        self.sends: set[asyncio.Task[_Outcome]] = set()
+        self.done: list[_Outcome] = []
+        self.wake = asyncio.Event()
+        self.finished = False
+
+    async def drain(self, batch: int, max_batches: int) -> None:
+        plans: asyncio.Queue[list[_Plan] | None] = asyncio.Queue(maxsize=1)
+        claimer = asyncio.create_task(self._claim_batches(plans, batch, max_batches))
+        recorder = asyncio.create_task(self._record_loop())
+        try:
+            while (chunk := await plans.get()) is not None:
+                await self._send_chunk(chunk, recorder)
+            await claimer
+            await self._wait_sends()
+        except BaseException:
+            claimer.cancel()
+            for task in self.sends:
+                task.cancel()
+            # Still record what is known and hand back what was never sent, even when
+            # the task is being cancelled (the worker shuts down).
+            await asyncio.shield(self._wind_down(claimer, recorder))
+            raise
+        self.finished = True
+        self.wake.set()
+        await recorder
+
+    async def _wind_down(self, claimer: asyncio.Task[None], recorder: asyncio.Task[None]) -> None:
+        await asyncio.gather(claimer, *self.sends, return_exceptions=True)
+        self.finished = True
+        self.wake.set()
+        await asyncio.gather(recorder, return_exceptions=True)
+        if self.unstarted:
+            await release_claims(self.db, self.clock, sorted(self.unstarted))
+
+    # -- claiming -------------------------------------------------------------------
+
+    async def _claim_batches(
+        self, plans: asyncio.Queue[list[_Plan] | None], batch: int, max_batches: int
+    ) -> None:
+        try:
+            for _ in range(max_batches):
+                async with self.write_lock:
+                    claimed = await _claim(self.db, self.clock, batch)
+                self.report.claimed += len(claimed)
+                if claimed:
+                    self.unstarted.update(row["id"] for row in claimed)
+                    prepared = await _prepare(
+                        self.db, self.clock, claimed, list(self.senders), self.images
+                    )
+                    await plans.put(prepared)
+                if len(claimed) < batch:
+                    break
+        except BaseException:
+            # Wake the sending loop so that it sees this failure; rows of a batch taken
+            # off the queue stay in `unstarted` and are handed back.
+            while not plans.empty():
+                plans.get_nowait()
+            plans.put_nowait(None)
+            raise
+        await plans.put(None)
+
+    # -- sending --------------------------------------------------------------------
+
+    async def _send_chunk(self, chunk: list[_Plan], recorder: asyncio.Task[None]) -> None:
+        for plan in chunk:
+            if recorder.done():
+                await recorder  # it failed: stop sending what could not be recorded
+            outcome = await self._admit(plan)
+            self.unstarted.discard(plan.row_id)
+            if outcome is not None:
+                self._finish(outcome)
+                continue
+            await self.slots.acquire()
+            task = asyncio.create_task(_send(plan, self.clock, self.senders))
+            self.sends.add(task)
+            task.add_done_callback(self._sent)
+
+    async def _admit(self, plan: _Plan) -> _Outcome | None:
+        """None when the row may be sent now, else its outcome without sending."""
+        now = self.clock.now()
+        if plan.defer_until is not None:
+            return _Outcome(
+                plan.row_id, plan.attempts, now, retry_at=plan.defer_until, count_attempt=False
+            )
+        if plan.view is None:
+            return _Outcome(plan.row_id, plan.attempts, now, error=plan.fail, final=True)
+        buckets = buckets_for(plan.view.target, self.limits)
+        # The limiter says exactly how long until every bucket has a token, so one sleep
+        # of that length is enough; no polling, and no other waiter races for the token
+        # because rows go through this loop one at a time.
+        while buckets and (wait := await self.limiter.try_acquire(buckets)) > 0:
+            if wait > MAX_INLINE_WAIT_S:
+                # One busy chat must not hold up everybody else's messages.
+                retry_at = self.clock.now() + timedelta(seconds=wait)
+                return _Outcome(
+                    plan.row_id, plan.attempts, now, retry_at=retry_at, count_attempt=False
+                )
+            await asyncio.sleep(wait)
+        return None
+
+    def _sent(self, task: asyncio.Task[_Outcome]) -> None:
+        self.slots.release()
+        if task.cancelled() or task.exception() is not None:
+            return  # kept in self.sends: drain() re-raises it as the worker's death
+        self.sends.discard(task)
+        self._finish(task.result())
+
+    def _finish(self, outcome: _Outcome) -> None:
+        self.done.append(outcome)
+        self.wake.set()
+
+    async def _wait_sends(self) -> None:
+        while self.sends:
+            done, _ = await asyncio.wait(self.sends, return_when=asyncio.FIRST_EXCEPTION)
+            for task in done:
+                if task.cancelled():
+                    raise asyncio.CancelledError
+                if (exc := task.exception()) is not None:
+                    raise exc
+
+    # -- recording ------------------------------------------------------------------
+
+    async def _record_loop(self) -> None:
+        """Write whatever outcomes arrived since the last write, in one transaction."""
+        while True:
+            await self.wake.wait()
+            self.wake.clear()
+            outcomes, self.done = self.done, []
+            if outcomes:
+                await self._write(outcomes)
+            if self.finished and not self.done:
                 return
 
-    await asyncio.gather(*(lane(max(1, max_batches // lanes)) for _ in range(lanes)))
-    return total
+    async def _write(self, outcomes: list[_Outcome]) -> None:
+        async with self.write_lock:
+            await _record(self.db, outcomes, self.report, self.rng)
+
+
+class _NoLock:
+    async def __aenter__(self) -> None:
+        return None
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
 
 
 async def expire_stale_claims(db: Database, clock: Clock) -> int:
     """Rows stuck in "sending" past their lease: their worker died mid-send.
 
     They may or may not have reached the person; sending again could show the message
-    twice, so they are failed with a visible reason instead (at most once).
+    twice, so they are failed with a visible reason and logged instead (at most once).
     """
     async with db.unit_of_work() as session:
         result = await session.execute(
@@ -364,20 +532,45 @@ async def expire_stale_claims(db: Database, clock: Clock) -> int:
                 Notification.status == NotificationStatus.SENDING,
                 Notification.next_attempt_at <= clock.now(),
             )
-            .values(
-                status=NotificationStatus.FAILED,
-                last_error="delivery interrupted mid-send; outcome unknown, not resent",
-            )
+            .values(status=NotificationStatus.FAILED, last_error=INTERRUPTED)
+            .returning(Notification.id, Notification.recipient_id)
+            .execution_options(synchronize_session=False)
         )
-        return result.rowcount or 0
+        stale = result.all()
+    for row_id, recipient_id in stale:
+        log.warning("notification %s to person %s: %s", row_id, recipient_id, INTERRUPTED)
+    return len(stale)
 
 
-async def _claim(db: Database, clock: Clock, batch: int) -> list[int]:
+async def release_claims(db: Database, clock: Clock, ids: Sequence[int]) -> None:
+    """Hand claimed rows whose send never began back to the queue (a clean stop)."""
+    async with db.unit_of_work() as session:
+        await session.execute(
+            update(Notification)
+            .where(Notification.id.in_(ids), Notification.status == NotificationStatus.SENDING)
+            .values(status=NotificationStatus.PENDING, next_attempt_at=clock.now())
+            .execution_options(synchronize_session=False)
+        )
+
+
+_CLAIMED_COLUMNS = (
+    Notification.id,
+    Notification.recipient_id,
+    Notification.kind,
+    Notification.payload,
+    Notification.idempotency_key,
+    Notification.attempts,
+)
+
+
+async def _claim(db: Database, clock: Clock, batch: int) -> list[Mapping[str, Any]]:
     """Flip due rows pending -> sending in one statement, safe across concurrent workers.
 
-    PostgreSQL: the inner SELECT ... FOR UPDATE SKIP LOCKED lets workers take disjoint
-    rows without waiting. SQLite (one writer at a time, FOR UPDATE not rendered): the
-    conditional `status = pending` in the UPDATE makes a second claimer match nothing.
+    The row's next_attempt_at becomes the end of its lease. PostgreSQL: the inner SELECT
+    ... FOR UPDATE SKIP LOCKED lets workers take disjoint rows without waiting. SQLite
+    (one writer at a time, FOR UPDATE not rendered): the conditional `status = pending`
+    in the UPDATE makes a second claimer match nothing. What the sender needs of each
+    row comes back with the claim, so no second query reads it.
     """
     now = clock.now()
     due = (
@@ -396,80 +589,63 @@ async def _claim(db: Database, clock: Clock, batch: int) -> list[int]:
             update(Notification)
             .where(Notification.id.in_(due), Notification.status == NotificationStatus.PENDING)
             .values(status=NotificationStatus.SENDING, next_attempt_at=now + CLAIM_LEASE)
-            .returning(Notification.id)
+            .returning(*_CLAIMED_COLUMNS)
             .execution_options(synchronize_session=False)
         )
-        return sorted(result.scalars())
+        return sorted((dict(r) for r in result.mappings()), key=lambda r: r["id"])
 
 
 async def _prepare(
     db: Database,
     clock: Clock,
-    ids: list[int],
+    claimed: list[Mapping[str, Any]],
     platforms: list[str],
     images: Mapping[str, ImageRenderer],
 ) -> list[_Plan]:
     now = clock.now()
     plans = []
     async with db.unit_of_work() as session:
-        rows = await session.scalars(select(Notification).where(Notification.id.in_(ids)))
-        rows = list(rows)
         users = {
             u.id: u
             for u in await session.scalars(
                 select(User)
-                .where(User.id.in_({r.recipient_id for r in rows}))
+                .where(User.id.in_({r["recipient_id"] for r in claimed}))
                 .options(selectinload(User.identities))
             )
         }
-        for row in rows:
-            user = users[row.recipient_id]
-            plan = _Plan(row.id)
+        for row in claimed:
+            user = users[row["recipient_id"]]
+            plan = _Plan(row["id"], row["attempts"])
             plans.append(plan)
             if (until := quiet_until(user, now)) is not None:
                 plan.defer_until = until
                 continue
-            target = choose_target(user, user.identities, row.kind, platforms)
+            target = choose_target(user, user.identities, row["kind"], platforms)
             if target is None:
                 plan.fail = "no reachable chat for this person"
                 continue
-            renderer = images.get(row.kind)
-            image = await renderer(session, row, user) if renderer else None
+            renderer = images.get(row["kind"])
+            image = None
+            if renderer is not None:
+                image = await renderer(
+                    session, await session.get_one(Notification, row["id"]), user
+                )
             plan.view = NotificationView(
-                notification_id=row.id,
-                kind=row.kind,
-                payload=dict(row.payload or {}),
+                notification_id=row["id"],
+                kind=row["kind"],
+                payload=dict(row["payload"] or {}),
                 person=Person(user.id, user.name, user.locale, user.timezone),
                 target=target,
-                idempotency_key=row.idempotency_key,
+                idempotency_key=row["idempotency_key"],
                 image_png=image,
             )
     return plans
 
 
-async def _attempt(
-    plan: _Plan,
-    clock: Clock,
-    senders: Mapping[str, Sender],
-    limiter: RateLimiter,
-    limits: Mapping[str, PlatformLimit],
-    gate: asyncio.Lock,
-) -> _Outcome:
-    if plan.defer_until is not None:
-        return _Outcome(plan.row_id, retry_at=plan.defer_until, count_attempt=False)
-    if plan.view is None:
-        return _Outcome(plan.row_id, error=plan.fail, final=True)
+async def _send(plan: _Plan, clock: Clock, senders: Mapping[str, Sender]) -> _Outcome:
+    assert plan.view is not None  # _admit answered every row without a view
     view, target = plan.view, plan.view.target
-    buckets = buckets_for(target, limits)
-    if buckets:
-        async with gate:
-            while (wait := await limiter.try_acquire(buckets)) > 0:
-                if wait > MAX_INLINE_WAIT_S:
-                    # One busy chat must not hold up everybody else's messages.
-                    retry_at = clock.now() + timedelta(seconds=wait)
-                    return _Outcome(plan.row_id, retry_at=retry_at, count_attempt=False)
-                await asyncio.sleep(wait)
-    out = _Outcome(plan.row_id, target=target)
+    out = _Outcome(plan.row_id, plan.attempts, clock.now(), target=target)
     try:
         out.receipt = await senders[target.platform].send(target, view)
     except RetryAfter as exc:
@@ -481,57 +657,74 @@ async def _attempt(
     except Exception as exc:
         out.error = f"{type(exc).__name__}: {exc}"
         log.warning("delivery of notification %s failed: %s", plan.row_id, out.error)
+    out.at = clock.now()
     return out
 
 
 async def _record(
     db: Database,
-    clock: Clock,
     outcomes: Sequence[_Outcome],
     report: DeliveryReport,
     rng: random.Random | None,
 ) -> None:
-    now = clock.now()
-    async with db.unit_of_work() as session:
-        rows = {
-            r.id: r
-            for r in await session.scalars(
-                select(Notification).where(Notification.id.in_([o.row_id for o in outcomes]))
+    """Write a group of outcomes: one executemany UPDATE per shape, one transaction."""
+    sent: list[dict[str, Any]] = []
+    other: list[dict[str, Any]] = []
+    unreachable: list[tuple[int, datetime]] = []
+    for out in outcomes:
+        attempts = out.attempts + (1 if out.count_attempt else 0)
+        if out.receipt is not None:
+            sent.append(
+                {
+                    "id": out.row_id,
+                    "attempts": attempts,
+                    "status": NotificationStatus.SENT,
+                    "sent_at": out.at,
+                    "platform": out.target.platform if out.target else None,
+                    "external_message_id": out.receipt.external_message_id,
+                    "last_error": None,
+                }
             )
-        }
-        for out in outcomes:
-            row = rows[out.row_id]
-            if out.count_attempt:
-                row.attempts += 1
-            if out.receipt is not None:
-                row.status = NotificationStatus.SENT
-                row.sent_at = now
-                row.platform = out.target.platform if out.target else None
-                row.external_message_id = out.receipt.external_message_id
-                row.last_error = None
-                report.sent += 1
-                continue
-            row.last_error = out.error
-            if out.unreachable_identity is not None:
-                identity = await session.get(ChatIdentity, out.unreachable_identity)
-                if identity is not None:
-                    identity.unreachable_at = now
-                # Another of the person's chats may still reach them; the next pass
-                # chooses again and fails the row if none is left.
-                row.status, row.next_attempt_at = NotificationStatus.PENDING, now
-                report.unreachable += 1
-            elif out.final:
-                row.status = NotificationStatus.FAILED
-                report.failed += 1
-                if out.error:
-                    report.errors.append(out.error)
-            elif row.attempts >= MAX_ATTEMPTS:
-                row.status = NotificationStatus.FAILED
-                report.failed += 1
-            else:
-                row.status = NotificationStatus.PENDING
-                row.next_attempt_at = out.retry_at or now + backoff(row.attempts, rng)
-                report.deferred += 1
+            report.sent += 1
+            continue
+        status, next_at = NotificationStatus.PENDING, out.at
+        if out.unreachable_identity is not None:
+            # Another of the person's chats may still reach them; the next pass chooses
+            # again and fails the row if none is left.
+            unreachable.append((out.unreachable_identity, out.at))
+            report.unreachable += 1
+        elif out.final:
+            status = NotificationStatus.FAILED
+            report.failed += 1
+            if out.error:
+                report.errors.append(out.error)
+        elif attempts >= MAX_ATTEMPTS:
+            status = NotificationStatus.FAILED
+            report.failed += 1
+        else:
+            next_at = out.retry_at or out.at + backoff(attempts, rng)
+            report.deferred += 1
+        other.append(
+            {
+                "id": out.row_id,
+                "attempts": attempts,
+                "status": status,
+                "next_attempt_at": next_at,
+                "last_error": out.error,
+            }
+        )
+    async with db.unit_of_work() as session:
+        # ORM bulk UPDATE by primary key: an executemany, not one statement per row.
+        for rows in (sent, other):
+            if rows:
+                await session.execute(update(Notification), rows)
+        for identity_id, at in unreachable:
+            await session.execute(
+                update(ChatIdentity)
+                .where(ChatIdentity.id == identity_id)
+                .values(unreachable_at=at)
+                .execution_options(synchronize_session=False)
+            )
 
 
 # --- digests --------------------------------------------------------------------------
