@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from taskiq import AsyncBroker, InMemoryBroker, ScheduleSource
 from taskiq_redis import ListRedisScheduleSource, RedisAsyncResultBackend, RedisStreamBroker
 
+from trainlytics.logging import RequestIdTaskMiddleware
 from trainlytics.settings import Settings
 from workers.jobs import install
 from workers.retry import ExponentialRetryMiddleware
@@ -52,6 +53,8 @@ def build_broker(settings: Settings) -> JobBackend:
         source = MemoryScheduleSource()
         broker = InMemoryBroker()
     broker.add_middlewares(
+        # Carries the web request id into the jobs it enqueues and into their logs.
+        RequestIdTaskMiddleware(),
         ExponentialRetryMiddleware(
             default_retry_count=5,
             default_delay=RETRY_BASE_DELAY_S,

@@ -107,8 +107,10 @@ def install(broker: AsyncBroker, source: ScheduleSource) -> None:
         if getattr(state, "jobs", None) is not None:
             return  # embedded mode and tests hand their own in
         from trainlytics.container import build_container
+        from trainlytics.logging import setup_observability
 
         container = build_container()
+        setup_observability(container.settings)
         state.jobs = build_jobs(container, source)
         log.info("worker ready; senders: %s", ", ".join(state.jobs.senders) or "none")
 
