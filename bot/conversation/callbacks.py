@@ -35,7 +35,7 @@ class Scope(StrEnum):
     LOG = "lg"  # quick-log confirm / cancel
     CHECKIN = "ci"  # rpe / feel / pain / nopain
     ONBOARD = "ob"  # role / tz / units / thr / skip
-    SETTINGS = "st"  # menu / units / lang / tz / notif / quiet / remind
+    SETTINGS = "st"  # menu / units / lang / tz / notif / quiet / remind / disc
     COACH = "co"  # leave / leaveok
     COMMENT = "cm"  # reply (to a workout or an activity)
     PAGE = "pg"  # help page
@@ -67,6 +67,7 @@ CATALOGUE: dict[tuple[str, str], str] = {
     ("st", "quiet"): "s",  # "22-07" or "off"
     ("st", "remind"): "ss",  # "morning"/"evening", "HHMM" or "off"
     ("st", "thr"): "s",
+    ("st", "disc"): "s",  # disconnect a provider (/connect)
     ("co", "leave"): "",
     ("co", "leaveok"): "",
     ("cm", "reply"): "si",  # "w" or "a", id

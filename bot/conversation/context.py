@@ -13,6 +13,7 @@ from bot.conversation.strings import say
 from bot.conversation.types import Part, Reply, Request
 from core.clock import Clock
 from core.db.models import User
+from core.sync.providers.registry import PROVIDER_NAMES, provider_config
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,17 @@ class ConversationSettings:
     # it to the `trainlytics.reconcile_schedules` task). Without it, the scheduler's
     # periodic reconciliation catches the change within minutes.
     reschedule: Callable[[int], Awaitable[None]] | None = None
+    # /connect: the key that signs connect links (TRAINLYTICS_SECRET_KEY) and the providers
+    # whose app credentials are set (`configured_providers`). Links also need public_url;
+    # without all three /connect says plainly that connecting is not available.
+    secret_key: str | None = None
+    enabled_providers: tuple[str, ...] = ()
+
+
+def configured_providers(settings: Any) -> tuple[str, ...]:
+    """Providers with a client id and secret in `settings` (the TRAINLYTICS_* Settings),
+    decided exactly as the sync side decides which connectors to build."""
+    return tuple(name for name in PROVIDER_NAMES if provider_config(settings, name).enabled)
 
 
 @dataclass

@@ -158,6 +158,15 @@ STRINGS: dict[str, dict[str, str]] = {
         "ask_quiet": "Quiet hours: no messages in this window (your local time).",
         "connect": "Connecting Strava, Garmin, Polar and Coros is not available on this "
         "server yet. Meanwhile, send activity files (FIT, GPX, TCX) or use /log.",
+        "connect_intro": "Connect an account and your sessions arrive here by themselves. "
+        "Each link works once, within 30 minutes.",
+        "connect_active": "✅ {provider}: connected",
+        "connect_revoked": "🔌 {provider}: disconnected",
+        "btn_connect": "Connect {provider}",
+        "btn_disconnect": "Disconnect {provider}",
+        "disconnected": "{provider} is disconnected: its new sessions won't arrive. "
+        "Send /connect to connect it again.",
+        "not_connected": "You have no active {provider} connection.",
         "calendar": "Your private calendar link (keep it to yourself; /calendar again "
         "replaces it):\n",
         "calendar_unavailable": "The calendar link is not available on this server yet.",
@@ -370,6 +379,15 @@ STRINGS: dict[str, dict[str, str]] = {
         "connect": "La connexion à Strava, Garmin, Polar et Coros n'est pas encore "
         "disponible sur ce serveur. En attendant, envoyez vos fichiers (FIT, GPX, TCX) "
         "ou utilisez /log.",
+        "connect_intro": "Connectez un compte et vos séances arrivent ici toutes seules. "
+        "Chaque lien sert une fois, dans les 30 minutes.",
+        "connect_active": "✅ {provider} : connecté",
+        "connect_revoked": "🔌 {provider} : déconnecté",
+        "btn_connect": "Connecter {provider}",
+        "btn_disconnect": "Déconnecter {provider}",
+        "disconnected": "{provider} est déconnecté : ses nouvelles séances n'arriveront plus. "
+        "Envoyez /connect pour le reconnecter.",
+        "not_connected": "Vous n'avez pas de connexion {provider} active.",
         "calendar": "Votre lien de calendrier privé (gardez-le pour vous ; /calendar le "
         "remplace) :\n",
         "calendar_unavailable": "Le lien de calendrier n'est pas encore disponible sur ce serveur.",

@@ -13,9 +13,10 @@ from bot.conversation.handlers.onboarding import ask_threshold, ask_timezone
 from bot.conversation.handlers.onboarding import on_text as onboarding_text
 from bot.conversation.types import Button, Buttons, Image, RequestKind, Text, link
 from core import accounts, calendar, coaching, comments, notifications, training_load
-from core.db.models import MessageRef, User
+from core.db.models import ConnectedAccount, MessageRef, User
 from core.enums import DeliveryMode, Units
-from core.errors import InvalidInput
+from core.errors import InvalidInput, NotFound
+from core.sync import accounts as sync_accounts
 from core.timeutil import local_date
 
 SETTINGS_KINDS = (
@@ -325,6 +326,8 @@ async def on_settings_button(ctx: Context) -> None:
                 start, end = (int(x) for x in value.split("-"))
                 ctx.user.quiet_hours_start, ctx.user.quiet_hours_end = time(start), time(end)
             ctx.reply(ctx.t("saved"))
+        case "disc", (provider,):
+            await disconnect_provider(ctx, provider)
         case "skip", ():
             state = await ctx.state()
             await ask_threshold(ctx, int(state.get("index", 0)) + 1, flow="settings")
@@ -337,7 +340,81 @@ async def on_settings_text(ctx: Context) -> None:
 
 
 async def connect(ctx: Context) -> None:
-    ctx.reply(ctx.t("connect"))
+    """One link button per configured provider, or Disconnect for a connected one.
+
+    `/connect strava` (the command a revoked-sync notice suggests) shows only Strava.
+    """
+    offered = _offered_providers(ctx)
+    if not offered:
+        ctx.reply(ctx.t("connect"))
+        return
+    wanted = ctx.request.args.strip().lower()
+    if wanted in offered:
+        offered = (wanted,)
+    status = await _connection_status(ctx)
+    lines = [ctx.t("connect_intro")]
+    lines += [ctx.t(f"connect_{status[name]}", provider=_name(name))
+              for name in offered if name in status]
+    rows: list[list[Button]] = []
+    for name in offered:
+        if status.get(name) == sync_accounts.ACTIVE:
+            rows.append([Button(ctx.t("btn_disconnect", provider=_name(name)),
+                                cb(Scope.SETTINGS, "disc", name))])
+        else:
+            url = sync_accounts.connect_url(
+                ctx.settings.public_url or "", ctx.settings.secret_key or "", ctx.user.id, name,
+                ctx.clock.now(),
+            )
+            rows.append([Button(ctx.t("btn_connect", provider=_name(name)), url=url)])
+    ctx.reply("\n".join(lines), Buttons.of(*rows))
+
+
+async def disconnect_provider(ctx: Context, provider: str) -> None:
+    """Stop syncing the person's own account in this transaction.
+
+    Not `core.sync.accounts.disconnect`: that one calls the provider to revoke the grant
+    (HTTP, its own transactions, a SyncContext), and the conversation layer does nothing
+    but database work inside one unit of work. A revoked account is skipped by every
+    sync step (webhook events, polls, backfill), so nothing arrives any more.
+    """
+    rows = await ctx.session.scalars(
+        select(ConnectedAccount).where(
+            ConnectedAccount.user_id == ctx.user.id,
+            ConnectedAccount.provider == provider,
+            ConnectedAccount.status == sync_accounts.ACTIVE,
+        )
+    )
+    accounts_ = list(rows)
+    if not accounts_:
+        raise NotFound(ctx.t("not_connected", provider=_name(provider)))
+    for account in accounts_:
+        account.status = sync_accounts.REVOKED
+        account.sync_enabled = False
+    await ctx.session.flush()
+    ctx.reply(ctx.t("disconnected", provider=_name(provider)))
+
+
+def _offered_providers(ctx: Context) -> tuple[str, ...]:
+    settings = ctx.settings
+    if not (settings.public_url and settings.secret_key):
+        return ()  # a connect link cannot be signed or opened
+    return settings.enabled_providers
+
+
+async def _connection_status(ctx: Context) -> dict[str, str]:
+    """Provider -> "active" or "revoked"; an active account wins over an old revoked one."""
+    rows = await ctx.session.scalars(
+        select(ConnectedAccount).where(ConnectedAccount.user_id == ctx.user.id)
+    )
+    status: dict[str, str] = {}
+    for account in rows:
+        if status.get(account.provider) != sync_accounts.ACTIVE:
+            status[account.provider] = account.status
+    return status
+
+
+def _name(provider: str) -> str:
+    return provider.capitalize()  # Strava, Garmin, Polar, Coros
 
 
 async def calendar_link(ctx: Context) -> None:
