@@ -33,6 +33,11 @@ _STYLE_VERSION = hashlib.sha256(_STYLESHEET.read_bytes()).hexdigest()[:10]
 templates = Jinja2Templates(directory=_HERE / "templates")
 
 
+def stylesheet_url() -> str:
+    """The site stylesheet's URL, versioned so browsers refetch it after a deploy."""
+    return f"/static/calendar.css?v={_STYLE_VERSION}"
+
+
 def _not_found() -> HTTPException:
     # Same status and body as FastAPI's answer for a route that does not exist.
     return HTTPException(status_code=404, detail="Not Found")

@@ -19,6 +19,7 @@ from core.sync.accounts import begin_connect, complete_connect, open_connect_lin
 from core.sync.providers.base import ProviderError
 from trainlytics.container import Container
 from web.app import container_of
+from web.calendar import stylesheet_url
 from workers.tasks.sync import enqueue_backfill, sync_context_of
 
 log = logging.getLogger(__name__)
@@ -33,9 +34,10 @@ def page(title: str, body: str, status: int = 200) -> HTMLResponse:
         "<!doctype html><html lang=en><meta charset=utf-8>"
         "<meta name=viewport content='width=device-width,initial-scale=1'>"
         f"<title>{html.escape(title)}</title>"
-        "<body style='font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;"
-        "padding:0 1rem'>"
-        f"<h1>{html.escape(title)}</h1><p>{html.escape(body)}</p></body></html>"
+        # A stylesheet, not inline styles: the strict CSP of every page forbids those.
+        f"<link rel=stylesheet href='{stylesheet_url()}'>"
+        f"<main class=message><h1>{html.escape(title)}</h1><p>{html.escape(body)}</p></main>"
+        "</html>"
     )
     return HTMLResponse(content, status_code=status)
 
