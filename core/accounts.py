@@ -46,13 +46,24 @@ async def get_or_create_person(
     session: AsyncSession, address: ChatAddress, *, default_role: Role = Role.ATHLETE
 ) -> tuple[User, bool]:
     """The person behind a chat identity, created on first contact. Returns (user, created)."""
-    identity = await get_identity(session, address)
-    if identity is not None:
+    # One query for the identity and its person: this runs on every chat update.
+    found = (
+        await session.execute(
+            select(ChatIdentity, User)
+            .join(User, User.id == ChatIdentity.user_id)
+            .where(
+                ChatIdentity.platform == address.platform,
+                ChatIdentity.workspace_id == address.workspace_id,
+                ChatIdentity.platform_user_id == address.platform_user_id,
+            )
+        )
+    ).first()
+    if found is not None:
+        identity, user = found
         if address.chat_id and identity.chat_id != address.chat_id:
             identity.chat_id = address.chat_id
         if not identity.active:
             identity.active = True
-        user = await session.get_one(User, identity.user_id)
         return user, False
     user = User(
         name=(address.display_name or "Athlete")[:120],

@@ -8,10 +8,12 @@ sent, so the person's Telegram reply to it reaches the same subject.
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.conversation.types import Subject
 from core.db.models import MessageRef
+from core.db.models.base import utcnow
 from core.enums import Platform
 
 
@@ -53,18 +55,16 @@ async def remember(
     user_id: int | None,
     notification_id: int | None = None,
 ) -> None:
-    known = await session.scalar(
-        select(MessageRef.id).where(
-            MessageRef.platform == Platform.TELEGRAM,
-            MessageRef.chat_id == chat_id,
-            MessageRef.message_id == str(message_id),
-        )
-    )
-    if known is not None:  # an edited card keeps its message id and its meaning
-        return
-    session.add(
-        MessageRef(
-            platform=Platform.TELEGRAM,
+    """Record what the message stands for; an edited card keeps its id and its meaning.
+
+    One "INSERT ... ON CONFLICT DO NOTHING" on (platform, chat_id, message_id) instead of
+    a look-up then an insert: this runs after every card sent.
+    """
+    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+    await session.execute(
+        insert(MessageRef)
+        .values(
+            platform=str(Platform.TELEGRAM),
             chat_id=chat_id,
             message_id=str(message_id),
             user_id=user_id,
@@ -72,11 +72,14 @@ async def remember(
             activity_id=subject.activity_id,
             comment_id=subject.comment_id,
             notification_id=notification_id,
-            kind="workout"
-            if subject.workout_id is not None
-            else "activity"
-            if subject.activity_id is not None
-            else "comment",
+            kind=_kind(subject),
+            created_at=utcnow(),
         )
+        .on_conflict_do_nothing(index_elements=["platform", "chat_id", "message_id"])
     )
-    await session.flush()
+
+
+def _kind(subject: Subject) -> str:
+    if subject.workout_id is not None:
+        return "workout"
+    return "activity" if subject.activity_id is not None else "comment"
