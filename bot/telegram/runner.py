@@ -3,7 +3,8 @@
 Without `TRAINLYTICS_PUBLIC_URL` the bot long-polls getUpdates (no inbound HTTP needed,
 the embedded default). With it, Telegram is told to post updates to
 `{public_url}/telegram/webhook` with the secret token, and the web app's route handles
-them; this service then only keeps the registration alive until it is cancelled.
+them; this service then only keeps the registration alive until it is cancelled. Either
+way the command menu is published first (`bot.telegram.commands`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import asyncio
 import logging
 
 from bot.telegram.bot import WEBHOOK_PATH, door_of, webhook_secret
+from bot.telegram.commands import publish_menu
 from trainlytics.container import Container
 
 log = logging.getLogger(__name__)
@@ -24,6 +26,7 @@ async def run_bot(container: Container) -> None:
         return
     settings = container.settings
     allowed = door.dispatcher.resolve_used_update_types()
+    await publish_menu(door.bot)
     if settings.public_url:
         url = settings.public_url.rstrip("/") + WEBHOOK_PATH
         await door.bot.set_webhook(
