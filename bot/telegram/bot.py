@@ -18,7 +18,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import Update
 
-from bot.conversation.context import ConversationSettings
+from bot.conversation.context import ConversationSettings, configured_providers
 from bot.conversation.dispatcher import Conversation
 from bot.telegram.handlers import Answerer, build_router
 from bot.telegram.middlewares import ChatAddressMiddleware, UpdateOnce
@@ -66,6 +66,18 @@ class TelegramDoor:
         await self.bot.session.close()
 
 
+async def reconcile_reminders(user_id: int) -> None:
+    """Queue `trainlytics.reconcile_schedules` for one person after a reminder/timezone change.
+
+    Imported when called: importing the task builds the process's broker, which a door
+    that never reschedules (and its tests) should not pay for. The broker is the one
+    `trainlytics run` starts in-process without Redis, or the Redis queue the workers read.
+    """
+    from workers.tasks.schedules import reconcile_schedules
+
+    await reconcile_schedules.kiq(user_id)
+
+
 def build_door(container: Container, answerer: Answerer | None = None) -> TelegramDoor:
     settings = container.settings
     bot = create_bot(settings)
@@ -80,7 +92,12 @@ def build_door(container: Container, answerer: Answerer | None = None) -> Telegr
             container.db,
             container.clock,
             state,
-            ConversationSettings(public_url=container.settings.public_url),
+            ConversationSettings(
+                public_url=settings.public_url,
+                secret_key=settings.secret_key,
+                enabled_providers=configured_providers(settings),
+                reschedule=reconcile_reminders,
+            ),
         )
     dispatcher["answerer"] = answerer
     dispatcher["db"] = container.db

@@ -26,13 +26,27 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _chat(name: str, image_dir: Path) -> int:
+    """With Redis the workers reconcile a changed reminder at once. Without it the jobs
+    run inside `trainlytics run`, another process whose in-memory schedule this one
+    cannot reach: its 5-minute reconciliation picks the change up from the database.
+    (Reconciling here against a throwaway in-memory store would record schedules that no
+    scheduler holds, and the periodic pass would then think them up to date.)
+    """
     from bot.console.chat import ConsoleChat
     from bot.conversation import Conversation, ConversationSettings
+    from bot.conversation.context import configured_providers
+    from bot.telegram.bot import reconcile_reminders
     from trainlytics.container import build_container
 
     container = build_container()
     try:
-        settings = ConversationSettings(public_url=getattr(container.settings, "public_url", None))
+        config = container.settings
+        settings = ConversationSettings(
+            public_url=config.public_url,
+            secret_key=config.secret_key,
+            enabled_providers=configured_providers(config),
+            reschedule=reconcile_reminders if config.redis_url else None,
+        )
         chat = ConsoleChat(
             Conversation(container.db, container.clock, settings=settings),
             name,
