@@ -28,6 +28,7 @@ from bot.conversation.notifications import build_notification_view, render_notif
 from bot.conversation.types import Image, Reply
 from bot.telegram.bot import door_of
 from bot.telegram.handlers import render_in_chat
+from core.clock import Clock
 from core.db.engine import Database
 from core.db.models import Notification
 from core.delivery import (
@@ -46,9 +47,10 @@ from trainlytics.container import Container
 class TelegramSender:
     platform: str = Platform.TELEGRAM
 
-    def __init__(self, bot: Bot, db: Database) -> None:
+    def __init__(self, bot: Bot, db: Database, clock: Clock | None = None) -> None:
         self.bot = bot
         self.db = db
+        self.clock = clock  # dates what the message says (the weekly chart's "today")
 
     async def send(self, recipient: ChatTarget, view: NotificationView) -> SentReceipt:
         reply = await self._reply(view)
@@ -74,7 +76,12 @@ class TelegramSender:
     async def _reply(self, view: NotificationView) -> Reply:
         async with self.db.unit_of_work() as session:
             row = await session.get_one(Notification, view.notification_id)
-            reply = render_notification(await build_notification_view(session, row))
+            # The delivery already drew the weekly chart (view.image_png): pass it on so
+            # it is not drawn a second time.
+            built = await build_notification_view(
+                session, row, clock=self.clock, chart_png=view.image_png
+            )
+            reply = render_notification(built)
         if view.image_png is not None and not reply.images:
             # The chart rendered by the delivery's image renderer (the weekly load chart).
             chart = Image(png=view.image_png, filename=f"{view.kind}.png")
@@ -87,4 +94,4 @@ def build_sender(container: Container) -> TelegramSender | None:
     door = door_of(container)
     if door is None:
         return None
-    return TelegramSender(door.bot, container.db)
+    return TelegramSender(door.bot, container.db, container.clock)
