@@ -34,7 +34,7 @@ _MIN_SPAN_DAYS = 21
 _MAX_DATE_TICKS = 7
 # Monday ticks closer to today than this share of the tick step would collide with the
 # wider "Today" / "Aujourd'hui" label.
-_TODAY_CLEARANCE_STEPS = 0.75
+_TODAY_CLEARANCE_STEPS = 1.0
 _EMPTY_AXIS_TOP = 100.0
 _MIN_FUTURE_DAYS = 3.5
 
