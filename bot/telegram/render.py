@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from aiogram import Bot
@@ -121,14 +122,24 @@ async def send_reply(
     *,
     reply_to_message_id: int | None = None,
     edit_message_id: int | None = None,
+    already_sent: int = 0,
+    on_part_sent: Callable[[int], Awaitable[None]] | None = None,
 ) -> list[Message]:
     """Send (or edit in place) the messages for `reply`; returns the messages now showing it.
 
     `reply_to_message_id` threads the first message under an earlier one (the layer's
     `Reply.thread`, resolved by the caller); `edit_message_id` is the card to replace.
+
+    A reply may become several messages, and a later one may be refused (429) after the
+    earlier ones reached the person. `already_sent` skips the first parts of a retry;
+    `on_part_sent(count)` is awaited after each part that more parts follow, so the
+    caller can record the count before risking the next one (none for a single part).
     """
     shown: list[Message] = []
-    for index, item in enumerate(plan_messages(reply)):
+    planned = plan_messages(reply)
+    for index, item in enumerate(planned):
+        if index < already_sent:
+            continue
         if index == 0 and edit_message_id is not None and isinstance(item, OutText):
             edited = await _edit(bot, chat_id, edit_message_id, item)
             if edited is not None:
@@ -136,6 +147,8 @@ async def send_reply(
                     shown.append(edited)
                 continue
         shown.append(await _send(bot, chat_id, item, reply_to_message_id if index == 0 else None))
+        if on_part_sent is not None and index + 1 < len(planned):
+            await on_part_sent(index + 1)
     return shown
 
 

@@ -9,6 +9,11 @@ Telegram's answers into the protocol's errors:
 - 403 `TelegramForbiddenError`      → `RecipientUnreachable` (the person blocked the bot);
 - 5xx, timeouts, connection errors  → `TemporaryFailure` (backoff and retry);
 - any other refusal (400, 404)      → `PermanentFailure`.
+
+A notification may take several Telegram messages (a long text, a chart and its text).
+When a later one is refused, the earlier ones already reached the person: the count of
+parts sent is kept in the row's payload (`SENT_PARTS`) before the next part is tried, and
+the retry starts after them, so nobody sees the same message twice.
 """
 
 from __future__ import annotations
@@ -23,11 +28,13 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
+from aiogram.types import Message
 
 from bot.conversation.notifications import build_notification_view, render_notification
 from bot.conversation.types import Image, Reply
+from bot.telegram import activity_edits, threads
 from bot.telegram.bot import door_of
-from bot.telegram.handlers import render_in_chat
+from bot.telegram.render import send_reply
 from core.clock import Clock
 from core.db.engine import Database
 from core.db.models import Notification
@@ -43,6 +50,9 @@ from core.delivery import (
 from core.enums import Platform
 from trainlytics.container import Container
 
+# Payload key: how many of the notification's Telegram messages were already sent.
+SENT_PARTS = "_sent_parts"
+
 
 class TelegramSender:
     platform: str = Platform.TELEGRAM
@@ -53,16 +63,13 @@ class TelegramSender:
         self.clock = clock  # dates what the message says (the weekly chart's "today")
 
     async def send(self, recipient: ChatTarget, view: NotificationView) -> SentReceipt:
+        if activity_edits.is_activity_change(view):  # edits what is shown, sends nothing new
+            return await activity_edits.follow_activity_change(
+                self.bot, self.db, recipient.chat_id, view
+            )
         reply = await self._reply(view)
         try:
-            shown = await render_in_chat(
-                self.bot,
-                self.db,
-                recipient.chat_id,
-                reply,
-                user_id=view.person.user_id,
-                notification_id=view.notification_id,
-            )
+            shown = await self._show(recipient.chat_id, reply, view)
         except TelegramRetryAfter as exc:
             raise RetryAfter(exc.retry_after, exc.message) from exc
         except TelegramForbiddenError as exc:
@@ -72,6 +79,42 @@ class TelegramSender:
         except TelegramAPIError as exc:
             raise PermanentFailure(exc.message) from exc
         return SentReceipt(str(shown[-1].message_id) if shown else None)
+
+    async def _show(self, chat_id: str, reply: Reply, view: NotificationView) -> list[Message]:
+        """`handlers.render_in_chat` for the outbox: also resumes after the parts already sent.
+
+        A notification is never an edit, so only threading and remembering are repeated.
+        """
+        already_sent = int(view.payload.get(SENT_PARTS, 0))
+        reply_to = None
+        if reply.thread is not None and already_sent == 0:
+            async with self.db.unit_of_work() as session:
+                reply_to = await threads.message_for(session, chat_id, reply.thread)
+
+        async def record_progress(count: int) -> None:
+            async with self.db.unit_of_work() as session:
+                row = await session.get_one(Notification, view.notification_id)
+                row.payload = {**row.payload, SENT_PARTS: count}
+
+        shown = await send_reply(
+            self.bot,
+            chat_id,
+            reply,
+            reply_to_message_id=reply_to,
+            already_sent=already_sent,
+            on_part_sent=record_progress,
+        )
+        if reply.stands_for is not None and shown:
+            async with self.db.unit_of_work() as session:
+                await threads.remember(
+                    session,
+                    chat_id=chat_id,
+                    message_id=shown[-1].message_id,
+                    subject=reply.stands_for,
+                    user_id=view.person.user_id,
+                    notification_id=view.notification_id,
+                )
+        return shown
 
     async def _reply(self, view: NotificationView) -> Reply:
         async with self.db.unit_of_work() as session:
