@@ -361,7 +361,7 @@ async def deliver_all_due(
     senders: Mapping[str, Sender],
     limiter: RateLimiter,
     *,
-    batch: int = 50,
+    batch: int = 100,
     max_batches: int = 200,
     limits: Mapping[str, PlatformLimit] = DEFAULT_LIMITS,
     images: Mapping[str, ImageRenderer] | None = None,
