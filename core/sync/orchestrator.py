@@ -16,7 +16,7 @@ sender edits in place) and, once per delay, a notice that the sync is late.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -27,9 +27,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.activity_data import Sport
 from core.clock import Clock
-from core.coaching import active_relationship_of_athlete
 from core.db.models import Activity, ConnectedAccount, SyncLog, WebhookEvent
-from core.enums import ActivitySource, NotificationKind, Permission
+from core.enums import ActivitySource, NotificationKind
 from core.ingest import delete_activity, record_activity, update_activity_fields
 from core.notifications import notify
 from core.sync.accounts import ACTIVE, active_account, disable_account, with_token
@@ -80,31 +79,59 @@ def event_payload(event: ProviderEvent) -> dict[str, Any]:
 
 
 async def store_webhook_events(
-    session: AsyncSession, clock: Clock, provider: str, events: list[ProviderEvent]
+    session: AsyncSession, clock: Clock, provider: str, events: Sequence[ProviderEvent]
 ) -> list[int]:
-    """Insert each event once; returns the ids of the new rows (a redelivery gives none).
+    """Insert each event once; returns the ids of the new rows (a redelivery gives none)."""
+    return (await store_webhook_deliveries(session, clock, [(provider, events)]))[0]
 
-    One INSERT ... ON CONFLICT DO NOTHING per event, so two concurrent deliveries of the
-    same event cannot both pass, and the webhook answers without a read first.
+
+async def store_webhook_deliveries(
+    session: AsyncSession, clock: Clock,
+    deliveries: Sequence[tuple[str, Sequence[ProviderEvent]]],
+) -> list[list[int]]:
+    """Insert the events of several deliveries at once; per delivery, the ids of its new rows.
+
+    One INSERT ... ON CONFLICT DO NOTHING for all of them, so two concurrent deliveries
+    of the same event cannot both pass, and the webhook answers without a read first.
+    An event already stored (or held twice in the batch) gives an id to no one, or to the
+    first delivery that holds it, so each stored event is queued exactly once.
     """
-    dialect = session.bind.dialect.name
-    statement_for = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
-    ids = []
-    for event in events:
-        values = {"provider": provider, "event_key": event.event_key[:200],
-                  "received_at": clock.now(), "payload": event_payload(event),
-                  "status": "pending"}
-        if statement_for is None:  # another database: a plain insert, duplicates raise
-            ids.append((await session.execute(
-                insert(WebhookEvent).values(**values).returning(WebhookEvent.id))).scalar_one())
-            continue
-        statement = (statement_for(WebhookEvent).values(**values)
-                     .on_conflict_do_nothing(index_elements=["provider", "event_key"])
-                     .returning(WebhookEvent.id))
-        new_id = (await session.execute(statement)).scalar_one_or_none()
+    now = clock.now()
+    rows = [(index, {"provider": provider, "event_key": event.event_key[:200],
+                     "received_at": now, "payload": event_payload(event), "status": "pending"})
+            for index, (provider, events) in enumerate(deliveries) for event in events]
+    new_ids: dict[tuple[str, str], int] = {}
+    for start in range(0, len(rows), _INSERT_CHUNK):
+        chunk = [values for _, values in rows[start:start + _INSERT_CHUNK]]
+        new_ids.update(await _insert_new(session, chunk))
+    ids: list[list[int]] = [[] for _ in deliveries]
+    for index, values in rows:
+        new_id = new_ids.pop((values["provider"], values["event_key"]), None)
         if new_id is not None:
-            ids.append(new_id)
+            ids[index].append(new_id)
     return ids
+
+
+# Rows per INSERT statement: 5 bound values each stays far below SQLite's variable limit.
+_INSERT_CHUNK = 500
+
+
+async def _insert_new(
+    session: AsyncSession, rows: list[dict[str, Any]]
+) -> dict[tuple[str, str], int]:
+    """(provider, event key) -> id of each row actually inserted."""
+    statement_for = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(
+        session.bind.dialect.name)
+    if statement_for is None:  # another database: plain inserts, duplicates raise
+        return {(values["provider"], values["event_key"]): (await session.execute(
+            insert(WebhookEvent).values(**values).returning(WebhookEvent.id))).scalar_one()
+            for values in rows}
+    statement = (statement_for(WebhookEvent).values(rows)
+                 .on_conflict_do_nothing(index_elements=["provider", "event_key"])
+                 .returning(WebhookEvent.provider, WebhookEvent.event_key, WebhookEvent.id))
+    # RETURNING order is unspecified for a multi-row insert: match rows by their key.
+    return {(provider, key): row_id
+            for provider, key, row_id in (await session.execute(statement)).all()}
 
 
 async def process_event(ctx: SyncContext, event_id: int, *, attempt: int = 0) -> StepResult:
@@ -169,7 +196,8 @@ async def _apply_event(
     ref = _ref_from_json(payload["ref"]) if payload.get("ref") else None
     if ref is None:
         ref = ActivityRef(provider_name, str(payload["activity_id"]))  # type: ignore[arg-type]
-    return await _import_ref(ctx, account_id, ref, backfill=False, announce=kind == "update")
+    # An update re-fetches; core.ingest tells the chats when what they show has changed.
+    return await _import_ref(ctx, account_id, ref, backfill=False)
 
 
 async def _apply_strava_updates(
@@ -189,10 +217,7 @@ async def _apply_strava_updates(
             sport=strava_sport(sport_name) if sport_name else None,
             is_private=None if private is None else str(private).lower() == "true",
         )
-        if result is None:
-            return False
-        await _announce_change(session, ctx.clock, result.activity, "updated")
-        return True
+        return result is not None
 
 
 async def _delete_provider_activity(ctx: SyncContext, account_id: int, activity_id: str) -> None:
@@ -209,10 +234,7 @@ async def _delete_provider_activity(ctx: SyncContext, account_id: int, activity_
             )
         )
         for activity in list(rows):
-            deleted = await delete_activity(
-                session, ctx.clock, account.user_id, source, activity.source_id)
-            if deleted is not None:
-                await _announce_change(session, ctx.clock, deleted, "deleted")
+            await delete_activity(session, ctx.clock, account.user_id, source, activity.source_id)
 
 
 async def _deauthorized(ctx: SyncContext, account_id: int, reason: str) -> None:
@@ -239,8 +261,7 @@ async def _deauthorized(ctx: SyncContext, account_id: int, reason: str) -> None:
 
 
 async def _import_ref(
-    ctx: SyncContext, account_id: int, ref: ActivityRef, *, backfill: bool,
-    announce: bool = False,
+    ctx: SyncContext, account_id: int, ref: ActivityRef, *, backfill: bool
 ) -> int:
     """Fetch one activity and record it; 0 when the provider says it is gone."""
     provider = ctx.provider(ref.provider)
@@ -251,8 +272,7 @@ async def _import_ref(
     async with ctx.db.unit_of_work() as session:
         account = await session.get(ConnectedAccount, account_id)
         assert account is not None
-        return await _record_fetched(session, ctx.clock, account, fetched, backfill=backfill,
-                                     announce=announce)
+        return await _record_fetched(session, ctx.clock, account, fetched, backfill=backfill)
 
 
 async def _record_fetched(
@@ -262,7 +282,6 @@ async def _record_fetched(
     fetched: FetchedActivity,
     *,
     backfill: bool,
-    announce: bool = False,
 ) -> int:
     """Each session of the fetched activity (several for a multisport file), idempotently."""
     connected_at = _parse_time((account.backfill or {}).get("connected_at"))
@@ -273,37 +292,14 @@ async def _record_fetched(
         source_id = fetched.activity_id if index == 0 else f"{fetched.activity_id}:{index}"
         # History (backfill, or a session that began before connecting) is recorded quietly.
         quiet = backfill or (connected_at is not None and parsed.start < connected_at)
-        result = await record_activity(
+        # An activity already stored is updated; core.ingest announces what changed.
+        await record_activity(
             session, clock, account.user_id, parsed,
             source=ActivitySource(account.provider), source_id=source_id,
             raw=fetched.raw_summary, is_private=fetched.private, notify=not quiet,
         )
-        if announce and not result.created:
-            await _announce_change(session, clock, result.activity, "updated")
         count += 1
     return count
-
-
-async def _announce_change(
-    session: AsyncSession, clock: Clock, activity: Activity, change: str
-) -> None:
-    """Ask the sender to edit the chat messages already shown for this activity.
-
-    The sender finds them through `message_refs.activity_id`; the coach only hears of
-    it when they may see the athlete's activities and the activity is not private.
-    """
-    payload = {"activity_changed": activity.id, "change": change, "name": activity.name,
-               "sport": activity.sport, "local_date": activity.local_date.isoformat()}
-    stamp = clock.now().isoformat()
-    recipients = [activity.user_id]
-    relationship = await active_relationship_of_athlete(session, activity.user_id)
-    if (relationship is not None and not activity.is_private
-            and relationship.permissions.get(Permission.VIEW_ACTIVITIES, True)):
-        recipients.append(relationship.coach_id)
-    for recipient in recipients:
-        await notify(session, clock, recipient_id=recipient, kind=NotificationKind.SYNC_STATUS,
-                     payload=payload,
-                     key=f"activity:{activity.id}:{change}:{recipient}:{stamp}")
 
 
 # ----------------------------------------------------------------------------- backfill

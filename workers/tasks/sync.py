@@ -6,10 +6,11 @@ A step that must wait (rate limit, provider outage) is scheduled again at its
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import httpx
-from taskiq import AsyncTaskiqDecoratedTask, Context, TaskiqDepends
+from taskiq import AsyncTaskiqDecoratedTask, Context, InMemoryBroker, TaskiqDepends
 
 from core.sync import orchestrator
 from core.sync.build import SyncContext, build_sync_context
@@ -23,6 +24,11 @@ log = logging.getLogger(__name__)
 
 HTTP_TIMEOUT_S = 30.0
 EXTRA_KEY = "sync"
+# Webhook events processed at once when the jobs run inside the web process (in-memory
+# broker): taskiq starts every kicked task at once there, so a burst of deliveries would
+# start as many transactions competing with the acknowledgements for the event loop and
+# SQLite's one writer. Redis workers are bounded by their own max_async_tasks instead.
+EMBEDDED_EVENT_SLOTS = 1
 
 
 class SyncRuntime:
@@ -66,11 +72,26 @@ async def _follow_up(
     await task.kicker().schedule_by_time(schedule_source, result.retry_at, target_id, attempt + 1)
 
 
+def _event_slots(container: Container) -> asyncio.Semaphore | None:
+    if not isinstance(broker, InMemoryBroker):
+        return None
+    slots = container.extras.get("sync_event_slots")
+    if slots is None:
+        slots = container.extras["sync_event_slots"] = asyncio.Semaphore(EMBEDDED_EVENT_SLOTS)
+    return slots
+
+
 @broker.task(task_name="trainlytics.sync.process_event")
 async def process_event(event_id: int, attempt: int = 0,
                         context: Context = TaskiqDepends()) -> str:
-    ctx = sync_context_of(jobs_of(context.state).container)
-    result = await orchestrator.process_event(ctx, event_id, attempt=attempt)
+    container = jobs_of(context.state).container
+    ctx = sync_context_of(container)
+    slots = _event_slots(container)
+    if slots is None:
+        result = await orchestrator.process_event(ctx, event_id, attempt=attempt)
+    else:
+        async with slots:
+            result = await orchestrator.process_event(ctx, event_id, attempt=attempt)
     await _follow_up(process_event, result, event_id, attempt)
     return result.outcome
 
