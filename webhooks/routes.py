@@ -118,7 +118,13 @@ async def receive(provider_name: str, request: Request) -> Response:
     # Pings without an athlete (Polar's creation PING, COROS probes) carry nothing to do.
     events = [e for e in events if e.provider_user_id]
     if events:
-        await enqueue_events(await _group_commit(container).store(provider_name, events))
+        stored = await _group_commit(container).store(provider_name, events)
+        try:
+            await enqueue_events(stored)
+        except Exception:
+            # The events are stored: the hourly poll queues stranded events again, whereas
+            # an error here would only bring a redelivery that stores nothing new.
+            log.exception("%s webhook: %d stored events not queued", provider_name, len(stored))
     if provider_name == "coros":
         return JSONResponse(WEBHOOK_ACK)
     return Response(status_code=200)

@@ -134,6 +134,28 @@ async def _insert_new(
             for provider, key, row_id in (await session.execute(statement)).all()}
 
 
+# A pending event never attempted after this long lost its enqueue (broker down at the
+# moment it was stored): the housekeeping queues it again. Long enough that an event
+# merely waiting in a busy queue is rarely queued twice (processing twice is harmless).
+STRANDED_EVENT_AFTER = timedelta(minutes=15)
+STRANDED_EVENTS_PER_RUN = 1000
+
+
+async def stranded_events(ctx: SyncContext) -> list[int]:
+    """Pending events never attempted and older than STRANDED_EVENT_AFTER, oldest first.
+
+    An attempt that was delayed (rate limit, outage) records its error and is already
+    scheduled again, so only events without an error count as stranded.
+    """
+    cutoff = ctx.clock.now() - STRANDED_EVENT_AFTER
+    async with ctx.db.unit_of_work() as session:
+        return list(await session.scalars(
+            select(WebhookEvent.id)
+            .where(WebhookEvent.status == "pending", WebhookEvent.error.is_(None),
+                   WebhookEvent.received_at < cutoff)
+            .order_by(WebhookEvent.id).limit(STRANDED_EVENTS_PER_RUN)))
+
+
 async def process_event(ctx: SyncContext, event_id: int, *, attempt: int = 0) -> StepResult:
     """Apply one stored webhook event: create, update, delete, deauthorize, ping."""
     async with ctx.db.unit_of_work() as session:

@@ -163,3 +163,45 @@ async def test_coros_needs_its_client_and_secret_headers_and_gets_its_ack(harnes
 async def test_unknown_provider_is_404(harness):
     response = await harness.client.post("/webhooks/fitbit", json={})
     assert response.status_code == 404
+
+
+async def test_event_whose_enqueue_failed_is_acknowledged_and_queued_again_by_the_hourly_poll(
+    harness, fakes, db, http_client, monkeypatch
+):
+    from workers.tasks.sync import poll_all, process_event
+
+    strava = fakes["strava"]
+    ctx = sync_context_of(harness.container)
+    strava_id = strava.add_athlete()
+    user_id = await athlete(db)
+    await connect(ctx, "strava", user_id, lambda url: code_by_redirect(http_client, url))
+    activity_id = strava.add_activity(strava_id, start=ctx.clock.now() + timedelta(minutes=3))
+    event = strava.build_event(object_type="activity", object_id=activity_id,
+                               aspect_type="create", owner_id=strava_id,
+                               subscription_id=int(STRAVA_SUBSCRIPTION_ID))
+
+    async def broker_down(*args: object, **kwargs: object) -> None:
+        raise ConnectionError("broker unreachable")
+
+    monkeypatch.setattr(process_event, "kiq", broker_down)
+    response = await harness.client.post("/webhooks/strava", json=event)
+    assert response.status_code == 200  # stored, so Strava must not redeliver it
+    monkeypatch.undo()
+
+    async def event_status() -> str:
+        async with db.unit_of_work() as session:
+            [row] = list(await session.scalars(select(WebhookEvent)))
+            return row.status
+
+    await poll_all.kiq()
+    await harness.jobs_done()
+    assert await event_status() == "pending"  # too recent to be called stranded
+
+    ctx.clock.advance(timedelta(minutes=20))
+    await poll_all.kiq()
+    await harness.jobs_done()
+    await harness.jobs_done()  # the poll's own follow-up jobs
+    assert await event_status() == "done"
+    async with db.unit_of_work() as session:
+        [activity] = list(await session.scalars(select(Activity)))
+    assert activity.source_id == str(activity_id)

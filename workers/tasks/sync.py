@@ -116,8 +116,16 @@ async def poll_account(account_id: int, attempt: int = 0,
 
 @broker.task(task_name="trainlytics.sync.poll_all", schedule=[{"cron": "17 * * * *"}])
 async def poll_all(context: Context = TaskiqDepends()) -> int:
-    """The hourly poll (not Garmin): one job per account, so one slow account waits alone."""
+    """The hourly poll (not Garmin): one job per account, so one slow account waits alone.
+
+    It also queues again the webhook events whose enqueue was lost after they were
+    stored: the provider will not redeliver an acknowledged event.
+    """
     ctx = sync_context_of(jobs_of(context.state).container)
+    stranded = await orchestrator.stranded_events(ctx)
+    if stranded:
+        log.warning("queueing %d stranded webhook events again", len(stranded))
+        await enqueue_events(stranded)
     account_ids = await orchestrator.accounts_to_poll(ctx)
     for account_id in account_ids:
         await poll_account.kiq(account_id, 0)
