@@ -476,11 +476,13 @@ class _Run:
             if recorder.done():
                 await recorder  # it failed: stop sending what could not be recorded
             outcome = await self._admit(plan)
-            self.unstarted.discard(plan.row_id)
             if outcome is not None:
+                self.unstarted.discard(plan.row_id)
                 self._finish(outcome)
                 continue
             await self.slots.acquire()
+            # From here on the row counts as in flight: a stop no longer hands it back.
+            self.unstarted.discard(plan.row_id)
             task = asyncio.create_task(_send(plan, self.clock, self.senders))
             self.sends.add(task)
             task.add_done_callback(self._sent)
