@@ -21,7 +21,7 @@ from core import dedupe, matching, notifications, training_load
 from core.activity_data import ParsedActivity, Sport, Streams, SwimLength
 from core.clock import Clock
 from core.coaching import active_relationship_of_athlete, require_permission
-from core.db.models import Activity, User, Workout
+from core.db.models import Activity, Notification, User, Workout
 from core.enums import ActivitySource, NotificationKind, Permission
 from core.errors import InvalidInput, NotFound, PermissionDenied
 from core.files import parse_activity_file
@@ -70,7 +70,13 @@ async def record_activity(
     existing = await _by_key(session, athlete_id, source, source_id)
     if existing is not None and existing.deleted_at is None:
         return await _update_existing(
-            session, clock, existing, name=parsed.name, sport=parsed.sport, is_private=is_private
+            session,
+            clock,
+            existing,
+            name=parsed.name,
+            sport=parsed.sport,
+            is_private=is_private,
+            notify=notify,
         )
     activity = existing or Activity(user_id=athlete_id, source=source, source_id=source_id)
     activity.deleted_at = None
@@ -220,7 +226,10 @@ async def _update_existing(
     name: str | None,
     sport: Sport | str | None,
     is_private: bool | None,
+    notify: bool = True,
 ) -> IngestResult:
+    was_private = activity.is_private
+    renamed = bool(name) and (name or "")[:200] != activity.name
     if name:
         activity.name = name[:200]
     if is_private is not None:
@@ -238,6 +247,8 @@ async def _update_existing(
     await session.flush()
     group = await dedupe.group_of(session, activity)
     workout = await matching.matched_workout(session, group.kept.id)
+    if notify and (renamed or sport_changed or was_private != activity.is_private):
+        await _notify_changed(session, clock, activity, was_private=was_private)
     return IngestResult(activity, False, group.kept, bool(group.copies), workout)
 
 
@@ -251,8 +262,13 @@ async def update_activity_fields(
     name: str | None = None,
     sport: Sport | str | None = None,
     is_private: bool | None = None,
+    notify: bool = True,
 ) -> IngestResult | None:
-    """A provider's "activity updated" event (title, sport type, visibility)."""
+    """A change of title, sport type or visibility (a provider event, the athlete's edit).
+
+    When something did change, the messages already shown for the activity are asked to
+    follow (`_notify_changed`); the same change applied twice is silent the second time.
+    """
     activity = await _by_key(session, athlete_id, ActivitySource(source), source_id)
     if activity is None or activity.deleted_at is not None:
         return None
@@ -262,7 +278,7 @@ async def update_activity_fields(
         except ValueError as exc:
             raise InvalidInput(f"“{sport}” is not a sport I know.") from exc
     return await _update_existing(
-        session, clock, activity, name=name, sport=sport, is_private=is_private
+        session, clock, activity, name=name, sport=sport, is_private=is_private, notify=notify
     )
 
 
@@ -272,17 +288,21 @@ async def delete_activity(
     athlete_id: int,
     source: ActivitySource,
     source_id: str,
+    *,
+    notify: bool = True,
 ) -> Activity | None:
     """Soft-delete (a provider said it is gone); None if it was unknown or already deleted.
 
     The planned workout is planned again, unless another copy of the session exists: that
-    copy is then kept and completes the workout instead.
+    copy is then kept and completes the workout instead. When the session itself is gone
+    (no other copy), the messages shown for it are asked to say so.
     """
     activity = await _by_key(session, athlete_id, ActivitySource(source), source_id)
     if activity is None or activity.deleted_at is not None:
         return None
     activity.deleted_at = clock.now()
     first_day = activity.local_date
+    session_gone = False
     if activity.primary_activity_id is None:
         promoted = await dedupe.promote_after_removal(session, activity)
         if promoted is not None:
@@ -290,8 +310,11 @@ async def delete_activity(
             first_day = min(first_day, promoted.local_date)
         else:
             await matching.unmatch_activity(session, activity.id)
+            session_gone = True
     await session.flush()
     await training_load.recompute_through_today(session, clock, athlete_id, first_day)
+    if notify and session_gone:
+        await _notify_changed(session, clock, activity, was_private=activity.is_private)
     return activity
 
 
@@ -501,6 +524,7 @@ async def _notify_recorded(
         recipient_id=athlete_id,
         kind=NotificationKind.CHECK_IN,
         payload={
+            "athlete_id": athlete_id,  # the athlete's own check-in card, not a coach's echo
             "activity_id": activity.id,
             "name": activity.name,
             "sport": activity.sport,
@@ -509,4 +533,92 @@ async def _notify_recorded(
             "workout": _workout_summary(workout),
         },
         key=f"activity:{activity.id}:check_in",
+    )
+
+
+# Values of `change` in an activity-change notice. "hidden" goes to the coach only: the
+# athlete made the session private, so the coach's copy must disappear.
+CHANGE_UPDATED = "updated"
+CHANGE_DELETED = "deleted"
+CHANGE_HIDDEN = "hidden"
+
+
+async def _notify_changed(
+    session: AsyncSession, clock: Clock, activity: Activity, *, was_private: bool
+) -> None:
+    """Ask the senders to edit (or remove) the chat messages already shown for `activity`.
+
+    One mechanism for every source (provider event, file, manual edit): a `sync_status`
+    row `{"activity_changed": id, "change": ...}` per person who was shown the session;
+    the senders find the messages through `message_refs.activity_id`. The coach hears of
+    it only when allowed to see the athlete's activities; a session turning public again
+    reaches the coach as a fresh `activity_recorded`. Keys carry a per-activity change
+    counter, so each change is one row however often the same change is re-applied.
+    """
+    deleted = activity.deleted_at is not None
+    change = CHANGE_DELETED if deleted else CHANGE_UPDATED
+    payload = {
+        "activity_changed": activity.id,
+        "change": change,
+        "athlete_id": activity.user_id,
+        "name": activity.name,
+        "sport": activity.sport,
+        "local_date": activity.local_date.isoformat(),
+    }
+    stamp = clock.now().isoformat()
+    await _notify_change(session, clock, activity.user_id, activity.id, payload, stamp)
+    relationship = await active_relationship_of_athlete(session, activity.user_id)
+    if relationship is None or not relationship.permissions.get(
+        Permission.VIEW_ACTIVITIES, True
+    ):
+        return
+    coach_id = relationship.coach_id
+    if was_private and activity.is_private:
+        return  # the coach never saw it
+    if was_private and not deleted:  # made public: the coach sees it for the first time
+        workout = await matching.matched_workout(session, activity.id)
+        count = await _changes_so_far(session, activity.id, coach_id)
+        await notifications.notify(
+            session,
+            clock,
+            recipient_id=coach_id,
+            kind=NotificationKind.ACTIVITY_RECORDED,
+            payload=activity_summary(activity, workout),
+            key=f"activity:{activity.id}:recorded:coach:{count + 1}",
+        )
+        return
+    if activity.is_private and not deleted:
+        # Nothing of a private session for the coach beyond which post to take down.
+        payload = {"activity_changed": activity.id, "change": CHANGE_HIDDEN,
+                   "athlete_id": activity.user_id}
+    await _notify_change(session, clock, coach_id, activity.id, payload, stamp)
+
+
+async def _changes_so_far(session: AsyncSession, activity_id: int, recipient_id: int) -> int:
+    prefix = f"activity:{activity_id}:"
+    rows = await session.scalars(
+        select(Notification.idempotency_key).where(
+            Notification.recipient_id == recipient_id,
+            Notification.idempotency_key.like(f"{prefix}%"),
+        )
+    )
+    return sum(1 for key in rows if ":changed:" in key or ":recorded:coach:" in key)
+
+
+async def _notify_change(
+    session: AsyncSession,
+    clock: Clock,
+    recipient_id: int,
+    activity_id: int,
+    payload: dict[str, Any],
+    stamp: str,
+) -> None:
+    count = await _changes_so_far(session, activity_id, recipient_id)
+    await notifications.notify(
+        session,
+        clock,
+        recipient_id=recipient_id,
+        kind=NotificationKind.SYNC_STATUS,
+        payload=payload,
+        key=f"activity:{activity_id}:changed:{recipient_id}:{count + 1}:{stamp}",
     )

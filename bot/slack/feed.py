@@ -167,7 +167,37 @@ async def deliver_activity(
     sender: SlackSender, poster: SlackPoster, recipient: ChatTarget, view: NotificationView
 ) -> SentReceipt:
     """Post the activity once; a later notice for the same activity edits the post."""
-    activity_id = int(view.payload["activity_id"])
+    return await _show_activity(sender, poster, recipient, view, int(view.payload["activity_id"]))
+
+
+async def deliver_activity_changed(
+    sender: SlackSender, poster: SlackPoster, recipient: ChatTarget, view: NotificationView
+) -> SentReceipt:
+    """core.ingest's change notice (`sync_status` with `activity_changed`): edit the feed
+    post on "updated", take it down on "deleted" or "hidden" (the session went private).
+    A change to a session that was never posted posts nothing. Other sync notices are
+    plain messages."""
+    if not view.payload.get("activity_changed"):
+        return await deliver_generic(sender, poster, recipient, view)
+    activity_id = int(view.payload["activity_changed"])
+    if view.payload.get("change") == "updated":
+        return await _show_activity(sender, poster, recipient, view, activity_id, post=False)
+    async with sender.db.unit_of_work() as session:
+        refs = await refs_for(session, view.person.user_id, activity_id=activity_id)
+        return await _remove(session, poster, [r for r in refs if r.kind == "activity"])
+
+
+async def _show_activity(
+    sender: SlackSender,
+    poster: SlackPoster,
+    recipient: ChatTarget,
+    view: NotificationView,
+    activity_id: int,
+    *,
+    post: bool = True,
+) -> SentReceipt:
+    """Edit the post standing for the activity, or post it (when `post`); a deleted or
+    private activity's post is taken down."""
     async with sender.db.unit_of_work() as session:
         coach_id = view.person.user_id
         activity = await session.get(Activity, activity_id)
@@ -185,6 +215,8 @@ async def deliver_activity(
             ref = existing[0]
             await poster.update(ref.chat_id, ref.message_id, text, blocks)
             return SentReceipt(ref.message_id)
+        if not post:
+            return SentReceipt(None)
         channel = await _target_channel(session, poster, recipient, coach_id, athlete.id)
         posted = await poster.post(channel, text, blocks)
         session.add(
@@ -200,15 +232,6 @@ async def deliver_activity(
             )
         )
         return SentReceipt(posted["ts"])
-
-
-async def deliver_activity_deleted(
-    sender: SlackSender, poster: SlackPoster, recipient: ChatTarget, view: NotificationView
-) -> SentReceipt:
-    async with sender.db.unit_of_work() as session:
-        coach_id = view.person.user_id
-        refs = await refs_for(session, coach_id, activity_id=int(view.payload["activity_id"]))
-        return await _remove(session, poster, [r for r in refs if r.kind == "activity"])
 
 
 async def _remove(

@@ -195,8 +195,7 @@ class SlackSender:
         poster = await self.poster(recipient.workspace_id, recipient.chat_id)
         renderer = {
             "activity_recorded": feed.deliver_activity,
-            "activity_updated": feed.deliver_activity,
-            "activity_deleted": feed.deliver_activity_deleted,
+            "sync_status": feed.deliver_activity_changed,
             "athlete_comment": feed.deliver_athlete_comment,
             "check_in": feed.deliver_check_in,
             "coach_digest": digest.deliver_digest,
