@@ -424,10 +424,9 @@ class _Run:
             await self._wait_sends()
         except BaseException:
             claimer.cancel()
-            for task in self.sends:
-                task.cancel()
-            # Still record what is known and hand back what was never sent, even when
-            # the task is being cancelled (the worker shuts down).
+            # Let the sends already under way finish (each is bounded by its sender's
+            # timeout), record every outcome known and hand back what was never sent,
+            # even while this task is being cancelled (the worker shuts down).
             await asyncio.shield(self._wind_down(claimer, recorder))
             raise
         self.finished = True
