@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable, Mapping
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,6 +13,7 @@ from core.clock import Clock
 from core.db.models import CoachingRelationship, CoachProfile, Invitation, User
 from core.enums import DEFAULT_PERMISSIONS, Permission, RelationshipStatus, Role
 from core.errors import Conflict, InvalidInput, InvitationError, NotFound, PermissionDenied
+from core.timeutil import local_date
 
 INVITATION_TTL = timedelta(days=7)
 # Unambiguous alphabet: no 0/O, 1/I/L, so a code read aloud or retyped survives.
@@ -196,6 +197,40 @@ async def active_relationship_of_athlete(
         .order_by(CoachingRelationship.id.desc())
         .limit(1)
     )
+
+
+SNOOZE_MAX_DAYS = 30
+
+
+async def snooze_athlete(
+    session: AsyncSession, clock: Clock, coach_id: int, athlete_id: int, days: int = 1
+) -> date:
+    """Leave the athlete out of the coach's digest for `days` more days; the last day.
+
+    Counted in the coach's local days: pressed on Monday with `days=1`, Tuesday's digest
+    leaves the athlete out and Wednesday's shows them again if they still need attention.
+    """
+    if isinstance(days, bool) or not 1 <= days <= SNOOZE_MAX_DAYS:
+        raise InvalidInput(f"Snooze for 1 to {SNOOZE_MAX_DAYS} days.")
+    relationship = await active_relationship(session, coach_id, athlete_id)
+    if relationship is None:
+        raise PermissionDenied("You are not this athlete's coach.")
+    coach = await session.get_one(User, coach_id)
+    relationship.snoozed_until = local_date(clock.now(), coach.timezone) + timedelta(days=days)
+    await session.flush()
+    return relationship.snoozed_until
+
+
+async def snoozed_athletes(session: AsyncSession, coach_id: int, day: date) -> set[int]:
+    """The coach's athletes left out of the digest on `day` (the coach's local date)."""
+    rows = await session.scalars(
+        select(CoachingRelationship.athlete_id).where(
+            CoachingRelationship.coach_id == coach_id,
+            CoachingRelationship.status == RelationshipStatus.ACTIVE,
+            CoachingRelationship.snoozed_until >= day,
+        )
+    )
+    return set(rows)
 
 
 async def count_active_athletes(session: AsyncSession, coach_id: int) -> int:

@@ -160,6 +160,61 @@ async def move_workout(
     return workout
 
 
+SCALE_MIN, SCALE_MAX = 0.1, 2.0
+
+
+async def scale_workout(
+    session: AsyncSession, clock: Clock, actor_id: int, workout_id: int, factor: float
+) -> Workout:
+    """Make a planned workout shorter or longer: every step's duration and distance, the
+    totals and the planned load times `factor` (0.1–2; 0.8 is "reduce 20 %").
+
+    Needs PLAN_WORKOUTS; a completed workout is history and is refused. The athlete hears
+    of it when someone else (their coach) scaled it.
+    """
+    if isinstance(factor, bool) or not SCALE_MIN <= factor <= SCALE_MAX:
+        raise InvalidInput(f"Scale a workout by a factor between {SCALE_MIN} and {SCALE_MAX:g}.")
+    workout = await _editable(session, actor_id, workout_id)
+    if workout.status == WorkoutStatus.COMPLETED:
+        raise InvalidInput("That workout is already done; it cannot be scaled.")
+    workout.structure = validate_structure(_scaled_steps(workout.structure or [], factor))
+    for name in ("planned_duration_s", "planned_distance_m", "planned_load"):
+        value = getattr(workout, name)
+        if value is not None:
+            setattr(workout, name, round(value * factor, 1))
+    await session.flush()
+    if actor_id != workout.athlete_id:
+        await notifications.notify(
+            session,
+            clock,
+            recipient_id=workout.athlete_id,
+            kind=NotificationKind.WORKOUT_CHANGED,
+            payload={
+                "workout_id": workout.id,
+                "title": workout.title,
+                "scaled_pct": round(factor * 100),
+            },
+            key=f"workout:{workout.id}:scaled:{factor:g}:{clock.now().isoformat()}",
+        )
+    return workout
+
+
+def _scaled_steps(structure: list[dict[str, Any]], factor: float) -> list[dict[str, Any]]:
+    """Steps scaled in length; targets (power, pace, HR) and repeat counts are unchanged."""
+
+    def step(s: dict[str, Any]) -> dict[str, Any]:
+        out = dict(s)
+        for key in ("duration_s", "distance_m"):
+            if out.get(key) is not None:
+                out[key] = round(out[key] * factor, 1)
+        return out
+
+    return [
+        {**b, "steps": [step(s) for s in b["steps"]]} if "repeat" in b else step(b)
+        for b in structure
+    ]
+
+
 async def copy_workout(
     session: AsyncSession,
     clock: Clock,

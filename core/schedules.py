@@ -441,19 +441,32 @@ async def attention_reasons(
     return reasons
 
 
+async def coach_attention(
+    session: AsyncSession, clock: Clock, coach_id: int
+) -> list[dict[str, Any]]:
+    """The coach's athletes who need attention today, with why; snoozed ones left out
+    (`coaching.snooze_athlete`) until the day after their snooze ends."""
+    coach = await session.get_one(User, coach_id)
+    now = clock.now()
+    snoozed = await coaching.snoozed_athletes(session, coach_id, local_date(now, coach.timezone))
+    athletes = []
+    for athlete in await coaching.roster(session, coach_id):
+        if athlete.id in snoozed:
+            continue
+        athlete_today = local_date(now, athlete.timezone)
+        reasons = await attention_reasons(session, athlete, athlete_today, now)
+        if reasons:
+            athletes.append({"athlete_id": athlete.id, "name": athlete.name, "reasons": reasons})
+    return athletes
+
+
 async def write_coach_digest(
     session: AsyncSession, clock: Clock, coach_id: int
 ) -> Notification | None:
     """Today's list of athletes who need attention; no message when everyone is fine."""
     coach = await session.get_one(User, coach_id)
-    now = clock.now()
-    today = local_date(now, coach.timezone)
-    athletes = []
-    for athlete in await coaching.roster(session, coach_id):
-        athlete_today = local_date(now, athlete.timezone)
-        reasons = await attention_reasons(session, athlete, athlete_today, now)
-        if reasons:
-            athletes.append({"athlete_id": athlete.id, "name": athlete.name, "reasons": reasons})
+    today = local_date(clock.now(), coach.timezone)
+    athletes = await coach_attention(session, clock, coach_id)
     if not athletes:
         return None
     return await notify(

@@ -4,8 +4,9 @@ core.schedules writes the digest (athletes with a missed key workout, pain, form
 the alert threshold, stale sync...); here it becomes one message with, per athlete,
 Comment, Move, Reduce 20 % and Snooze. `/trainlytics digest` shows the same list now.
 
-Snooze hides the athlete's row from this digest message; tomorrow's digest is computed
-afresh.
+Snooze (core.coaching.snooze_athlete) leaves the athlete out of the digests until the day
+after tomorrow, and replaces their row's buttons in the pressed message with a note.
+Reduce 20 % is core.planning.scale_workout with a factor of 0.8.
 """
 
 from __future__ import annotations
@@ -19,15 +20,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.slack.blocks import actions, button, context, header, section
 from bot.slack.people import coach_for
 from bot.slack.snapshot import flag_text
-from core import coaching, notifications, planning
+from core import coaching, planning
 from core.clock import Clock
 from core.db.models import User, Workout
 from core.delivery import ChatTarget, NotificationView, SentReceipt
-from core.enums import NotificationKind, WorkoutStatus
-from core.errors import DomainError, InvalidInput
-from core.schedules import attention_reasons
+from core.enums import WorkoutStatus
+from core.errors import DomainError
+from core.schedules import coach_attention
 from core.timeutil import local_date
-from core.workout_structure import validate_structure
 from trainlytics.container import Container
 
 if TYPE_CHECKING:
@@ -95,14 +95,9 @@ async def digest_blocks(
 async def digest_now(
     session: AsyncSession, clock: Clock, coach: User
 ) -> tuple[str, list[dict[str, Any]]]:
-    now = clock.now()
-    athletes = []
-    for athlete in await coaching.roster(session, coach.id):
-        reasons = await attention_reasons(session, athlete, local_date(now, athlete.timezone), now)
-        if reasons:
-            athletes.append({"athlete_id": athlete.id, "name": athlete.name, "reasons": reasons})
+    athletes = await coach_attention(session, clock, coach.id)
     return await digest_blocks(
-        session, clock, local_date(now, coach.timezone).isoformat(), athletes
+        session, clock, local_date(clock.now(), coach.timezone).isoformat(), athletes
     )
 
 
@@ -116,55 +111,6 @@ async def deliver_digest(
     channel = await poster.dm_channel(recipient.chat_id)
     posted = await poster.post(channel, text, blocks)
     return SentReceipt(posted["ts"])
-
-
-def _scaled(structure: list[dict[str, Any]], factor: float) -> list[dict[str, Any]]:
-    def step(s: dict[str, Any]) -> dict[str, Any]:
-        out = dict(s)
-        for key in ("duration_s", "distance_m"):
-            if key in out:
-                out[key] = round(out[key] * factor, 1)
-        return out
-
-    return [
-        {**b, "steps": [step(s) for s in b["steps"]]} if "repeat" in b else step(b)
-        for b in structure
-    ]
-
-
-async def reduce_workout(
-    session: AsyncSession,
-    clock: Clock,
-    coach_id: int,
-    workout_id: int,
-    factor: float = REDUCE_FACTOR,
-) -> Workout:
-    """Shorten a planned workout (every step, the totals and the planned load) by `factor`.
-
-    Permission and status rules are core's (move_workout's gate: plan_workouts, not done).
-    """
-    workout = await planning.get_workout(session, coach_id, workout_id)
-    await planning.move_workout(session, clock, coach_id, workout_id, workout.scheduled_date)
-    if workout.status == WorkoutStatus.COMPLETED:
-        raise InvalidInput("That workout is already done.")
-    workout.structure = validate_structure(_scaled(workout.structure, factor))
-    for field in ("planned_duration_s", "planned_distance_m", "planned_load"):
-        value = getattr(workout, field)
-        if value is not None:
-            setattr(workout, field, round(value * factor, 1))
-    await notifications.notify(
-        session,
-        clock,
-        recipient_id=workout.athlete_id,
-        kind=NotificationKind.WORKOUT_CHANGED,
-        payload={
-            "workout_id": workout.id,
-            "title": workout.title,
-            "reduced_pct": round((1 - factor) * 100),
-        },
-        key=f"workout:{workout.id}:reduced:{clock.now().isoformat()}",
-    )
-    return workout
 
 
 def _replace_row(blocks: list[dict[str, Any]], athlete_id: int, note: str) -> list[dict[str, Any]]:
@@ -220,7 +166,9 @@ def register(app: AsyncApp, container: Container) -> None:
         try:
             async with container.db.unit_of_work() as session:
                 coach = await coach_for(session, body["team"]["id"], body["user"]["id"])
-                workout = await reduce_workout(session, container.clock, coach.id, int(workout_id))
+                workout = await planning.scale_workout(
+                    session, container.clock, coach.id, int(workout_id), REDUCE_FACTOR
+                )
                 note = f"✂️ “{workout.title}” reduced by 20 %."
         except DomainError as exc:
             note = exc.message
@@ -232,4 +180,13 @@ def register(app: AsyncApp, container: Container) -> None:
     ) -> None:
         await ack()
         athlete_id = int(action["value"].partition(":")[0])
-        await update_message(body, client, respond, "😴 Snoozed for today.", athlete_id)
+        try:
+            async with container.db.unit_of_work() as session:
+                coach = await coach_for(session, body["team"]["id"], body["user"]["id"])
+                until = await coaching.snooze_athlete(
+                    session, container.clock, coach.id, athlete_id
+                )
+                note = f"😴 Snoozed: back in your digest after {until:%a %d %b}."
+        except DomainError as exc:
+            note = exc.message
+        await update_message(body, client, respond, note, athlete_id)

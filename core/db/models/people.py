@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, Time, UniqueConstraint
@@ -89,6 +89,8 @@ class CoachingRelationship(Timestamped, Base):
     ended_at: Mapped[datetime | None] = mapped_column()
     # Slack thread where this athlete's activities and comments are mirrored for the coach.
     slack_channel_id: Mapped[str | None] = mapped_column(String(64))
+    # The coach's digest leaves this athlete out through this date (coach's local day).
+    snoozed_until: Mapped[date | None] = mapped_column()
 
 
 class Invitation(Timestamped, Base):

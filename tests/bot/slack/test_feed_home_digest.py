@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 from datetime import timedelta
 
 import pytest
@@ -234,6 +235,7 @@ async def test_digest_buttons_reduce_and_snooze(client, slack, container, db, cl
         c.response for c in slack.calls_to("chat.postMessage") if "attention" in c.params["text"]
     )
     assert "Reduce 20 %" in block_texts(post["message"]["blocks"])
+    as_posted = copy.deepcopy(post)  # Reduce replaces the row's buttons in the fake's copy
 
     await client.interact(_press("digest_reduce", f"{athlete}:{workout}", post))
     await slack.wait_for(lambda c: c.method == "chat.update")
@@ -242,6 +244,15 @@ async def test_digest_buttons_reduce_and_snooze(client, slack, container, db, cl
     assert reduced.planned_duration_s == pytest.approx((15 + 4 * 8) * 60 * 0.8)
     assert reduced.structure[0]["duration_s"] == 720
     assert "reduced by 20 %" in block_texts(slack.messages[(post["channel"], post["ts"])]["blocks"])
+
+    # Snooze is kept by core: tomorrow's digest leaves Alex out.
+    await client.interact(_press("digest_snooze", f"{athlete}:{workout}", as_posted))
+    await slack.wait_for(
+        lambda c: c.method == "chat.update" and "Snoozed" in block_texts(c.params["blocks"])
+    )
+    clock.advance(timedelta(days=1))
+    async with db.unit_of_work() as session:
+        assert await write_coach_digest(session, clock, coach) is None
 
 
 # --- the comment bridge --------------------------------------------------------------
