@@ -1,4 +1,6 @@
-"""/start: role, timezone, units, optional thresholds. Re-running it only updates answers."""
+"""/start: role, timezone, units, optional thresholds. Re-running it only updates answers.
+
+/start CODE (a coach's invitation link) also joins that coach."""
 
 from __future__ import annotations
 
@@ -14,9 +16,10 @@ from bot.conversation.timezones import (
     zone_for_text,
 )
 from bot.conversation.types import Button, Buttons, RequestKind
-from core import accounts, thresholds
+from core import accounts, coaching, thresholds
+from core.db.models import User
 from core.enums import Role, Units
-from core.errors import InvalidInput
+from core.errors import DomainError, InvalidInput
 from core.timeutil import local_date
 
 # The optional threshold questions, in order: (step, prompt key, threshold field).
@@ -29,9 +32,32 @@ _PACE = re.compile(r"^(\d{1,2}):([0-5]\d)$")
 
 
 async def start(ctx: Context) -> None:
+    """/start, or /start CODE from a coach's invitation link (t.me/<bot>?start=CODE).
+
+    The code joins the coach at once; a person already set up is done, a new one goes on
+    with the questions. A bad code gets the invitation's own explanation, and a new
+    person is still set up.
+    """
+    code = ctx.request.args.strip()
+    if code:
+        await join_coach(ctx, code)
+        if ctx.user.onboarded:
+            return
     name = ctx.user.name
     ctx.reply(ctx.t("welcome_back" if ctx.user.onboarded else "welcome", name=name))
     await ask_role(ctx)
+
+
+async def join_coach(ctx: Context, code: str) -> None:
+    try:
+        relationship = await coaching.accept_invitation(ctx.session, ctx.clock, ctx.user.id, code)
+    except DomainError as refused:
+        # accept_invitation refuses before writing anything, so the rest of /start can
+        # go on in the same transaction.
+        ctx.reply(refused.message)
+        return
+    coach = await ctx.session.get_one(User, relationship.coach_id)
+    ctx.reply(ctx.t("coach_joined", coach=coach.name))
 
 
 async def ask_role(ctx: Context) -> None:
