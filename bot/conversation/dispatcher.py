@@ -5,12 +5,19 @@ unit of work, routes the request to a handler (a command, a button's scope, an a
 awaited by a multi-step flow, a file, a location) and returns the replies. A
 `DomainError` rolls the transaction back and becomes a reply with its message; nothing
 is half-stored.
+
+A door that must handle each platform update once passes `claim`: it runs first in the
+same unit of work (so it commits and rolls back with the handling, at no extra
+transaction) and a False answer (a redelivered update) ends the handling with no reply.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from logging import getLogger
 from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.conversation.context import Context, ConversationSettings, Handler
 from bot.conversation.handlers import logging, onboarding, people, plans
@@ -30,6 +37,8 @@ AWAITING: dict[str, Any] = {k: v for m in _MODULES for k, v in m.AWAITING.items(
 HEAVY_COMMANDS = people.HEAVY
 log = getLogger(__name__)
 
+Claim = Callable[[AsyncSession], Awaitable[bool]]
+
 
 class Conversation:
     def __init__(
@@ -45,10 +54,12 @@ class Conversation:
         self.settings = settings or ConversationSettings()
         self.limiter = HeavyLimiter(clock, self.settings.heavy_burst, self.settings.heavy_refill_s)
 
-    async def handle(self, request: Request) -> list[Reply]:
+    async def handle(self, request: Request, *, claim: Claim | None = None) -> list[Reply]:
         locale = "en"
         try:
             async with self.db.unit_of_work() as session:
+                if claim is not None and not await claim(session):
+                    return []
                 user, created = await accounts.get_or_create_person(session, request.address)
                 locale = user.locale
                 ctx = Context(

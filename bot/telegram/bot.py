@@ -16,6 +16,18 @@ from typing import Any
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    DeleteWebhook,
+    EditMessageText,
+    GetFile,
+    GetUpdates,
+    SendMessage,
+    SendPhoto,
+    SetMyCommands,
+    SetWebhook,
+)
+from aiogram.methods.base import Response
 from aiogram.types import Update
 
 from bot.conversation.context import ConversationSettings, configured_providers
@@ -23,11 +35,31 @@ from bot.conversation.dispatcher import Conversation
 from bot.telegram.handlers import Answerer, build_router
 from bot.telegram.middlewares import ChatAddressMiddleware, UpdateOnce
 from bot.telegram.storage import FsmConversationState, build_fsm_storage
+from bot.telegram.threads import PendingRefs
 from trainlytics.container import Container
 from trainlytics.settings import Settings
 
 EXTRA_KEY = "telegram"
 WEBHOOK_PATH = "/telegram/webhook"
+
+# aiogram reads every API answer as `Response[<the method's return type>]`, and pydantic
+# keeps parametrised models in a weak cache: after a garbage collection the model is
+# rebuilt from its schema (tens of milliseconds, inside a person's request). Holding the
+# ones the door uses keeps that a dictionary hit for the life of the process.
+_RESPONSE_MODELS = tuple(
+    Response[method.__returning__]  # type: ignore[name-defined]
+    for method in (
+        SendMessage,
+        SendPhoto,
+        EditMessageText,
+        AnswerCallbackQuery,
+        GetFile,
+        GetUpdates,
+        SetMyCommands,
+        SetWebhook,
+        DeleteWebhook,
+    )
+)
 
 
 def create_bot(settings: Settings) -> Bot:
@@ -55,6 +87,7 @@ def webhook_secret(settings: Settings) -> str:
 class TelegramDoor:
     bot: Bot
     dispatcher: Dispatcher
+    refs: PendingRefs
 
     async def feed(self, payload: dict[str, Any]) -> Any:
         """Handle one update posted by Telegram (the webhook path)."""
@@ -62,6 +95,7 @@ class TelegramDoor:
         return await self.dispatcher.feed_update(self.bot, update)
 
     async def aclose(self) -> None:
+        await self.refs.flush()
         await self.dispatcher.storage.close()
         await self.bot.session.close()
 
@@ -83,7 +117,8 @@ def build_door(container: Container, answerer: Answerer | None = None) -> Telegr
     bot = create_bot(settings)
     storage = build_fsm_storage(settings)
     dispatcher = Dispatcher(storage=storage)
-    dispatcher.update.outer_middleware(UpdateOnce(container.db))
+    refs = PendingRefs(container.db)
+    dispatcher.update.outer_middleware(UpdateOnce(refs))
     dispatcher.update.outer_middleware(ChatAddressMiddleware())
     dispatcher.include_router(build_router())
     state = FsmConversationState(storage, bot_id=bot.id)
@@ -101,7 +136,8 @@ def build_door(container: Container, answerer: Answerer | None = None) -> Telegr
         )
     dispatcher["answerer"] = answerer
     dispatcher["db"] = container.db
-    return TelegramDoor(bot=bot, dispatcher=dispatcher)
+    dispatcher["refs"] = refs
+    return TelegramDoor(bot=bot, dispatcher=dispatcher, refs=refs)
 
 
 def door_of(container: Container) -> TelegramDoor | None:

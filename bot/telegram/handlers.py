@@ -2,19 +2,22 @@
 
 The handlers hold no product rule. Each builds the neutral request (a typed line, a
 pressed button, a document, a location), asks the conversation layer for replies
-(`Conversation.handle`, which resolves the person and owns the unit of work), and
-renders them.
+(`Conversation.handle`, which resolves the person and owns the unit of work, and first
+calls the `claim` of `bot.telegram.middlewares.UpdateOnce` in it), and renders them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Protocol
 
 from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, Message
 
 from bot.conversation.callbacks import Callback, InvalidCallback
+from bot.conversation.dispatcher import Claim
 from bot.conversation.types import (
     GeoPoint,
     IncomingFile,
@@ -34,7 +37,7 @@ log = logging.getLogger(__name__)
 class Answerer(Protocol):
     """The conversation layer as the Telegram door calls it (`bot.conversation.Conversation`)."""
 
-    async def handle(self, request: Request) -> list[Reply]: ...
+    async def handle(self, request: Request, *, claim: Claim | None = None) -> list[Reply]: ...
 
 
 def _message_key(message: Message) -> MessageKey:
@@ -47,14 +50,26 @@ def _reply_to(message: Message) -> MessageKey | None:
 
 
 async def on_text(
-    message: Message, bot: Bot, db: Database, address: ChatAddress, answerer: Answerer
+    message: Message,
+    bot: Bot,
+    db: Database,
+    refs: threads.PendingRefs,
+    address: ChatAddress,
+    answerer: Answerer,
+    claim: Claim | None = None,
 ) -> None:
     request = Request.parse_command(address, message.text or "", reply_to=_reply_to(message))
-    await respond(bot, db, answerer, request)
+    await respond(bot, db, refs, answerer, request, claim)
 
 
 async def on_document(
-    message: Message, bot: Bot, db: Database, address: ChatAddress, answerer: Answerer
+    message: Message,
+    bot: Bot,
+    db: Database,
+    refs: threads.PendingRefs,
+    address: ChatAddress,
+    answerer: Answerer,
+    claim: Claim | None = None,
 ) -> None:
     document = message.document
     assert document is not None  # the filter guarantees it
@@ -75,11 +90,17 @@ async def on_document(
         ),
         reply_to=_reply_to(message),
     )
-    await respond(bot, db, answerer, request)
+    await respond(bot, db, refs, answerer, request, claim)
 
 
 async def on_location(
-    message: Message, bot: Bot, db: Database, address: ChatAddress, answerer: Answerer
+    message: Message,
+    bot: Bot,
+    db: Database,
+    refs: threads.PendingRefs,
+    address: ChatAddress,
+    answerer: Answerer,
+    claim: Claim | None = None,
 ) -> None:
     location = message.location
     assert location is not None  # the filter guarantees it
@@ -88,15 +109,17 @@ async def on_location(
         kind=RequestKind.LOCATION,
         location=GeoPoint(latitude=location.latitude, longitude=location.longitude),
     )
-    await respond(bot, db, answerer, request)
+    await respond(bot, db, refs, answerer, request, claim)
 
 
 async def on_button(
     query: CallbackQuery,
     bot: Bot,
     db: Database,
+    refs: threads.PendingRefs,
     address: ChatAddress,
     answerer: Answerer,
+    claim: Claim | None = None,
 ) -> None:
     try:
         callback = Callback.parse(query.data or "")
@@ -104,8 +127,11 @@ async def on_button(
         # A button of an older bot version, or forged data: say so, change nothing.
         await query.answer("This button is no longer valid. Send /help.", show_alert=True)
         return
-    # Answer first: it stops the button's spinner whatever the handling takes.
-    await query.answer()
+    # Answer first: it stops the button's spinner whatever the handling takes. A webhook
+    # redelivery of a press answered already is refused by Telegram; the claim then
+    # skips the handling.
+    with contextlib.suppress(TelegramBadRequest):
+        await query.answer()
     origin = query.message
     request = Request(
         address=address,
@@ -113,30 +139,37 @@ async def on_button(
         callback=callback,
         origin=_message_key(origin) if isinstance(origin, Message) else None,
     )
-    await respond(bot, db, answerer, request)
+    await respond(bot, db, refs, answerer, request, claim)
 
 
-async def respond(bot: Bot, db: Database, answerer: Answerer, request: Request) -> None:
-    replies = await answerer.handle(request)
+async def respond(
+    bot: Bot,
+    db: Database,
+    refs: threads.PendingRefs,
+    answerer: Answerer,
+    request: Request,
+    claim: Claim | None = None,
+) -> None:
+    replies = await answerer.handle(request, claim=claim)
     chat_id = request.address.chat_id or request.address.platform_user_id
     for reply in replies:
-        await render_in_chat(bot, db, chat_id, reply)
+        await render_in_chat(bot, db, refs, chat_id, reply)
 
 
 async def render_in_chat(
     bot: Bot,
     db: Database,
+    refs: threads.PendingRefs,
     chat_id: str,
     reply: Reply,
-    *,
-    user_id: int | None = None,
-    notification_id: int | None = None,
 ) -> list[Message]:
-    """Send one reply to a chat, threading and remembering it as the reply asks."""
+    """Send one reply to a chat, threading it as it asks and queueing what it stands for."""
     reply_to = None
     if reply.thread is not None:
-        async with db.unit_of_work() as session:
-            reply_to = await threads.message_for(session, chat_id, reply.thread)
+        reply_to = refs.pending_for(chat_id, reply.thread)
+        if reply_to is None:
+            async with db.unit_of_work() as session:
+                reply_to = await threads.message_for(session, chat_id, reply.thread)
     edit = (
         int(reply.edit.message.message_id)
         if reply.edit is not None and reply.edit.message.chat_id == chat_id
@@ -146,15 +179,11 @@ async def render_in_chat(
         bot, chat_id, reply, reply_to_message_id=reply_to, edit_message_id=edit
     )
     if reply.stands_for is not None and shown:
-        async with db.unit_of_work() as session:
-            await threads.remember(
-                session,
-                chat_id=chat_id,
-                message_id=shown[-1].message_id,
-                subject=reply.stands_for,
-                user_id=user_id,
-                notification_id=notification_id,
-            )
+        refs.add(
+            chat_id=chat_id,
+            message_id=shown[-1].message_id,
+            subject=reply.stands_for,
+        )
     return shown
 
 

@@ -1,11 +1,14 @@
 """Dispatcher middlewares: each update handled once, and the person's chat address.
 
 `UpdateOnce` is an outer middleware on every update, so the webhook route and polling
-share it. It claims the `update_id` in a short transaction of its own, committed before
-the handling: the conversation layer opens its own unit of work, and on SQLite (one
-writer at a time) a claim held open around it would wait on itself. A failed handling
-releases the claim, so Telegram's redelivery is handled again; a redelivery of a handled
-(or in-flight) update is skipped.
+share it. It gives the handlers a `claim`: the conversation layer calls it first inside
+the update's one unit of work (`Conversation.handle(request, claim=...)`), so claiming
+the `update_id` costs one statement and no transaction of its own, and it rolls back
+with the handling: a failed handling leaves the update unclaimed, and Telegram's
+redelivery is handled again; a redelivery of a handled (or in-flight) update is
+skipped. Once the handling is committed the claim stays even if sending the answer
+fails, so a redelivery never stores a change twice. The same statement batch writes the
+cards the previous updates sent (`bot.telegram.threads.PendingRefs`).
 
 `ChatAddressMiddleware` turns the aiogram user and chat into the core `ChatAddress`
 the conversation layer resolves the person from (as `address`).
@@ -20,10 +23,12 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.types import TelegramObject, Update, User
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.telegram.dedupe import claim_update, release_update
+from bot.conversation.dispatcher import Claim
+from bot.telegram.dedupe import claim_update
+from bot.telegram.threads import PendingRefs
 from core.accounts import ChatAddress
-from core.db.engine import Database
 from core.enums import Platform
 
 log = logging.getLogger(__name__)
@@ -32,23 +37,25 @@ Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
 class UpdateOnce(BaseMiddleware):
-    def __init__(self, db: Database) -> None:
-        self.db = db
+    """Adds `claim` (see the module docstring) for every update."""
+
+    def __init__(self, refs: PendingRefs) -> None:
+        self.refs = refs
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        if not isinstance(event, Update):
-            return await handler(event, data)
-        async with self.db.unit_of_work() as session:
-            claimed = await claim_update(session, event.update_id)
-        if not claimed:
-            log.info("telegram update %s already handled: skipped", event.update_id)
-            return UNHANDLED
-        try:
-            return await handler(event, data)
-        except BaseException:
-            async with self.db.unit_of_work() as session:
-                await release_update(session, event.update_id)
-            raise
+        if isinstance(event, Update):
+            data["claim"] = self._claim_for(event.update_id)
+        return await handler(event, data)
+
+    def _claim_for(self, update_id: int) -> Claim:
+        async def claim(session: AsyncSession) -> bool:
+            await self.refs.write_into(session)
+            if await claim_update(session, update_id):
+                return True
+            log.info("telegram update %s already handled: skipped", update_id)
+            return False
+
+        return claim
 
 
 def chat_address(user: User, chat_id: int | None) -> ChatAddress:
