@@ -8,6 +8,7 @@ fake is used unmodified.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 from dataclasses import dataclass
@@ -31,7 +32,8 @@ from aiogram.methods.base import Response
 from aiogram.types import Update
 
 from bot.conversation.context import ConversationSettings, configured_providers
-from bot.conversation.dispatcher import Conversation
+from bot.conversation.dispatcher import Claim, Conversation
+from bot.conversation.types import Reply, Request
 from bot.telegram.handlers import Answerer, build_router
 from bot.telegram.middlewares import ChatAddressMiddleware, UpdateOnce
 from bot.telegram.storage import FsmConversationState, build_fsm_storage
@@ -100,6 +102,25 @@ class TelegramDoor:
         await self.bot.session.close()
 
 
+class OneWriterAnswerer:
+    """Hands updates to the conversation layer one at a time (SQLite only).
+
+    Each update's unit of work writes (its `update_id` claim), and SQLite has one writer:
+    concurrent units of work would wait on each other inside SQLite's busy handler, which
+    polls with sleeps of up to 100 ms. Queueing them on an asyncio lock instead hands the
+    database over the moment the previous one commits; sending the answers stays
+    concurrent.
+    """
+
+    def __init__(self, inner: Answerer) -> None:
+        self.inner = inner
+        self.lock = asyncio.Lock()
+
+    async def handle(self, request: Request, *, claim: Claim | None = None) -> list[Reply]:
+        async with self.lock:
+            return await self.inner.handle(request, claim=claim)
+
+
 async def reconcile_reminders(user_id: int) -> None:
     """Queue `trainlytics.reconcile_schedules` for one person after a reminder/timezone change.
 
@@ -134,6 +155,8 @@ def build_door(container: Container, answerer: Answerer | None = None) -> Telegr
                 reschedule=reconcile_reminders,
             ),
         )
+    if container.db.dialect == "sqlite":
+        answerer = OneWriterAnswerer(answerer)
     dispatcher["answerer"] = answerer
     dispatcher["db"] = container.db
     dispatcher["refs"] = refs

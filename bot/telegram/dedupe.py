@@ -2,13 +2,13 @@
 
 The claim is a row in `inbound_updates` (unique on platform + key), inserted with
 "ON CONFLICT DO NOTHING" so a duplicate is a no-op rather than an error that would
-poison the surrounding transaction. A handling that fails releases its claim, so
-Telegram's retry is handled again.
+poison the surrounding transaction. The claim runs inside the handling's unit of work
+(see `bot.telegram.middlewares.UpdateOnce`), so a handling that fails rolls its claim
+back and Telegram's retry is handled again.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,13 +29,3 @@ async def claim_update(
     )
     result = await session.execute(statement)
     return result.rowcount == 1
-
-
-async def release_update(
-    session: AsyncSession, key: str | int, platform: Platform = Platform.TELEGRAM
-) -> None:
-    await session.execute(
-        delete(InboundUpdate).where(
-            InboundUpdate.platform == str(platform), InboundUpdate.key == str(key)
-        )
-    )

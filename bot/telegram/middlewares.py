@@ -7,7 +7,7 @@ the `update_id` costs one statement and no transaction of its own, and it rolls 
 with the handling: a failed handling leaves the update unclaimed, and Telegram's
 redelivery is handled again; a redelivery of a handled (or in-flight) update is
 skipped. Once the handling is committed the claim stays even if sending the answer
-fails, so a redelivery never stores a change twice. The same statement batch writes the
+fails, so a redelivery never stores a change twice. The same unit of work writes the
 cards the previous updates sent (`bot.telegram.threads.PendingRefs`).
 
 `ChatAddressMiddleware` turns the aiogram user and chat into the core `ChatAddress`
@@ -44,18 +44,26 @@ class UpdateOnce(BaseMiddleware):
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         if isinstance(event, Update):
-            data["claim"] = self._claim_for(event.update_id)
+            data["claim"] = self._claim_for(event.update_id, reads_refs=_reads_refs(event))
         return await handler(event, data)
 
-    def _claim_for(self, update_id: int) -> Claim:
+    def _claim_for(self, update_id: int, *, reads_refs: bool) -> Claim:
         async def claim(session: AsyncSession) -> bool:
-            await self.refs.write_into(session)
+            await self.refs.write_into(session, now=reads_refs)
             if await claim_update(session, update_id):
                 return True
             log.info("telegram update %s already handled: skipped", update_id)
             return False
 
         return claim
+
+
+def _reads_refs(update: Update) -> bool:
+    """A reply to a message or a pressed button may look up what a card stands for."""
+    message = update.message
+    return update.callback_query is not None or (
+        message is not None and message.reply_to_message is not None
+    )
 
 
 def chat_address(user: User, chat_id: int | None) -> ChatAddress:

@@ -5,9 +5,10 @@ for its subject in that chat; a reply that `stands_for` a subject is remembered 
 sent, so the person's Telegram reply to it reaches the same subject.
 
 The conversation path does not open a transaction after sending just to remember a card:
-`PendingRefs` holds the rows and the next update writes them in its own unit of work
-(before anything in it reads them), or a short idle timer writes them when no update
-comes. A person cannot reply to a card faster than that, and the card itself was sent.
+`PendingRefs` holds the rows, and an update's own unit of work writes them as a batch
+(at once when that update answers a message or presses a button, the only requests that
+read them; otherwise when a batch has gathered), or a short idle timer writes them when
+no update comes. Nothing reads a card's reference sooner than a person can reply to it.
 """
 
 from __future__ import annotations
@@ -106,15 +107,16 @@ async def _insert(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
 class PendingRefs:
     """Cards sent but not yet remembered, written by the next unit of work that asks.
 
-    `write_into(session)` is called at the start of each update's transaction (see
-    `bot.telegram.middlewares.UpdateOnce`); if that transaction rolls back, the rows are
-    queued again. `flush()` writes what is left in a transaction of its own: the idle
-    timer calls it `idle_s` after a card was queued if no update took the rows, and the
-    door calls it on close.
+    `write_into(session, now=...)` is called at the start of each update's transaction
+    (see `bot.telegram.middlewares.UpdateOnce`); it writes when `now` or once `batch`
+    rows wait, and if that transaction rolls back the rows are queued again. `flush()`
+    writes what is left in a transaction of its own: the idle timer calls it `idle_s`
+    after a card was queued if no update took the rows, and the door calls it on close.
     """
 
-    def __init__(self, db: Database, idle_s: float = 0.5) -> None:
+    def __init__(self, db: Database, *, batch: int = 16, idle_s: float = 0.5) -> None:
         self.db = db
+        self.batch = batch
         self.idle_s = idle_s
         self._rows: list[dict[str, Any]] = []
         self._timer: asyncio.TimerHandle | None = None
@@ -139,8 +141,8 @@ class PendingRefs:
                 return int(row["message_id"])
         return None
 
-    async def write_into(self, session: AsyncSession) -> None:
-        if not self._rows:
+    async def write_into(self, session: AsyncSession, *, now: bool = True) -> None:
+        if not self._rows or (not now and len(self._rows) < self.batch):
             return
         rows, self._rows = self._rows, []
         try:
