@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import dedupe, matching, notifications, training_load
 from core.activity_data import ParsedActivity, Sport, Streams, SwimLength
+from core.checkins import validate_answers
 from core.clock import Clock
 from core.coaching import active_relationship_of_athlete, require_permission
 from core.db.models import Activity, Notification, User, Workout
@@ -336,14 +337,7 @@ async def record_check_in(
 
     An activity with no load yet (no thresholds, no sensors) is scored from RPE × duration.
     """
-    if rpe is not None and (isinstance(rpe, bool) or not 1 <= rpe <= 10):
-        raise InvalidInput("RPE goes from 1 (very easy) to 10 (maximal).")
-    if feel is not None and (isinstance(feel, bool) or not 1 <= feel <= 5):
-        raise InvalidInput("Feel goes from 1 (awful) to 5 (great).")
-    if pain_note is not None and len(pain_note) > 2000:
-        raise InvalidInput("Keep the pain note under 2000 characters.")
-    if rpe is None and feel is None and pain is None and not pain_note:
-        raise InvalidInput("Tell me at least one of RPE, feel or pain.")
+    validate_answers(rpe, feel, pain, pain_note)
     activity = await session.get(Activity, activity_id)
     if activity is None or activity.deleted_at is not None:
         raise NotFound("That activity does not exist.")

@@ -256,20 +256,9 @@ async def complete_workout(
         workout.rpe = rpe
     if notes:
         workout.athlete_notes = notes
-    coach = await _other_party(session, actor_id, workout.athlete_id)
-    if coach is not None and actor_id == workout.athlete_id:
-        await notifications.notify(
-            session,
-            clock,
-            recipient_id=coach,
-            kind=NotificationKind.WORKOUT_COMPLETED,
-            payload={
-                "workout_id": workout.id,
-                "athlete_id": workout.athlete_id,
-                "title": workout.title,
-            },
-            key=f"workout:{workout.id}:completed",
-        )
+    await _tell_coach(
+        session, clock, actor_id, workout, NotificationKind.WORKOUT_COMPLETED, "completed"
+    )
     return workout
 
 
@@ -287,23 +276,47 @@ async def skip_workout(
     workout.status = WorkoutStatus.SKIPPED
     if reason:
         workout.athlete_notes = reason
-    coach = await _other_party(session, actor_id, workout.athlete_id)
-    if coach is not None and actor_id == workout.athlete_id:
-        await notifications.notify(
-            session,
-            clock,
-            recipient_id=coach,
-            kind=NotificationKind.WORKOUT_CHANGED,
-            payload={
-                "workout_id": workout.id,
-                "athlete_id": workout.athlete_id,
-                "title": workout.title,
-                "skipped": True,
-                "reason": reason,
-            },
-            key=f"workout:{workout.id}:skipped",
-        )
+    await _tell_coach(
+        session,
+        clock,
+        actor_id,
+        workout,
+        NotificationKind.WORKOUT_CHANGED,
+        "skipped",
+        skipped=True,
+        reason=reason,
+    )
     return workout
+
+
+async def _tell_coach(
+    session: AsyncSession,
+    clock: Clock,
+    actor_id: int,
+    workout: Workout,
+    kind: NotificationKind,
+    event: str,
+    **details: object,
+) -> None:
+    """When the athlete themself acted on a workout, their coach (if any) hears of it."""
+    if actor_id != workout.athlete_id:
+        return
+    coach = await _other_party(session, actor_id, workout.athlete_id)
+    if coach is None:
+        return
+    await notifications.notify(
+        session,
+        clock,
+        recipient_id=coach,
+        kind=kind,
+        payload={
+            "workout_id": workout.id,
+            "athlete_id": workout.athlete_id,
+            "title": workout.title,
+            **details,
+        },
+        key=f"workout:{workout.id}:{event}",
+    )
 
 
 async def _athlete_or_planner(session: AsyncSession, actor_id: int, workout_id: int) -> Workout:
