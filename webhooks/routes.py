@@ -97,11 +97,9 @@ async def strava_challenge(
 
 
 @router.post("/{provider_name}")
-async def receive(provider_name: str, request: Request) -> Response:
-    # The container is read directly rather than through `Depends(container_of)`: FastAPI
-    # runs a plain-function dependency in its thread pool, a hop per delivery that cost
-    # more than the rest of the acknowledgement.
-    container = container_of(request)
+async def receive(
+    provider_name: str, request: Request, container: Container = Depends(container_of)
+) -> Response:
     ctx = sync_context_of(container)
     provider = ctx.providers.get(provider_name)
     if provider is None:
