@@ -37,6 +37,19 @@ async def _show_days(ctx: Context, title: str, first: date, last: date) -> None:
         planned = sum(w.planned_load or 0 for w in workouts)
         actual = sum(a.load or 0 for a in done)
         header.append(ctx.t("week_load", done=actual, planned=planned))
+    if first == last and len(workouts) == 1:
+        # A day with one workout is one message: the day's heading above the card, whose
+        # buttons still act on (and edit) that workout. Fewer messages read better in a
+        # chat and cost one Bot API call instead of two.
+        card = workout_card(workouts[0], ctx.locale, ctx.user.units)
+        body, *rest = card.parts
+        ctx.replies.append(
+            type(card)(
+                parts=(join_lines([join_lines(header), body], sep="\n\n"), *rest),
+                stands_for=card.stands_for,
+            )
+        )
+        return
     ctx.reply(join_lines(header))
     for workout in workouts:
         card = workout_card(workout, ctx.locale, ctx.user.units)
