@@ -35,6 +35,9 @@ class ConversationSettings:
     # without all three /connect says plainly that connecting is not available.
     secret_key: str | None = None
     enabled_providers: tuple[str, ...] = ()
+    # /invite: the Telegram bot's username (TRAINLYTICS_TELEGRAM_BOT_USERNAME), to add the
+    # t.me deep link that opens the bot with /start CODE; None gives the code alone.
+    telegram_bot_username: str | None = None
 
 
 def configured_providers(settings: Any) -> tuple[str, ...]:
