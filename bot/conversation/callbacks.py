@@ -39,6 +39,7 @@ class Scope(StrEnum):
     COACH = "co"  # leave / leaveok
     COMMENT = "cm"  # reply (to a workout or an activity)
     PAGE = "pg"  # help page
+    ROSTER = "ro"  # a coach opens one athlete of their roster
 
 
 # (scope, action) -> argument kinds, "i" an integer, "s" a token.
@@ -72,6 +73,7 @@ CATALOGUE: dict[tuple[str, str], str] = {
     ("co", "leaveok"): "",
     ("cm", "reply"): "si",  # "w" or "a", id
     ("pg", "help"): "i",
+    ("ro", "open"): "i",  # athlete id
 }
 
 

@@ -225,6 +225,44 @@ STRINGS: dict[str, dict[str, str]] = {
         "kind_coach_digest": "Coach digest",
         "kind_sync_status": "Sync",
         "kind_relationship": "Coaching",
+        # --- coach commands (/roster, /athlete, /invite, /comment, /digest) ---
+        "help_coach": "For coaches\n"
+        "/roster – your athletes at a glance\n"
+        "/athlete NAME – this week vs plan, Fitness/Fatigue/Form, last sessions, next "
+        "workouts, flags\n"
+        "/invite – an invitation code (and link) to hand to a new athlete\n"
+        "/comment NAME TEXT – comment on the athlete's latest session\n"
+        "/digest – who needs your attention today",
+        "coach_only": "/{command} is for coaches. To coach, send /start and pick Coach "
+        "(or Both to keep training yourself); your athletes then join you with /invite's code.",
+        "roster_title": "Your athletes ({count})",
+        "roster_empty": "You have no athletes yet. /invite gives you a code to hand to one.",
+        "roster_line": "{compliance} · {form} · {flags}",
+        "roster_no_plan": "no workout due",
+        "roster_form": "Form {form:+.0f}",
+        "roster_no_form": "no load yet",
+        "roster_ok": "✅ all good",
+        "roster_flags": "⚠ {count} flag(s)",
+        "roster_hint": "Tap a name, or send /athlete NAME.",
+        "athlete_usage": "Which athlete? For example /athlete Ana; /roster lists them.",
+        "ath_title": "{name} · week of {day}",
+        "ath_week": "Plan: {done} of {planned} due workouts done ({compliance}). "
+        "Load {load:.0f} of {planned_load:.0f} planned this week.",
+        "ath_load": "Fitness {fitness:.0f} · Fatigue {fatigue:.0f} · Form {form:+.0f}",
+        "ath_no_load": "No training load recorded yet.",
+        "ath_recent": "Last sessions:",
+        "ath_upcoming": "Next workouts:",
+        "ath_flags": "Needs attention:",
+        "ath_no_flags": "Nothing needs your attention.",
+        "ath_none": "  none",
+        "invite_code": "Invitation code: {code} (single use, valid 7 days).\n"
+        "The athlete sends /coach {code} to the Trainlytics bot on Telegram.",
+        "invite_link": "Or they open this link: ",
+        "comment_usage": "Tell me who and what, e.g. /comment Ana Great week!",
+        "comment_sent": "Sent to {name} on {subject}.",
+        "subject_activity": "their session “{name}” of {day}",
+        "subject_workout": "the workout “{title}” on {day}",
+        "digest_none": "Nobody needs your attention today. 🎉",
     },
     "fr": {
         "welcome": "Bienvenue sur Trainlytics, {name} ! Quelques touches pour commencer.",
@@ -447,6 +485,47 @@ STRINGS: dict[str, dict[str, str]] = {
         "kind_coach_digest": "Résumé du coach",
         "kind_sync_status": "Synchronisation",
         "kind_relationship": "Coaching",
+        # --- commandes du coach (/roster, /athlete, /invite, /comment, /digest) ---
+        "help_coach": "Pour les coachs\n"
+        "/roster – vos athlètes en un coup d'œil\n"
+        "/athlete NOM – la semaine face au plan, Forme de fond/Fatigue/Fraîcheur, "
+        "dernières séances, prochaines séances, alertes\n"
+        "/invite – un code d'invitation (et un lien) à donner à un nouvel athlète\n"
+        "/comment NOM TEXTE – commenter la dernière séance de l'athlète\n"
+        "/digest – qui demande votre attention aujourd'hui",
+        "coach_only": "/{command} est réservé aux coachs. Pour coacher, envoyez /start et "
+        "choisissez Coach (ou Les deux pour continuer à vous entraîner) ; vos athlètes vous "
+        "rejoignent ensuite avec le code de /invite.",
+        "roster_title": "Vos athlètes ({count})",
+        "roster_empty": "Vous n'avez pas encore d'athlète. /invite vous donne un code à lui "
+        "transmettre.",
+        "roster_line": "{compliance} · {form} · {flags}",
+        "roster_no_plan": "aucune séance due",
+        "roster_form": "Fraîcheur {form:+.0f}",
+        "roster_no_form": "pas encore de charge",
+        "roster_ok": "✅ tout va bien",
+        "roster_flags": "⚠ {count} alerte(s)",
+        "roster_hint": "Touchez un nom, ou envoyez /athlete NOM.",
+        "athlete_usage": "Quel athlète ? Par exemple /athlete Ana ; /roster les liste.",
+        "ath_title": "{name} · semaine du {day}",
+        "ath_week": "Plan : {done} séances faites sur {planned} dues ({compliance}). "
+        "Charge {load:.0f} sur {planned_load:.0f} prévue cette semaine.",
+        "ath_load": "Forme de fond {fitness:.0f} · Fatigue {fatigue:.0f} · "
+        "Fraîcheur {form:+.0f}",
+        "ath_no_load": "Aucune charge d'entraînement enregistrée.",
+        "ath_recent": "Dernières séances :",
+        "ath_upcoming": "Prochaines séances :",
+        "ath_flags": "À surveiller :",
+        "ath_no_flags": "Rien ne demande votre attention.",
+        "ath_none": "  aucune",
+        "invite_code": "Code d'invitation : {code} (usage unique, valable 7 jours).\n"
+        "L'athlète envoie /coach {code} au bot Trainlytics sur Telegram.",
+        "invite_link": "Ou il ouvre ce lien : ",
+        "comment_usage": "Dites-moi à qui et quoi, ex. /comment Ana Belle semaine !",
+        "comment_sent": "Envoyé à {name} sur {subject}.",
+        "subject_activity": "sa séance « {name} » du {day}",
+        "subject_workout": "la séance « {title} » du {day}",
+        "digest_none": "Personne ne demande votre attention aujourd'hui. 🎉",
     },
 }
 

@@ -14,7 +14,7 @@ from bot.conversation.handlers.onboarding import on_text as onboarding_text
 from bot.conversation.types import Button, Buttons, Image, RequestKind, Text, link
 from core import accounts, calendar, coaching, comments, notifications, training_load
 from core.db.models import ConnectedAccount, MessageRef, User
-from core.enums import DeliveryMode, Units
+from core.enums import DeliveryMode, Role, Units
 from core.errors import InvalidInput, NotFound
 from core.sync import accounts as sync_accounts
 from core.timeutil import local_date
@@ -430,7 +430,11 @@ async def calendar_link(ctx: Context) -> None:
 async def help_command(ctx: Context, page: int = 1) -> None:
     other = 2 if page == 1 else 1
     label = ctx.t("next_page" if page == 1 else "prev_page")
-    ctx.reply(ctx.t(f"help_{page}"), Buttons.of([Button(label, cb(Scope.PAGE, "help", other))]))
+    text = ctx.t(f"help_{page}")
+    if page == 1 and ctx.user.role in (Role.COACH, Role.BOTH):
+        # A coach's commands come first: they are why a coach opened the chat.
+        text = ctx.t("help_coach") + "\n\n" + text
+    ctx.reply(text, Buttons.of([Button(label, cb(Scope.PAGE, "help", other))]))
 
 
 async def on_page_button(ctx: Context) -> None:
