@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.activity_data import Sport
 from core.clock import Clock
-from core.db.models import Activity, ConnectedAccount, SyncLog, WebhookEvent
+from core.db.models import Activity, ActivityStream, ConnectedAccount, SyncLog, WebhookEvent
 from core.enums import ActivitySource, NotificationKind
 from core.ingest import delete_activity, record_activity, update_activity_fields
 from core.notifications import notify
@@ -314,6 +314,14 @@ async def _record_fetched(
         source_id = fetched.activity_id if index == 0 else f"{fetched.activity_id}:{index}"
         # History (backfill, or a session that began before connecting) is recorded quietly.
         quiet = backfill or (connected_at is not None and parsed.start < connected_at)
+        has_streams = parsed.streams is not None and len(parsed.streams) > 0
+        if has_streams and await _stored_without_streams(session, account, source_id):
+            # A summary recorded first (Garmin's manual-update summary before its file):
+            # record_activity would only rename it, so the file's data replaces it. The
+            # athlete already heard of this session: the replacement is quiet.
+            await delete_activity(session, clock, account.user_id,
+                                  ActivitySource(account.provider), source_id, notify=False)
+            quiet = True
         # An activity already stored is updated; core.ingest announces what changed.
         await record_activity(
             session, clock, account.user_id, parsed,
@@ -322,6 +330,17 @@ async def _record_fetched(
         )
         count += 1
     return count
+
+
+async def _stored_without_streams(
+    session: AsyncSession, account: ConnectedAccount, source_id: str
+) -> bool:
+    activity_id = await session.scalar(
+        select(Activity.id).where(Activity.user_id == account.user_id,
+                                  Activity.source == ActivitySource(account.provider),
+                                  Activity.source_id == source_id,
+                                  Activity.deleted_at.is_(None)))
+    return activity_id is not None and await session.get(ActivityStream, activity_id) is None
 
 
 # ----------------------------------------------------------------------------- backfill

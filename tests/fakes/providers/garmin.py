@@ -55,6 +55,7 @@ class FakeGarmin(FakeServer):
         self.access_tokens: dict[str, GarminToken] = {}
         self.refresh_tokens: dict[str, str] = {}
         self.files: dict[str, tuple[str, bytes]] = {}  # one-time download token -> (user, fit)
+        self.fit_by_summary: dict[str, bytes] = {}
         self._ids = itertools.count(21_245_513_045)
         super().__init__()
 
@@ -101,6 +102,7 @@ class FakeGarmin(FakeServer):
         activity_id = next(self._ids)
         download = new_token("dl")
         self.files[download] = (user_id, fit)
+        self.fit_by_summary[str(activity_id)] = fit
         record = {
             "userId": user_id,
             "summaryId": str(activity_id),
@@ -118,6 +120,38 @@ class FakeGarmin(FakeServer):
 
     def activity_files_notification(self, *records: dict[str, Any]) -> dict[str, Any]:
         return {"activityFiles": [_public(r) for r in records]}
+
+    def revoke(self, user_id: str) -> None:
+        """The athlete withdrew consent: every access and refresh token of theirs is dead."""
+        self.access_tokens = {k: v for k, v in self.access_tokens.items() if v.user_id != user_id}
+        self.refresh_tokens = {k: v for k, v in self.refresh_tokens.items() if v != user_id}
+
+    def backfill_notification(self, user_id: str) -> dict[str, Any]:
+        """What Garmin pushes after a 202 backfill: the `activityFiles` records whose start
+        falls in a requested window, each with a fresh single-use download URL."""
+        user = self.users[user_id]
+        records = []
+        for record in user.activities:
+            start = record["startTimeInSeconds"]
+            if any(first <= start < last for first, last in user.backfills):
+                download = new_token("dl")
+                self.files[download] = (user_id, self._fit_of(record))
+                record["callbackURL"] = (f"{self.base_url}{REST}/activityFile?"
+                                         f"id={record['activityId']}&token={download}")
+                records.append(_public(record))
+        return {"activityFiles": records}
+
+    def manually_updated_notification(
+        self, record: dict[str, Any], **changes: Any
+    ) -> dict[str, Any]:
+        """A `manuallyUpdatedActivities` push: the summary record (no file), same summaryId."""
+        summary = {k: v for k, v in _public(record).items()
+                   if k not in ("fileType", "callbackURL", "manual")}
+        summary |= {"durationInSeconds": 1800, "distanceInMeters": 5000.0, **changes}
+        return {"manuallyUpdatedActivities": [summary]}
+
+    def _fit_of(self, record: dict[str, Any]) -> bytes:
+        return self.fit_by_summary[record["summaryId"]]
 
     def deregistration_notification(self, user_id: str) -> dict[str, Any]:
         return {"deregistrations": [{"userId": user_id}]}
