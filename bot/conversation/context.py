@@ -30,6 +30,11 @@ class ConversationSettings:
     # it to the `trainlytics.reconcile_schedules` task). Without it, the scheduler's
     # periodic reconciliation catches the change within minutes.
     reschedule: Callable[[int], Awaitable[None]] | None = None
+    # Called with a person's id after their Disconnect (in /connect) was committed, to
+    # revoke the grant at the provider and forget the tokens at once (the composition
+    # root wires it to the `trainlytics.sync.finish_disconnects` task). Without it, the
+    # hourly sync sweep finishes the disconnect.
+    after_disconnect: Callable[[int], Awaitable[None]] | None = None
     # /connect: the key that signs connect links (TRAINLYTICS_SECRET_KEY) and the providers
     # whose app credentials are set (`configured_providers`). Links also need public_url;
     # without all three /connect says plainly that connecting is not available.
@@ -57,6 +62,9 @@ class Context:
     created: bool = False
     replies: list[Reply] = field(default_factory=list)
     reminders_changed: bool = False  # set by handlers; the dispatcher reschedules after commit
+    # Calls a handler queues for once its transaction has committed (the dispatcher runs
+    # them, logging any failure: what they start is also picked up by a periodic sweep).
+    after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     @property
     def locale(self) -> str:

@@ -69,6 +69,7 @@ class Conversation:
                 user_id, changed = user.id, ctx.reminders_changed
             if changed:
                 await self._reschedule(user_id)
+            await _run_after_commit(ctx.after_commit)
             return ctx.replies
         except DomainError as exc:
             return [Reply.of(exc.message)]
@@ -126,6 +127,16 @@ class Conversation:
         wait = self.limiter.take(ctx.user.id)
         if wait:
             raise _RateLimited(wait)
+
+
+async def _run_after_commit(calls: list[Callable[[], Awaitable[None]]]) -> None:
+    for call in calls:
+        try:
+            await call()
+        except Exception:
+            # The change is committed and a periodic sweep finishes it; a broker hiccup
+            # must not turn a saved change into an error message.
+            log.exception("a call queued for after the commit failed")
 
 
 class _RateLimited(Exception):

@@ -12,6 +12,11 @@ account at once would burn one of them. `fresh_token` refreshes behind a per-acc
 lock (`SELECT ... FOR UPDATE` on PostgreSQL; on SQLite the database write lock, taken by
 an UPDATE), re-reads the row once it holds the lock and skips the refresh when another
 worker already did it, and stores the new pair before anyone uses it.
+
+Disconnecting: the chat marks the account `disconnecting` inside its own transaction
+(no HTTP there), which stops every sync step at once; `finish_disconnects` then revokes
+the grant at the provider and forgets the tokens, right after the chat commits and again
+in the hourly sweep for anything a lost enqueue left behind.
 """
 
 from __future__ import annotations
@@ -19,31 +24,43 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
+import httpx
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
-from core.crypto import TokenCipher
+from core.crypto import CryptoError, TokenCipher
 from core.db.models import ConnectedAccount, OAuthState, User
 from core.enums import NotificationKind
 from core.errors import InvalidInput, NotFound
 from core.notifications import notify
 from core.sync.build import SyncContext
-from core.sync.providers.base import AuthRevoked, Provider, TokenExpired, TokenSet
+from core.sync.providers.base import (
+    AuthRevoked,
+    Provider,
+    ProviderError,
+    TokenExpired,
+    TokenSet,
+)
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 STATE_LIFETIME = timedelta(minutes=10)
 CONNECT_LINK_LIFETIME = timedelta(minutes=30)
 # Refresh a little early so a call never starts with a token about to lapse.
 REFRESH_MARGIN = timedelta(minutes=10)
 ACTIVE, REVOKED = "active", "revoked"
+# Not active (nothing syncs) but the grant is still alive at the provider and the tokens
+# are still stored: `finish_disconnects` revokes the one and forgets the other.
+DISCONNECTING = "disconnecting"
 PKCE_PROVIDERS = frozenset({"garmin"})
 
 
@@ -318,8 +335,13 @@ async def with_token(
 async def disable_account(
     session: AsyncSession, clock: Clock, account: ConnectedAccount, *, reason: str
 ) -> bool:
-    """Stop syncing and tell the athlete how to reconnect; False if it was already off."""
-    if account.status == REVOKED:
+    """Stop syncing and tell the athlete how to reconnect; False if it was already off.
+
+    An account the athlete is disconnecting is already off: it stays `disconnecting`, so
+    `finish_disconnects` still revokes the grant and forgets the tokens, and the athlete
+    is not told to reconnect what they just chose to disconnect.
+    """
+    if account.status != ACTIVE:
         return False
     account.status = REVOKED
     account.sync_enabled = False
@@ -336,25 +358,106 @@ async def disable_account(
     return True
 
 
-async def disconnect(ctx: SyncContext, user_id: int, provider_name: str) -> ConnectedAccount:
-    """The athlete's own "disconnect": revoke at the provider (best effort), then disable."""
+def mark_disconnecting(account: ConnectedAccount) -> None:
+    """The athlete's "disconnect", the database half: nothing syncs from now on."""
+    account.status = DISCONNECTING
+    account.sync_enabled = False
+
+
+async def disconnect(ctx: SyncContext, user_id: int, provider_name: str) -> int:
+    """The athlete's own "disconnect" done at once: revoke at the provider, forget tokens.
+
+    Returns how many accounts were finished (a person may hold two accounts of one
+    provider). Raises `NotFound` when there is no active connection to that provider.
+    """
     async with ctx.db.unit_of_work() as session:
-        account = await session.scalar(
+        accounts_ = list(await session.scalars(
             select(ConnectedAccount).where(ConnectedAccount.user_id == user_id,
                                            ConnectedAccount.provider == provider_name,
                                            ConnectedAccount.status == ACTIVE)
-        )
-        if account is None:
+        ))
+        if not accounts_:
             raise NotFound(f"You have no active {provider_name.capitalize()} connection.")
-        token = read_token(ctx.cipher, account)
-    await ctx.provider(provider_name).deauthorize(token)
+        for account in accounts_:
+            mark_disconnecting(account)
+        ids = [account.id for account in accounts_]
+    finished = 0
+    for account_id in ids:
+        finished += await _finish_disconnect(ctx, account_id)
+    return finished
+
+
+async def finish_disconnects(ctx: SyncContext, *, limit: int = 100) -> int:
+    """Revoke at the provider and forget the tokens of up to `limit` disconnecting accounts.
+
+    Returns how many were finished. Idempotent: a finished account is `revoked` and is
+    not picked again. The revocation is best effort: a provider that fails, or that no
+    longer knows the token, is logged and the account is finished anyway, because the
+    athlete asked for the connection to end and keeping the tokens to retry would keep
+    exactly what they asked us to drop.
+    """
     async with ctx.db.unit_of_work() as session:
-        account = await session.get(ConnectedAccount, account.id)
-        assert account is not None
+        ids = list(await session.scalars(
+            select(ConnectedAccount.id).where(ConnectedAccount.status == DISCONNECTING)
+            .order_by(ConnectedAccount.id).limit(limit)
+        ))
+    finished = 0
+    for account_id in ids:
+        finished += await _finish_disconnect(ctx, account_id)
+    return finished
+
+
+async def _finish_disconnect(ctx: SyncContext, account_id: int) -> bool:
+    async with ctx.db.unit_of_work() as session:
+        account = await session.get(ConnectedAccount, account_id)
+        if account is None or account.status != DISCONNECTING:
+            return False
+        provider_name, stored = account.provider, account.access_token_enc
+        try:
+            token: TokenSet | None = read_token(ctx.cipher, account)
+        except CryptoError as exc:
+            log.warning("disconnect of account %s: tokens unreadable, not revoked at %s: %s",
+                        account_id, provider_name, exc)
+            token = None
+    if token is not None and token.access_token:
+        await _revoke_grant(ctx, account_id, provider_name, token)
+    async with ctx.db.unit_of_work() as session:
+        account = await lock_account(session, account_id)
+        # A reconnect while the provider was being called stored fresh tokens and made the
+        # account active again: that connection is wanted and is left alone.
+        if account is None or account.status != DISCONNECTING or \
+                account.access_token_enc != stored:
+            return False
         account.status = REVOKED
         account.sync_enabled = False
-        await session.flush()
-        return account
+        # The column is NOT NULL and `rotate-keys` re-encrypts every row, so the access
+        # token becomes an encrypted empty string rather than a bare "".
+        account.access_token_enc = ctx.cipher.encrypt("")
+        account.refresh_token_enc = None
+        account.expires_at = None
+        return True
+
+
+async def _revoke_grant(
+    ctx: SyncContext, account_id: int, provider_name: str, token: TokenSet
+) -> None:
+    """Deauthorize at the provider; failures are logged, never raised."""
+    provider = ctx.providers.get(provider_name)
+    if provider is None:
+        log.warning("disconnect of account %s: %s is not configured here, grant not revoked",
+                    account_id, provider_name)
+        return
+    try:
+        if token.refresh_token and token.expires_within(REFRESH_MARGIN, ctx.clock.now()):
+            # An expired access token would be refused as "already revoked" while the
+            # grant lives on behind the refresh token; the new pair is dropped just after.
+            refreshed = await provider.refresh(token)
+            refreshed.provider_user_id = token.provider_user_id
+            token = refreshed
+        await provider.deauthorize(token)
+    except (ProviderError, httpx.HTTPError) as exc:
+        log.warning("disconnect of account %s: %s did not confirm the revocation: %s",
+                    account_id, provider_name, exc)
 
 
 async def active_account(

@@ -13,6 +13,7 @@ import httpx
 from taskiq import AsyncTaskiqDecoratedTask, Context, InMemoryBroker, TaskiqDepends
 
 from core.sync import orchestrator
+from core.sync.accounts import finish_disconnects as finish_disconnects_now
 from core.sync.build import SyncContext, build_sync_context
 from core.sync.orchestrator import StepResult
 from trainlytics.container import Container
@@ -29,6 +30,7 @@ EXTRA_KEY = "sync"
 # start as many transactions competing with the acknowledgements for the event loop and
 # SQLite's one writer. Redis workers are bounded by their own max_async_tasks instead.
 EMBEDDED_EVENT_SLOTS = 1
+DISCONNECT_BATCH = 100
 
 
 class SyncRuntime:
@@ -119,9 +121,11 @@ async def poll_all(context: Context = TaskiqDepends()) -> int:
     """The hourly poll (not Garmin): one job per account, so one slow account waits alone.
 
     It also queues again the webhook events whose enqueue was lost after they were
-    stored: the provider will not redeliver an acknowledged event.
+    stored: the provider will not redeliver an acknowledged event; and it finishes the
+    disconnects whose job after the chat's commit was lost.
     """
     ctx = sync_context_of(jobs_of(context.state).container)
+    await finish_disconnects.kiq()
     stranded = await orchestrator.stranded_events(ctx)
     if stranded:
         log.warning("queueing %d stranded webhook events again", len(stranded))
@@ -130,6 +134,20 @@ async def poll_all(context: Context = TaskiqDepends()) -> int:
     for account_id in account_ids:
         await poll_account.kiq(account_id, 0)
     return len(account_ids)
+
+
+@broker.task(task_name="trainlytics.sync.finish_disconnects")
+async def finish_disconnects(context: Context = TaskiqDepends()) -> int:
+    """Revoke at the provider and forget the tokens of the accounts people disconnected.
+
+    Queued by the chat right after a Disconnect commits, and by the hourly `poll_all`.
+    Runs in batches until none is left, so a backlog does not wait an hour per batch.
+    """
+    ctx = sync_context_of(jobs_of(context.state).container)
+    total = 0
+    while finished := await finish_disconnects_now(ctx, limit=DISCONNECT_BATCH):
+        total += finished
+    return total
 
 
 async def enqueue_events(event_ids: list[int]) -> None:

@@ -372,10 +372,11 @@ async def connect(ctx: Context) -> None:
 async def disconnect_provider(ctx: Context, provider: str) -> None:
     """Stop syncing the person's own account in this transaction.
 
-    Not `core.sync.accounts.disconnect`: that one calls the provider to revoke the grant
-    (HTTP, its own transactions, a SyncContext), and the conversation layer does nothing
-    but database work inside one unit of work. A revoked account is skipped by every
-    sync step (webhook events, polls, backfill), so nothing arrives any more.
+    The account is marked `disconnecting`: every sync step (webhook events, polls,
+    backfill) skips it from the commit on. Revoking the grant at the provider and
+    forgetting the tokens needs HTTP, which this layer never does: the dispatcher calls
+    `settings.after_disconnect` once the transaction has committed, and the hourly sweep
+    finishes whatever that missed (`core.sync.accounts.finish_disconnects`).
     """
     rows = await ctx.session.scalars(
         select(ConnectedAccount).where(
@@ -388,9 +389,12 @@ async def disconnect_provider(ctx: Context, provider: str) -> None:
     if not accounts_:
         raise NotFound(ctx.t("not_connected", provider=_name(provider)))
     for account in accounts_:
-        account.status = sync_accounts.REVOKED
-        account.sync_enabled = False
+        sync_accounts.mark_disconnecting(account)
     await ctx.session.flush()
+    hook = ctx.settings.after_disconnect
+    if hook is not None:
+        user_id = ctx.user.id
+        ctx.after_commit.append(lambda: hook(user_id))
     ctx.reply(ctx.t("disconnected", provider=_name(provider)))
 
 
@@ -402,14 +406,19 @@ def _offered_providers(ctx: Context) -> tuple[str, ...]:
 
 
 async def _connection_status(ctx: Context) -> dict[str, str]:
-    """Provider -> "active" or "revoked"; an active account wins over an old revoked one."""
+    """Provider -> "active" or "revoked"; an active account wins over an old revoked one.
+
+    An account still being disconnected shows as disconnected: the person is done with it.
+    """
     rows = await ctx.session.scalars(
         select(ConnectedAccount).where(ConnectedAccount.user_id == ctx.user.id)
     )
     status: dict[str, str] = {}
     for account in rows:
         if status.get(account.provider) != sync_accounts.ACTIVE:
-            status[account.provider] = account.status
+            status[account.provider] = (sync_accounts.ACTIVE
+                                        if account.status == sync_accounts.ACTIVE
+                                        else sync_accounts.REVOKED)
     return status
 
 

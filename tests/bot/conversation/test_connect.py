@@ -97,7 +97,7 @@ async def test_connected_accounts_show_their_state_and_can_be_disconnected(db, c
     async with db.unit_of_work() as session:
         strava = await session.scalar(
             select(ConnectedAccount).where(ConnectedAccount.provider == "strava"))
-        assert (strava.status, strava.sync_enabled) == ("revoked", False)
+        assert (strava.status, strava.sync_enabled) == ("disconnecting", False)
 
     await ana.send("/connect")
     assert [b.label for r in ana.last for b in r.buttons] == ["Connect Strava", "Connect Garmin"]
@@ -127,7 +127,7 @@ async def test_disconnect_touches_only_the_persons_own_account(db, clock):
     await ana.press("Disconnect Strava")
     async with db.unit_of_work() as session:
         rows = await session.scalars(select(ConnectedAccount).order_by(ConnectedAccount.id))
-        assert [row.status for row in rows] == ["revoked", "active"]
+        assert [row.status for row in rows] == ["disconnecting", "active"]
 
 
 async def test_connect_speaks_french(db, clock):
