@@ -133,6 +133,16 @@ async def reconcile_reminders(user_id: int) -> None:
     await reconcile_schedules.kiq(user_id)
 
 
+async def finish_disconnect(user_id: int) -> None:
+    """Queue `trainlytics.sync.finish_disconnects` after a person's Disconnect committed:
+    it revokes the grant at the provider and forgets the tokens (all pending disconnects,
+    so `user_id` only names whose click it was). Imported when called, like the above.
+    """
+    from workers.tasks.sync import finish_disconnects
+
+    await finish_disconnects.kiq()
+
+
 def build_door(container: Container, answerer: Answerer | None = None) -> TelegramDoor:
     settings = container.settings
     bot = create_bot(settings)
@@ -153,6 +163,7 @@ def build_door(container: Container, answerer: Answerer | None = None) -> Telegr
                 secret_key=settings.secret_key,
                 enabled_providers=configured_providers(settings),
                 reschedule=reconcile_reminders,
+                after_disconnect=finish_disconnect,
             ),
         )
     if container.db.dialect == "sqlite":
