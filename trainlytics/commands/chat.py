@@ -31,11 +31,13 @@ async def _chat(name: str, image_dir: Path) -> int:
     cannot reach: its 5-minute reconciliation picks the change up from the database.
     (Reconciling here against a throwaway in-memory store would record schedules that no
     scheduler holds, and the periodic pass would then think them up to date.)
+    A Disconnect likewise queues its finishing job only with Redis; without it the hourly
+    sync sweep of `trainlytics run` revokes the grant and forgets the tokens.
     """
     from bot.console.chat import ConsoleChat
     from bot.conversation import Conversation, ConversationSettings
     from bot.conversation.context import configured_providers
-    from bot.telegram.bot import reconcile_reminders
+    from bot.telegram.bot import finish_disconnect, reconcile_reminders
     from trainlytics.container import build_container
 
     container = build_container()
@@ -46,6 +48,7 @@ async def _chat(name: str, image_dir: Path) -> int:
             secret_key=config.secret_key,
             enabled_providers=configured_providers(config),
             reschedule=reconcile_reminders if config.redis_url else None,
+            after_disconnect=finish_disconnect if config.redis_url else None,
         )
         chat = ConsoleChat(
             Conversation(container.db, container.clock, settings=settings),
