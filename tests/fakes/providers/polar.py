@@ -118,6 +118,10 @@ class FakePolar(FakeServer):
         self.fit_files[exercise_id] = fit
         return exercise_id
 
+    def revoke(self, user_id: int) -> None:
+        """The athlete removed the app in Polar Flow: their tokens answer 401 from now on."""
+        self.tokens = {k: v for k, v in self.tokens.items() if v != user_id}
+
     def sign(self, raw_body: bytes) -> str:
         if self.webhook is None:
             raise RuntimeError("create the webhook first: Polar signs with its secret")
