@@ -28,12 +28,16 @@ from tests.factories import person
 from tests.fakes.providers.strava import FakeStrava
 from tests.sync.sync_harness import (
     PUBLIC_URL,
+    AppHarness,
+    app_settings,
     code_by_redirect,
     connect,
     make_context,
     now_clock,
     provider_settings,
 )
+from trainlytics.container import build_container
+from workers.tasks.sync import sync_context_of
 
 DEAUTHORIZE = "/oauth/deauthorize"
 
@@ -245,4 +249,44 @@ async def test_disconnect_at_once_revokes_and_forgets(ctx, fake, http):
     assert len(fake.calls_to(DEAUTHORIZE)) == 1
     assert strava_id not in fake.refresh_tokens.values()
     assert strava_id not in fake.refresh_tokens.values()
+    assert_forgotten(ctx, await the_account(ctx))
+
+
+@pytest.fixture
+async def jobs(db, clock, tmp_path, fake) -> AsyncIterator[AppHarness]:
+    """The process's jobs on the in-memory broker, with its own SyncContext."""
+    container = build_container(app_settings(tmp_path, strava=fake), clock=clock, db=db)
+    async with AppHarness(container) as running:
+        yield running
+
+
+async def disconnected_through_jobs(jobs: AppHarness, fake, http) -> int:
+    ctx = sync_context_of(jobs.container)
+    _, _, strava_id = await connected_chat(ctx, fake, http)
+    async with ctx.db.unit_of_work() as session:
+        mark_disconnecting(await session.scalar(select(ConnectedAccount)))
+    return strava_id
+
+
+async def test_the_telegram_doors_hook_queues_the_job_that_finishes_it(jobs, fake, http):
+    from bot.telegram.bot import finish_disconnect
+
+    strava_id = await disconnected_through_jobs(jobs, fake, http)
+    await finish_disconnect(1)
+    await jobs.jobs_done()
+    assert strava_id not in fake.refresh_tokens.values()
+    ctx = sync_context_of(jobs.container)
+    assert_forgotten(ctx, await the_account(ctx))
+
+
+async def test_the_hourly_sweep_finishes_a_disconnect_whose_job_was_lost(jobs, fake, http):
+    from workers.tasks.sync import poll_all
+
+    strava_id = await disconnected_through_jobs(jobs, fake, http)
+    await poll_all.kiq()
+    await jobs.jobs_done()
+    await jobs.jobs_done()  # the sweep's own follow-up jobs
+    assert len(fake.calls_to(DEAUTHORIZE)) == 1
+    assert strava_id not in fake.refresh_tokens.values()
+    ctx = sync_context_of(jobs.container)
     assert_forgotten(ctx, await the_account(ctx))
