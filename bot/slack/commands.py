@@ -15,17 +15,16 @@ from datetime import date
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.slack import cards, feed
 from bot.slack.blocks import section
-from bot.slack.people import coach_for, find_athlete, split_athlete_prefix
+from bot.slack.people import athlete_and_text, athlete_by_name, coach_for
 from bot.slack.snapshot import snapshot
-from core import accounts, coaching, planning
+from core import accounts, coach_view, coaching, planning
 from core.coaching import require_permission
 from core.db.models import Activity, User, Workout
-from core.enums import Permission, Role, WorkoutStatus
+from core.enums import Permission, Role
 from core.errors import DomainError, InvalidInput, NotFound
 from core.timeutil import local_date
 from trainlytics.container import Container
@@ -81,15 +80,14 @@ async def help_(
 async def roster(
     container: Container, session: AsyncSession, coach: User, inv: Invocation
 ) -> Answer:
-    athletes = await coaching.roster(session, coach.id)
-    snaps = [await snapshot(session, container.clock, coach.id, a) for a in athletes]
+    snaps = await coach_view.roster_snapshots(session, container.clock, coach.id)
     return f"Your athletes ({len(snaps)})", cards.roster_blocks(snaps, with_buttons=False)
 
 
 async def athlete(
     container: Container, session: AsyncSession, coach: User, inv: Invocation
 ) -> Answer:
-    found = await find_athlete(session, coach.id, inv.args)
+    found = await athlete_by_name(session, coach.id, inv.args)
     snap = await snapshot(session, container.clock, coach.id, found, detail=True)
     return f"{found.name}: this week", cards.athlete_blocks(snap)
 
@@ -98,18 +96,18 @@ async def invite(
     container: Container, session: AsyncSession, coach: User, inv: Invocation
 ) -> Answer:
     invitation = await coaching.create_invitation(session, container.clock, coach.id)
-    username = container.settings.telegram_bot_username
+    url = coach_view.invitation_link(container.settings.telegram_bot_username, invitation.code)
     text = (
         f"Invitation code: *{invitation.code}* (single use, valid 7 days).\n"
         f"The athlete sends `/coach {invitation.code}` to the Trainlytics bot on Telegram"
     )
-    if username:
-        text += f", or opens <https://t.me/{username}?start={invitation.code}|this link>"
+    if url is not None:
+        text += f", or opens <{url}|this link>"
     return f"Invitation code {invitation.code}", [section(text + ".")]
 
 
 async def plan(container: Container, session: AsyncSession, coach: User, inv: Invocation) -> Answer:
-    found = await find_athlete(session, coach.id, inv.args)
+    found = await athlete_by_name(session, coach.id, inv.args)
     await require_permission(session, coach.id, found.id, Permission.PLAN_WORKOUTS)
     today = local_date(container.clock.now(), found.timezone)
     await inv.client.views_open(
@@ -131,7 +129,7 @@ async def assign(
             template = await planning.find_template(session, coach.id, " ".join(rest[:cut]))
         except NotFound:
             continue
-        found = await find_athlete(session, coach.id, " ".join(rest[cut:]))
+        found = await athlete_by_name(session, coach.id, " ".join(rest[cut:]))
         training = await planning.assign_template(
             session, container.clock, coach.id, template.id, found.id, start
         )
@@ -145,10 +143,10 @@ async def assign(
 async def comment(
     container: Container, session: AsyncSession, coach: User, inv: Invocation
 ) -> Answer:
-    found, text = await split_athlete_prefix(session, coach.id, inv.args)
+    found, text = await athlete_and_text(session, coach.id, inv.args)
     if not text.strip():
         raise InvalidInput("Usage: `/trainlytics comment NAME TEXT`.")
-    subject = await comment_subject(session, container, coach.id, found)
+    subject = await coach_view.comment_subject(session, container.clock, coach.id, found)
     await add_coach_comment(session, container, coach.id, subject, text)
     return _answer(f"Sent to {found.name} on {subject_label(subject)}.")
 
@@ -220,39 +218,6 @@ SUBCOMMANDS: dict[str, Handler] = {
 
 
 # --- comments ---------------------------------------------------------------------------
-
-
-async def comment_subject(
-    session: AsyncSession, container: Container, coach_id: int, athlete: User
-) -> Activity | Workout:
-    """What a comment without a thread is about: the latest session, else the next workout."""
-    await require_permission(session, coach_id, athlete.id, Permission.COMMENT)
-    latest = await session.scalar(
-        select(Activity)
-        .where(
-            Activity.user_id == athlete.id,
-            Activity.deleted_at.is_(None),
-            Activity.primary_activity_id.is_(None),
-        )
-        .order_by(Activity.start_utc.desc())
-        .limit(1)
-    )
-    if latest is not None:
-        return latest
-    today = local_date(container.clock.now(), athlete.timezone)
-    upcoming = await session.scalar(
-        select(Workout)
-        .where(
-            Workout.athlete_id == athlete.id,
-            Workout.scheduled_date >= today,
-            Workout.status == WorkoutStatus.PLANNED,
-        )
-        .order_by(Workout.scheduled_date, Workout.id)
-        .limit(1)
-    )
-    if upcoming is None:
-        raise NotFound(f"{athlete.name} has no session or planned workout to comment on yet.")
-    return upcoming
 
 
 def subject_label(subject: Activity | Workout) -> str:

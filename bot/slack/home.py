@@ -9,8 +9,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.slack import cards
 from bot.slack.blocks import context, divider, header
 from bot.slack.people import coach_for
-from bot.slack.snapshot import snapshot
-from core import coaching
+from core import coach_view
 from trainlytics.container import Container
 
 MAX_ROWS = 45  # two blocks per athlete within the 100-block limit of a view
@@ -19,8 +18,7 @@ MAX_ROWS = 45  # two blocks per athlete within the 100-block limit of a view
 async def home_view(container: Container, team_id: str, user_id: str) -> dict[str, Any]:
     async with container.db.unit_of_work() as session:
         coach = await coach_for(session, team_id, user_id)
-        athletes = await coaching.roster(session, coach.id)
-        snaps = [await snapshot(session, container.clock, coach.id, a) for a in athletes]
+        snaps = await coach_view.roster_snapshots(session, container.clock, coach.id)
     snaps.sort(key=lambda s: (not s.flags, s.athlete.name.casefold()))  # attention first
     blocks = [
         header("Your athletes"),

@@ -16,7 +16,7 @@ from bot.slack import cards
 from bot.slack.people import coach_for
 from bot.slack.snapshot import snapshot
 from bot.slack.step_syntax import parse_steps
-from core import planning
+from core import coach_view, planning
 from core.coaching import require_permission
 from core.db.models import User, Workout
 from core.enums import Permission
@@ -84,7 +84,7 @@ async def submit_plan(container: Container, body: dict[str, Any]) -> dict[str, s
 
 
 async def submit_comment(container: Container, body: dict[str, Any]) -> dict[str, str] | str:
-    from bot.slack.commands import add_coach_comment, comment_subject, subject_label
+    from bot.slack.commands import add_coach_comment, subject_label
 
     view = body["view"]
     text = _value(view["state"]["values"], "text") or ""
@@ -98,7 +98,7 @@ async def submit_comment(container: Container, body: dict[str, Any]) -> dict[str
             subject = (
                 await planning.get_workout(session, coach.id, int(workout))
                 if workout and workout != "0"
-                else await comment_subject(session, container, coach.id, athlete)
+                else await coach_view.comment_subject(session, container.clock, coach.id, athlete)
             )
             await add_coach_comment(session, container, coach.id, subject, text)
             return f"Sent to {athlete.name} on {subject_label(subject)}."

@@ -1,14 +1,23 @@
-"""Who is talking: a Slack user becomes a Trainlytics coach on first use."""
+"""Who is talking: a Slack user becomes a Trainlytics coach on first use.
+
+Which athlete a typed name means is core's rule (`core.coach_view`); the door only adds
+where a coach in Slack finds the names when one does not match.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core import accounts, coaching
+from core import accounts, coach_view, coaching
 from core.accounts import ChatAddress
 from core.db.models import User
 from core.enums import Platform, Role
-from core.errors import NotFound
+from core.errors import InvalidInput, NotFound
+
+ROSTER_POINTER = "See `/trainlytics roster`."
 
 
 def slack_address(team_id: str, user_id: str, name: str | None = None) -> ChatAddress:
@@ -33,33 +42,22 @@ async def coach_for(
     return user
 
 
-async def find_athlete(session: AsyncSession, coach_id: int, name: str) -> User:
-    """One of the coach's athletes by name: exact (any case), else a unique prefix."""
-    wanted = " ".join(name.split()).casefold()
-    if not wanted:
-        raise NotFound("Which athlete? Give a name from your roster.")
-    athletes = await coaching.roster(session, coach_id)
-    exact = [a for a in athletes if a.name.casefold() == wanted]
-    if exact:
-        return exact[0]
-    partial = [a for a in athletes if a.name.casefold().startswith(wanted)]
-    if len(partial) == 1:
-        return partial[0]
-    if len(partial) > 1:
-        names = ", ".join(a.name for a in partial)
-        raise NotFound(f"“{name}” matches several athletes ({names}); be more precise.")
-    raise NotFound(f"You coach no athlete called “{name}”. `/trainlytics roster` lists them.")
+@contextmanager
+def _pointing_to_roster() -> Iterator[None]:
+    """core's refusal of a typed name, followed by the Slack command that lists the names."""
+    try:
+        yield
+    except (NotFound, InvalidInput) as refused:
+        raise type(refused)(f"{refused.message} {ROSTER_POINTER}") from refused
 
 
-async def split_athlete_prefix(session: AsyncSession, coach_id: int, text: str) -> tuple[User, str]:
-    """ "Alex Martin great job" → (Alex Martin, "great job"): the longest roster name first."""
-    words = text.split()
-    for cut in range(len(words), 0, -1):
-        try:
-            athlete = await find_athlete(session, coach_id, " ".join(words[:cut]))
-        except NotFound:
-            continue
-        return athlete, " ".join(words[cut:])
-    raise NotFound(
-        f"No athlete of yours is named at the start of “{text}”. `/trainlytics roster` lists them."
-    )
+async def athlete_by_name(session: AsyncSession, coach_id: int, name: str) -> User:
+    """`core.coach_view.find_athlete`, worded for Slack."""
+    with _pointing_to_roster():
+        return await coach_view.find_athlete(session, coach_id, name)
+
+
+async def athlete_and_text(session: AsyncSession, coach_id: int, text: str) -> tuple[User, str]:
+    """`core.coach_view.split_athlete_name`, worded for Slack."""
+    with _pointing_to_roster():
+        return await coach_view.split_athlete_name(session, coach_id, text)

@@ -71,6 +71,19 @@ async def test_another_coachs_athlete_is_politely_refused(client, db, clock) -> 
     assert "No athlete of yours" in text
 
 
+async def test_a_name_that_does_not_match_points_to_the_roster_command(client, db, clock) -> None:
+    await coach_id(db)
+    for name in ("Chloé Martin", "Chris Doe"):
+        await athlete_of(db, clock, name)
+    assert "/trainlytics roster" in said(await client.command("athlete Sam"))
+    ambiguous = said(await client.command("athlete ch"))
+    assert "Chloé Martin, Chris Doe" in ambiguous and "/trainlytics roster" in ambiguous
+    assert "/trainlytics roster" in said(await client.command("athlete"))
+    assert "/trainlytics roster" in said(await client.command("comment Sam well done"))
+    # The same names as in Telegram: case and accents do not matter.
+    assert "This week vs plan" in said(await client.command("athlete chloe martin"))
+
+
 async def test_comment_reaches_the_athletes_outbox(client, db, clock) -> None:
     await coach_id(db)
     athlete = await athlete_of(db, clock)
