@@ -314,7 +314,8 @@ def _weekly(view: NotificationView) -> Reply:
 _REASONS = ("missed_key_workout", "pain", "low_form", "no_sync", "low_compliance")
 
 
-def _reason_text(t: str, reason: dict[str, Any]) -> str:
+def reason_text(t: str, reason: dict[str, Any]) -> str:
+    """One attention reason (core.schedules) in words; the digest and /digest both use it."""
     kind = reason.get("reason", "")
     match kind:
         case "missed_key_workout":
@@ -347,7 +348,7 @@ def _coach_digest(view: NotificationView) -> Reply:
     ]
     for entry in athletes:
         lines.append(Text.of(bold(str(entry.get("name", "")))))
-        lines += [f"  • {_reason_text(t, r)}" for r in entry.get("reasons") or []]
+        lines += [f"  • {reason_text(t, r)}" for r in entry.get("reasons") or []]
     return Reply(parts=(join_lines(lines),))
 
 
@@ -390,4 +391,10 @@ def _daily_digest(view: NotificationView) -> Reply:
     return Reply.of("\n".join(lines))
 
 
-__all__ = ["NotificationView", "build_notification_view", "feel_buttons", "render_notification"]
+__all__ = [
+    "NotificationView",
+    "build_notification_view",
+    "feel_buttons",
+    "reason_text",
+    "render_notification",
+]

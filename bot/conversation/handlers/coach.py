@@ -17,7 +17,7 @@ from bot.conversation.context import Context, Handler
 
 # The digest's reason wording, shared with the scheduled digest a coach receives so both
 # read the same; it lives with the notification renderers.
-from bot.conversation.notifications import _reason_text as reason_text
+from bot.conversation.notifications import reason_text
 from bot.conversation.strings import sport_name
 from bot.conversation.types import Button, Buttons, Text, bold, join_lines, link
 from core import coach_view, coaching, comments
