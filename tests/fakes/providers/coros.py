@@ -75,6 +75,11 @@ class FakeCoros(FakeServer):
             if owner == open_id:
                 self.access_tokens[token] = (owner, self.clock() - timedelta(seconds=1))
 
+    def revoke(self, open_id: str) -> None:
+        """The athlete unlinked the app at COROS: access and refresh tokens answer 5006."""
+        self.access_tokens = {k: v for k, v in self.access_tokens.items() if v[0] != open_id}
+        self.refresh_tokens = {k: v for k, v in self.refresh_tokens.items() if v != open_id}
+
     def _fit_url(self, label: str) -> str:
         signature = new_token("sig")
         self.fit_links[signature] = label
