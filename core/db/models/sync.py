@@ -25,7 +25,8 @@ class ConnectedAccount(Timestamped, Base):
     expires_at: Mapped[datetime | None] = mapped_column()
     scopes: Mapped[str] = mapped_column(String(255), default="")
     sync_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
-    status: Mapped[str] = mapped_column(String(16), default="active")  # active / revoked
+    # active / disconnecting (the athlete asked; revoke at the provider pending) / revoked
+    status: Mapped[str] = mapped_column(String(16), default="active")
     last_sync_at: Mapped[datetime | None] = mapped_column()
     backfill: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     delayed_notice_sent: Mapped[bool] = mapped_column(Boolean, default=False)
