@@ -24,7 +24,6 @@ class ConversationSettings:
     max_file_bytes: int = 20 * 1024 * 1024  # Telegram bots cannot download more anyway
     heavy_burst: int = 3  # heavy requests (charts, imports) allowed back to back...
     heavy_refill_s: float = 20.0  # ...then one more every this many seconds
-    providers_enabled: bool = False
     # Called with a person's id after a change to their reminder times or timezone was
     # committed, so their reminder schedules follow at once (the composition root wires
     # it to the `trainlytics.reconcile_schedules` task). Without it, the scheduler's
@@ -43,6 +42,17 @@ class ConversationSettings:
     # /invite: the Telegram bot's username (TRAINLYTICS_TELEGRAM_BOT_USERNAME), to add the
     # t.me deep link that opens the bot with /start CODE; None gives the code alone.
     telegram_bot_username: str | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Any, **hooks: Any) -> ConversationSettings:
+        """What the TRAINLYTICS_* settings decide; each door adds the hooks it can run."""
+        return cls(
+            public_url=settings.public_url,
+            secret_key=settings.secret_key,
+            enabled_providers=configured_providers(settings),
+            telegram_bot_username=settings.telegram_bot_username,
+            **hooks,
+        )
 
 
 def configured_providers(settings: Any) -> tuple[str, ...]:

@@ -31,7 +31,7 @@ from aiogram.methods import (
 from aiogram.methods.base import Response
 from aiogram.types import Update
 
-from bot.conversation.context import ConversationSettings, configured_providers
+from bot.conversation.context import ConversationSettings
 from bot.conversation.dispatcher import Claim, Conversation
 from bot.conversation.types import Reply, Request
 from bot.telegram.handlers import Answerer, build_router
@@ -158,12 +158,8 @@ def build_door(container: Container, answerer: Answerer | None = None) -> Telegr
             container.db,
             container.clock,
             state,
-            ConversationSettings(
-                public_url=settings.public_url,
-                secret_key=settings.secret_key,
-                enabled_providers=configured_providers(settings),
-                reschedule=reconcile_reminders,
-                after_disconnect=finish_disconnect,
+            ConversationSettings.from_settings(
+                settings, reschedule=reconcile_reminders, after_disconnect=finish_disconnect
             ),
         )
     if container.db.dialect == "sqlite":

@@ -36,17 +36,16 @@ async def _chat(name: str, image_dir: Path) -> int:
     """
     from bot.console.chat import ConsoleChat
     from bot.conversation import Conversation, ConversationSettings
-    from bot.conversation.context import configured_providers
     from bot.telegram.bot import finish_disconnect, reconcile_reminders
     from trainlytics.container import build_container
 
     container = build_container()
     try:
         config = container.settings
-        settings = ConversationSettings(
-            public_url=config.public_url,
-            secret_key=config.secret_key,
-            enabled_providers=configured_providers(config),
+        # Without Redis the jobs run inside `trainlytics run`, another process: the
+        # scheduler's periodic passes pick the changes up instead of these hooks.
+        settings = ConversationSettings.from_settings(
+            config,
             reschedule=reconcile_reminders if config.redis_url else None,
             after_disconnect=finish_disconnect if config.redis_url else None,
         )
