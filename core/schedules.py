@@ -15,7 +15,7 @@ the people whose local time has just reached the slot.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -368,6 +368,30 @@ async def weekly_chart(session: AsyncSession, row: Notification, user: User) -> 
 IMAGE_RENDERERS = {NotificationKind.WEEKLY_SUMMARY.value: weekly_chart}
 
 
+def _pain_notes_by_session(
+    activities: Iterable[Activity], workouts: Iterable[Workout]
+) -> list[str] | None:
+    """Each session's pain notes once; None when no session hurt.
+
+    A check-in writes the pain on the activity and on the workout it matched, and copies
+    of one activity from several sources point at the kept one: all are one session, so
+    the coach reads the knee once per run, not once per row.
+    """
+    sessions: dict[tuple[str, int], list[str | None]] = {}
+    for a in activities:
+        sessions.setdefault(("activity", a.primary_activity_id or a.id), []).append(a.pain_note)
+    for w in workouts:
+        key = ("activity", w.matched_activity_id) if w.matched_activity_id else ("workout", w.id)
+        sessions.setdefault(key, []).append(w.pain_note)
+    if not sessions:
+        return None
+    return [
+        note
+        for notes in sessions.values()
+        for note in dict.fromkeys(n.strip() for n in notes if n and n.strip())
+    ]
+
+
 async def attention_reasons(
     session: AsyncSession, athlete: User, today: date, now: datetime
 ) -> list[dict[str, Any]]:
@@ -395,27 +419,17 @@ async def attention_reasons(
                 "date": w.scheduled_date.isoformat(),
             }
         )
-    pain_workouts = [w for w in workouts if w.pain]
-    pain_activities = list(
-        await session.scalars(
-            select(Activity).where(
-                Activity.user_id == athlete.id,
-                Activity.local_date.between(since, today),
-                Activity.pain.is_(True),
-                Activity.deleted_at.is_(None),
-            )
+    pain_activities = await session.scalars(
+        select(Activity).where(
+            Activity.user_id == athlete.id,
+            Activity.local_date.between(since, today),
+            Activity.pain.is_(True),
+            Activity.deleted_at.is_(None),
         )
     )
-    if pain_workouts or pain_activities:
-        notes = [
-            n
-            for n in [
-                *(w.pain_note for w in pain_workouts),
-                *(a.pain_note for a in pain_activities),
-            ]
-            if n
-        ]
-        reasons.append({"reason": "pain", "notes": notes})
+    pain_notes = _pain_notes_by_session(pain_activities, [w for w in workouts if w.pain])
+    if pain_notes is not None:
+        reasons.append({"reason": "pain", "notes": pain_notes})
     latest = await session.scalar(
         select(DailyLoad)
         .where(DailyLoad.user_id == athlete.id, DailyLoad.day <= today)

@@ -239,7 +239,46 @@ async def test_coach_digest_lists_only_athletes_needing_attention(db, clock):
     assert reasons == {"missed_key_workout", "pain", "low_compliance"}
 
 
-def test_schedule_ids_are_stable_per_person_and_slot():
+async def test_a_pain_checked_in_on_a_matched_session_is_reported_once(db, clock):
+    # A check-in writes the pain on the activity and on the workout it matched: one session.
+    today = date(2026, 3, 12)
+    async with db.unit_of_work() as s:
+        ben = await person(s, "Ben", tz=PARIS)
+        run = Activity(
+            user_id=ben.id,
+            source="manual",
+            source_id="r",
+            sport="run",
+            pain=True,
+            pain_note="Left knee sore on the downhill part.",
+            start_utc=datetime(2026, 3, 11, 7, tzinfo=UTC),
+            local_date=date(2026, 3, 11),
+            elapsed_s=1800,
+            moving_s=1800,
+        )
+        s.add(run)
+        await s.flush()
+        for day, matched in ((date(2026, 3, 11), run.id), (date(2026, 3, 9), None)):
+            s.add(
+                Workout(
+                    athlete_id=ben.id,
+                    sport="run",
+                    title="Tempo",
+                    scheduled_date=day,
+                    status="completed",
+                    pain=True,
+                    pain_note="Left knee sore on the downhill part.",
+                    matched_activity_id=matched,
+                )
+            )
+        await s.flush()
+        reasons = await schedules.attention_reasons(
+            s, ben, today, datetime(2026, 3, 12, 6, tzinfo=UTC)
+        )
+    [pain] = [r for r in reasons if r["reason"] == "pain"]
+    # Monday's workout (no activity) is another session with the same knee: it stays.
+    assert pain["notes"] == ["Left knee sore on the downhill part."] * 2
+
     spec = ScheduleSpec(7, ReminderSlot.MORNING, "0 7 * * *", PARIS)
     moved = ScheduleSpec(7, ReminderSlot.MORNING, "30 6 * * *", "Asia/Tokyo")
     assert spec.schedule_id == moved.schedule_id == "reminder:7:morning"
