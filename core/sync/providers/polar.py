@@ -140,7 +140,7 @@ class PolarProvider:
             provider_user_id=token.provider_user_id,
             activities=activities_from_fit(fit.content, f"{exercise_id}.fit", "polar", hint),
             raw_summary=summary,
-            name=summary.get("detailed_sport_info") or summary.get("sport"),
+            name=_readable(summary.get("detailed_sport_info") or summary.get("sport")),
         )
 
     async def create_webhook(self, url: str, events: tuple[str, ...] = ("EXERCISE",)) -> dict:
@@ -217,3 +217,8 @@ def _parse_utc(value: str | None) -> datetime | None:
         return None
     parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _readable(label: str | None) -> str | None:
+    """Polar has no activity titles, only sport codes: "ROAD_RUNNING" → "Road running"."""
+    return label.replace("_", " ").capitalize() if label else None
