@@ -52,3 +52,10 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "activities"
 
 def fixture_bytes(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[httpx.AsyncClient]:
+    """The athlete's browser, following the redirects between us and the provider."""
+    async with httpx.AsyncClient(timeout=10) as client:
+        yield client

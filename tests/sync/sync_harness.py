@@ -129,3 +129,50 @@ class AppHarness:
 
     async def jobs_done(self) -> None:
         await self.broker.wait_all()
+
+
+# --- the same steps in every provider's end-to-end tests --------------------------------
+
+
+async def connect_through_browser(
+    harness: AppHarness, browser: httpx.AsyncClient, provider: str, title: str, user_id: int
+) -> None:
+    """Bot link -> /connect/{provider} -> the fake's consent -> /oauth/{provider}/callback."""
+    from core.sync.accounts import connect_url
+
+    link = connect_url(PUBLIC_URL, harness.container.settings.secret_key, user_id, provider,
+                       harness.container.clock.now())
+    opened = await harness.client.get(link.removeprefix(PUBLIC_URL))
+    assert opened.status_code == 303
+    consent = await browser.get(opened.headers["location"])
+    assert consent.status_code == 302
+    done = await harness.client.get(consent.headers["location"].removeprefix(PUBLIC_URL))
+    assert done.status_code == 200 and f"{title} connected" in done.text
+    await harness.jobs_done()
+
+
+async def rows(harness: AppHarness, model: Any, *where: Any) -> list:
+    from sqlalchemy import select
+
+    async with harness.container.db.unit_of_work() as session:
+        return list(await session.scalars(select(model).where(*where).order_by(model.id)))
+
+
+async def live(harness: AppHarness, user_id: int) -> list:
+    from core.db.models import Activity
+
+    return await rows(harness, Activity, Activity.user_id == user_id,
+                      Activity.deleted_at.is_(None))
+
+
+async def notes(harness: AppHarness, user_id: int) -> list:
+    from core.db.models import Notification
+
+    return await rows(harness, Notification, Notification.recipient_id == user_id)
+
+
+async def account_now(harness: AppHarness, account_id: int) -> Any:
+    from core.db.models import ConnectedAccount
+
+    [account] = await rows(harness, ConnectedAccount, ConnectedAccount.id == account_id)
+    return account

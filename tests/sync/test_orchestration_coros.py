@@ -15,17 +15,25 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from sqlalchemy import select
 
-from core.db.models import Activity, ConnectedAccount, Notification, WebhookEvent
+from core.db.models import ConnectedAccount, WebhookEvent
 from core.enums import NotificationKind
 from core.streams_store import load_streams
 from core.sync import orchestrator
-from core.sync.accounts import connect_url, disconnect, read_token
+from core.sync.accounts import disconnect, read_token
 from core.sync.providers.coros import WEBHOOK_ACK
 from tests.fakes.providers.coros import FakeCoros
 from tests.sync.conftest import fixture_bytes
-from tests.sync.sync_harness import PUBLIC_URL, AppHarness, athlete, now_clock
+from tests.sync.sync_harness import (
+    AppHarness,
+    account_now,
+    athlete,
+    connect_through_browser,
+    live,
+    notes,
+    now_clock,
+    rows,
+)
 from tests.sync.sync_harness import app_settings as settings_for
 from trainlytics.container import build_container
 from workers.tasks.sync import sync_context_of
@@ -51,25 +59,11 @@ async def harness(db, clock, tmp_path, coros) -> AsyncIterator[AppHarness]:
         yield running
 
 
-@pytest.fixture
-async def browser() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(timeout=10) as client:
-        yield client
-
-
 async def connect_in_browser(harness, browser, coros, open_id: str | None = None):
     """Bot link -> /connect/coros -> COROS consent -> /oauth/coros/callback (+ backfill)."""
     open_id = open_id or coros.add_user()
     user_id = await athlete(harness.container.db)
-    link = connect_url(PUBLIC_URL, harness.container.settings.secret_key, user_id, "coros",
-                       harness.container.clock.now())
-    opened = await harness.client.get(link.removeprefix(PUBLIC_URL))
-    assert opened.status_code == 303
-    consent = await browser.get(opened.headers["location"])
-    assert consent.status_code == 302
-    done = await harness.client.get(consent.headers["location"].removeprefix(PUBLIC_URL))
-    assert done.status_code == 200 and "COROS connected" in done.text
-    await harness.jobs_done()
+    await connect_through_browser(harness, browser, "coros", "COROS", user_id)
     [account] = await rows(harness, ConnectedAccount, ConnectedAccount.user_id == user_id)
     return open_id, user_id, account
 
@@ -80,25 +74,6 @@ async def push(harness, coros, body: bytes, *, secret: str | None = None) -> htt
     response = await harness.client.post("/webhooks/coros", content=body, headers=headers)
     await harness.jobs_done()
     return response
-
-
-async def rows(harness, model, *where) -> list:
-    async with harness.container.db.unit_of_work() as session:
-        return list(await session.scalars(select(model).where(*where).order_by(model.id)))
-
-
-async def live(harness, user_id: int) -> list[Activity]:
-    return await rows(harness, Activity, Activity.user_id == user_id,
-                      Activity.deleted_at.is_(None))
-
-
-async def notes(harness, user_id: int) -> list[Notification]:
-    return await rows(harness, Notification, Notification.recipient_id == user_id)
-
-
-async def account_now(harness, account_id: int) -> ConnectedAccount:
-    [account] = await rows(harness, ConnectedAccount, ConnectedAccount.id == account_id)
-    return account
 
 
 async def test_connect_stores_the_tokens_encrypted(harness, browser, coros):

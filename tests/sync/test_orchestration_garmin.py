@@ -12,19 +12,25 @@ import json
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
-import httpx
 import pytest
-from sqlalchemy import select
 
-from core.db.models import Activity, ConnectedAccount, Notification, WebhookEvent
+from core.db.models import ConnectedAccount, WebhookEvent
 from core.enums import NotificationKind
 from core.files import parse_activity_file
 from core.streams_store import load_streams
 from core.sync import orchestrator
-from core.sync.accounts import connect_url, read_token
+from core.sync.accounts import read_token
 from tests.fakes.providers.garmin import FakeGarmin
 from tests.sync.conftest import fixture_bytes
-from tests.sync.sync_harness import PUBLIC_URL, AppHarness, athlete, now_clock
+from tests.sync.sync_harness import (
+    AppHarness,
+    athlete,
+    connect_through_browser,
+    live,
+    notes,
+    now_clock,
+    rows,
+)
 from tests.sync.sync_harness import app_settings as settings_for
 from trainlytics.container import build_container
 from workers.tasks.sync import sync_context_of
@@ -51,25 +57,11 @@ async def harness(db, clock, tmp_path, garmin) -> AsyncIterator[AppHarness]:
         yield running
 
 
-@pytest.fixture
-async def browser() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(timeout=10) as client:
-        yield client
-
-
 async def connect_in_browser(harness, browser, garmin) -> tuple[str, int, ConnectedAccount]:
     """Bot link -> /connect/garmin -> Garmin consent -> /oauth/garmin/callback."""
     garmin_user = garmin.add_user()
     user_id = await athlete(harness.container.db)
-    link = connect_url(PUBLIC_URL, harness.container.settings.secret_key, user_id, "garmin",
-                       harness.container.clock.now())
-    opened = await harness.client.get(link.removeprefix(PUBLIC_URL))
-    assert opened.status_code == 303
-    consent = await browser.get(opened.headers["location"])
-    assert consent.status_code == 302
-    done = await harness.client.get(consent.headers["location"].removeprefix(PUBLIC_URL))
-    assert done.status_code == 200 and "Garmin connected" in done.text
-    await harness.jobs_done()
+    await connect_through_browser(harness, browser, "garmin", "Garmin", user_id)
     [account] = await rows(harness, ConnectedAccount, ConnectedAccount.user_id == user_id)
     return garmin_user, user_id, account
 
@@ -80,20 +72,6 @@ async def push(harness, garmin, notification: dict, *, client_id: str | None = N
                                          headers=headers)
     await harness.jobs_done()
     return response.status_code
-
-
-async def rows(harness, model, *where) -> list:
-    async with harness.container.db.unit_of_work() as session:
-        return list(await session.scalars(select(model).where(*where).order_by(model.id)))
-
-
-async def live(harness, user_id: int) -> list[Activity]:
-    return await rows(harness, Activity, Activity.user_id == user_id,
-                      Activity.deleted_at.is_(None))
-
-
-async def notes(harness, user_id: int) -> list[Notification]:
-    return await rows(harness, Notification, Notification.recipient_id == user_id)
 
 
 def fit_start(name: str):

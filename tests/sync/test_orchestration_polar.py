@@ -13,18 +13,27 @@ import json
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
-import httpx
 import pytest
-from sqlalchemy import select
 
-from core.db.models import Activity, ConnectedAccount, Notification, WebhookEvent
+from core.db.models import ConnectedAccount, WebhookEvent
 from core.enums import NotificationKind
 from core.streams_store import load_streams
 from core.sync import orchestrator
-from core.sync.accounts import connect_url, disconnect, read_token
+from core.sync.accounts import disconnect, read_token
 from tests.fakes.providers.polar import FakePolar
 from tests.sync.conftest import fixture_bytes
-from tests.sync.sync_harness import POLAR_SECRET, PUBLIC_URL, AppHarness, athlete, now_clock
+from tests.sync.sync_harness import (
+    POLAR_SECRET,
+    PUBLIC_URL,
+    AppHarness,
+    account_now,
+    athlete,
+    connect_through_browser,
+    live,
+    notes,
+    now_clock,
+    rows,
+)
 from tests.sync.sync_harness import app_settings as settings_for
 from trainlytics.container import build_container
 from workers.tasks.sync import sync_context_of
@@ -54,25 +63,11 @@ async def harness(db, clock, tmp_path, polar) -> AsyncIterator[AppHarness]:
         yield running
 
 
-@pytest.fixture
-async def browser() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(timeout=10) as client:
-        yield client
-
-
 async def connect_in_browser(harness, browser, polar, polar_user: int | None = None):
     """Bot link -> /connect/polar -> Polar consent -> /oauth/polar/callback (+ backfill)."""
     polar_user = polar_user if polar_user is not None else polar.add_user()
     user_id = await athlete(harness.container.db)
-    link = connect_url(PUBLIC_URL, harness.container.settings.secret_key, user_id, "polar",
-                       harness.container.clock.now())
-    opened = await harness.client.get(link.removeprefix(PUBLIC_URL))
-    assert opened.status_code == 303
-    consent = await browser.get(opened.headers["location"])
-    assert consent.status_code == 302
-    done = await harness.client.get(consent.headers["location"].removeprefix(PUBLIC_URL))
-    assert done.status_code == 200 and "Polar connected" in done.text
-    await harness.jobs_done()
+    await connect_through_browser(harness, browser, "polar", "Polar", user_id)
     [account] = await rows(harness, ConnectedAccount, ConnectedAccount.user_id == user_id)
     return polar_user, user_id, account
 
@@ -90,25 +85,6 @@ def harness_sign(body: bytes) -> str:
     import hmac
 
     return hmac.new(POLAR_SECRET.encode(), body, hashlib.sha256).hexdigest()
-
-
-async def rows(harness, model, *where) -> list:
-    async with harness.container.db.unit_of_work() as session:
-        return list(await session.scalars(select(model).where(*where).order_by(model.id)))
-
-
-async def live(harness, user_id: int) -> list[Activity]:
-    return await rows(harness, Activity, Activity.user_id == user_id,
-                      Activity.deleted_at.is_(None))
-
-
-async def notes(harness, user_id: int) -> list[Notification]:
-    return await rows(harness, Notification, Notification.recipient_id == user_id)
-
-
-async def account_now(harness, account_id: int) -> ConnectedAccount:
-    [account] = await rows(harness, ConnectedAccount, ConnectedAccount.id == account_id)
-    return account
 
 
 def new_exercise(polar, harness, polar_user: int, fit: str = RUN, *, hours_ago: float = 1) -> str:
