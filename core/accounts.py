@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
@@ -49,13 +49,12 @@ async def get_or_create_person(
     # One query for the identity and its person: this runs on every chat update.
     found = (
         await session.execute(
-            select(ChatIdentity, User)
-            .join(User, User.id == ChatIdentity.user_id)
-            .where(
-                ChatIdentity.platform == address.platform,
-                ChatIdentity.workspace_id == address.workspace_id,
-                ChatIdentity.platform_user_id == address.platform_user_id,
-            )
+            _PERSON_BY_ADDRESS,
+            {
+                "platform": address.platform,
+                "workspace_id": address.workspace_id,
+                "platform_user_id": address.platform_user_id,
+            },
         )
     ).first()
     if found is not None:
@@ -84,6 +83,19 @@ async def get_or_create_person(
     )
     await session.flush()
     return user, True
+
+
+# Built once (it runs on every chat update): building a statement and its cache key costs
+# more Python than SQLAlchemy's compiled-SQL cache saves.
+_PERSON_BY_ADDRESS = (
+    select(ChatIdentity, User)
+    .join(User, User.id == ChatIdentity.user_id)
+    .where(
+        ChatIdentity.platform == bindparam("platform"),
+        ChatIdentity.workspace_id == bindparam("workspace_id"),
+        ChatIdentity.platform_user_id == bindparam("platform_user_id"),
+    )
+)
 
 
 def _locale_from(language_code: str | None) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import notifications
@@ -102,16 +102,23 @@ async def activities_between(
     """Kept (non-duplicate, non-deleted) activities on local days first..last inclusive."""
     await require_permission(session, actor_id, athlete_id, Permission.VIEW_ACTIVITIES)
     rows = await session.scalars(
-        select(Activity)
-        .where(
-            Activity.user_id == athlete_id,
-            Activity.local_date.between(first, last),
-            Activity.primary_activity_id.is_(None),
-            Activity.deleted_at.is_(None),
-        )
-        .order_by(Activity.start_utc)
+        _KEPT_ACTIVITIES_BETWEEN, {"athlete_id": athlete_id, "first": first, "last": last}
     )
     return list(rows)
+
+
+# Built once: /today and /week run it on every request, and building a statement (and its
+# cache key) costs more Python than SQLAlchemy's compiled-SQL cache saves.
+_KEPT_ACTIVITIES_BETWEEN = (
+    select(Activity)
+    .where(
+        Activity.user_id == bindparam("athlete_id"),
+        Activity.local_date.between(bindparam("first"), bindparam("last")),
+        Activity.primary_activity_id.is_(None),
+        Activity.deleted_at.is_(None),
+    )
+    .order_by(Activity.start_utc)
+)
 
 
 async def activities_on_day(

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import notifications
@@ -343,11 +343,21 @@ async def workouts_between(
 ) -> list[Workout]:
     await require_permission(session, actor_id, athlete_id, Permission.VIEW_ACTIVITIES)
     rows = await session.scalars(
-        select(Workout)
-        .where(Workout.athlete_id == athlete_id, Workout.scheduled_date.between(first, last))
-        .order_by(Workout.scheduled_date, Workout.id)
+        _WORKOUTS_BETWEEN, {"athlete_id": athlete_id, "first": first, "last": last}
     )
     return list(rows)
+
+
+# Built once: /today, /week and the digests run it on every request, and building a
+# statement (and its cache key) costs more Python than SQLAlchemy's compiled-SQL cache saves.
+_WORKOUTS_BETWEEN = (
+    select(Workout)
+    .where(
+        Workout.athlete_id == bindparam("athlete_id"),
+        Workout.scheduled_date.between(bindparam("first"), bindparam("last")),
+    )
+    .order_by(Workout.scheduled_date, Workout.id)
+)
 
 
 # --- templates --------------------------------------------------------------------------

@@ -93,15 +93,20 @@ def _row(
     }
 
 
-async def _insert(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    """One multi-row "INSERT ... ON CONFLICT DO NOTHING" on (platform, chat_id, message_id)
-    instead of a look-up then an insert per row: an edited card keeps its first meaning."""
-    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
-    await session.execute(
-        insert(MessageRef)
-        .values(rows)
-        .on_conflict_do_nothing(index_elements=["platform", "chat_id", "message_id"])
+# "INSERT ... ON CONFLICT DO NOTHING" on (platform, chat_id, message_id) instead of a
+# look-up then an insert per row: an edited card keeps its first meaning. Built once per
+# dialect on the table and run with a list of rows (one executemany, one round trip): a
+# multi-VALUES statement would be rebuilt and compiled for each batch size.
+_INSERTS = {
+    name: insert(MessageRef.__table__).on_conflict_do_nothing(
+        index_elements=["platform", "chat_id", "message_id"]
     )
+    for name, insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
+}
+
+
+async def _insert(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    await session.execute(_INSERTS[session.bind.dialect.name], rows)
 
 
 class PendingRefs:
