@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
+from core.db.engine import small_read
 from core.db.models import ChatIdentity, LinkCode, User
 from core.enums import Platform, Role, Units
 from core.errors import InvalidInput, NotFound
@@ -87,7 +88,7 @@ async def get_or_create_person(
 
 # Built once (it runs on every chat update): building a statement and its cache key costs
 # more Python than SQLAlchemy's compiled-SQL cache saves.
-_PERSON_BY_ADDRESS = (
+_PERSON_BY_ADDRESS = small_read(
     select(ChatIdentity, User)
     .join(User, User.id == ChatIdentity.user_id)
     .where(

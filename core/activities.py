@@ -12,6 +12,7 @@ from core import notifications
 from core.activity_data import Sport
 from core.clock import Clock
 from core.coaching import active_relationship_of_athlete, require_permission
+from core.db.engine import small_read
 from core.db.models import Activity, User
 from core.enums import ActivitySource, NotificationKind, Permission
 from core.errors import InvalidInput, PermissionDenied
@@ -109,7 +110,7 @@ async def activities_between(
 
 # Built once: /today and /week run it on every request, and building a statement (and its
 # cache key) costs more Python than SQLAlchemy's compiled-SQL cache saves.
-_KEPT_ACTIVITIES_BETWEEN = (
+_KEPT_ACTIVITIES_BETWEEN = small_read(
     select(Activity)
     .where(
         Activity.user_id == bindparam("athlete_id"),

@@ -14,6 +14,7 @@ from core import notifications
 from core.activity_data import Sport
 from core.clock import Clock
 from core.coaching import require_permission
+from core.db.engine import small_read
 from core.db.models import PlanTemplate, TemplateWorkout, TrainingPlan, User, Workout
 from core.enums import NotificationKind, Permission, WorkoutStatus
 from core.errors import InvalidInput, NotFound
@@ -350,7 +351,7 @@ async def workouts_between(
 
 # Built once: /today, /week and the digests run it on every request, and building a
 # statement (and its cache key) costs more Python than SQLAlchemy's compiled-SQL cache saves.
-_WORKOUTS_BETWEEN = (
+_WORKOUTS_BETWEEN = small_read(
     select(Workout)
     .where(
         Workout.athlete_id == bindparam("athlete_id"),

@@ -12,7 +12,7 @@ import contextlib
 import logging
 from typing import Protocol
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, Message
 
@@ -187,11 +187,30 @@ async def render_in_chat(
     return shown
 
 
+# The routing filters are coroutines, not aiogram's `F.text` magic filters: aiogram runs a
+# plain (non-async) filter in a worker thread (`asyncio.to_thread`), a thread hand-off on
+# every update only to test one attribute.
+async def has_text(message: Message) -> bool:
+    return message.text is not None
+
+
+async def has_document(message: Message) -> bool:
+    return message.document is not None
+
+
+async def has_location(message: Message) -> bool:
+    return message.location is not None
+
+
+async def has_data(query: CallbackQuery) -> bool:
+    return query.data is not None
+
+
 def build_router() -> Router:
     """A fresh router per dispatcher (an aiogram router attaches to one parent only)."""
     router = Router(name="trainlytics")
-    router.message.register(on_text, F.text)
-    router.message.register(on_document, F.document)
-    router.message.register(on_location, F.location)
-    router.callback_query.register(on_button, F.data)
+    router.message.register(on_text, has_text)
+    router.message.register(on_document, has_document)
+    router.message.register(on_location, has_location)
+    router.callback_query.register(on_button, has_data)
     return router

@@ -6,10 +6,10 @@ import collections
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
-from sqlalchemy import event
+from sqlalchemy import Executable, event
 from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_connection,
     AsyncAdapt_aiosqlite_cursor,
@@ -23,6 +23,23 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+# Execution option of a small indexed read (one person's rows of a few days) that may run
+# on the event loop's thread on SQLite: see `small_read`.
+SMALL_READ = "trainlytics_small_read"
+_E = TypeVar("_E", bound=Executable)
+
+
+def small_read(statement: _E) -> _E:
+    """Mark a SELECT as small and indexed: on SQLite it then runs on the caller's thread.
+
+    aiosqlite hands each statement to its own thread and back, which on a busy machine
+    costs far more than an indexed SELECT of a few rows (a few microseconds inside
+    SQLite). In WAL mode a read never waits for a writer, so such a read cannot stall the
+    event loop; anything that may scan many rows, and every write (which can wait for
+    another process's write lock), keeps going through the thread. PostgreSQL ignores it.
+    """
+    return statement.execution_options(**{SMALL_READ: True})
+
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine for SQLite (aiosqlite) or PostgreSQL (asyncpg)."""
@@ -32,10 +49,14 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
             from pathlib import Path
 
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        kwargs.setdefault("connect_args", {"timeout": 30})
+        # A small read runs on the event loop's thread, not the one that opened the
+        # connection; statements on one connection never overlap (the adapter's mutex).
+        kwargs["connect_args"] = {"timeout": 30, **kwargs.get("connect_args", {})}
+        kwargs["connect_args"]["check_same_thread"] = False
         kwargs.setdefault("module", OneHopAiosqlite(aiosqlite, sqlite3))
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "before_cursor_execute", _route_small_reads)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_async_engine(url, **kwargs)
@@ -53,6 +74,23 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _route_small_reads(
+    _conn: Any,
+    cursor: Any,
+    _statement: str,
+    _parameters: Any,
+    context: Any,
+    executemany: bool,
+) -> None:
+    if isinstance(cursor, _OneHopCursor):
+        cursor._on_loop = bool(
+            context is not None
+            and not executemany
+            and not (context.isinsert or context.isupdate or context.isdelete)
+            and context.execution_options.get(SMALL_READ, False)
+        )
 
 
 # aiosqlite runs each sqlite3 call on the connection's own thread, and SQLAlchemy's adapter
@@ -87,9 +125,10 @@ def _run_statement(
 class _OneHopCursor(AsyncAdapt_aiosqlite_cursor):
     """A client-side cursor whose statement is one call on aiosqlite's thread."""
 
-    __slots__ = ("_description", "_lastrowid", "_rowcount")
+    __slots__ = ("_description", "_lastrowid", "_on_loop", "_rowcount")
 
     def _make_new_cursor(self, connection: Any) -> Any:
+        self._on_loop = False  # set per statement by `_route_small_reads`
         self._description: Any = None
         self._rowcount = -1
         self._lastrowid: int | None = None
@@ -130,11 +169,14 @@ class _OneHopCursor(AsyncAdapt_aiosqlite_cursor):
     async def _run(self, operation: Any, parameters: Any, *, many: bool) -> None:
         connection: aiosqlite.Connection = self._connection  # type: ignore[assignment]
         async with self._adapt_connection._execute_mutex:
-            # aiosqlite's one entry point for running a function on its thread (SQLAlchemy's
-            # own adapter uses its queue directly for the isolation level).
-            found = await connection._execute(
-                _run_statement, connection, operation, parameters, many
-            )
+            if self._on_loop:
+                found = _run_statement(connection, operation, parameters, many)
+            else:
+                # aiosqlite's one entry point for running a function on its thread
+                # (SQLAlchemy's own adapter uses its queue directly for the isolation level).
+                found = await connection._execute(
+                    _run_statement, connection, operation, parameters, many
+                )
         self._description, self._rowcount, self._lastrowid, rows = found
         self._rows = collections.deque(rows) if rows is not None else collections.deque()
 
