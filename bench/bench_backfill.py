@@ -61,16 +61,21 @@ async def main() -> int:
         async with db.engine.begin() as conn:
             await conn.run_sync(Base.metadata.create_all)
         limits = Limits()
-        async with FakeStrava(clock=clock.now, limits=limits) as fake, \
-                httpx.AsyncClient(timeout=30) as http:
+        async with (
+            FakeStrava(clock=clock.now, limits=limits) as fake,
+            httpx.AsyncClient(timeout=30) as http,
+        ):
             ctx = make_context(db, clock, http, provider_settings(strava=fake))
             strava_id = fake.add_athlete()
             for i in range(ACTIVITIES):
-                fake.add_activity(strava_id, start=clock.now() - timedelta(days=89, hours=-i * 7),
-                                  streams=streams(i), name=f"Run {i}")
+                fake.add_activity(
+                    strava_id,
+                    start=clock.now() - timedelta(days=89, hours=-i * 7),
+                    streams=streams(i),
+                    name=f"Run {i}",
+                )
             user_id = await athlete(db)
-            account = await connect(ctx, "strava", user_id,
-                                    lambda url: code_by_redirect(http, url))
+            account = await connect(ctx, "strava", user_id, lambda url: code_by_redirect(http, url))
             peak_15, peak_day, windows = 0, 0, 1
             started = time.perf_counter()
             attempt = 0
@@ -82,8 +87,9 @@ async def main() -> int:
                     break
                 assert result.retry_at is not None
                 clock.set(result.retry_at)  # the next window: Strava resets its counters
-                fake.usage = Usage(overall_daily=fake.usage.overall_daily,
-                                   read_daily=fake.usage.read_daily)
+                fake.usage = Usage(
+                    overall_daily=fake.usage.overall_daily, read_daily=fake.usage.read_daily
+                )
                 windows += 1
                 attempt += 1
             elapsed = time.perf_counter() - started
@@ -96,14 +102,21 @@ async def main() -> int:
     minimum = math.ceil((ACTIVITIES + 1) / PAGE_SIZE) + 2 * ACTIVITIES
     ratio = api_calls / minimum
     within = peak_15 <= min(limits.read_15min, limits.overall_15min) and peak_day <= min(
-        limits.read_daily, limits.overall_daily)
-    print(f"backfill of {ACTIVITIES} activities with streams: {stored} stored in "
-          f"{elapsed:.1f} s over {windows} rate-limit window(s)")
-    print(f"requests: {api_calls} made, {minimum} needed at least -> {ratio:.3f}x "
-          f"(target <= {TARGET_RATIO}x): {verdict(ratio <= TARGET_RATIO)}")
-    print(f"peak usage: {peak_15} per 15 min (limit {limits.read_15min} reads), "
-          f"{peak_day} per day (limit {limits.read_daily} reads): "
-          f"{verdict(within)} (never over)")
+        limits.read_daily, limits.overall_daily
+    )
+    print(
+        f"backfill of {ACTIVITIES} activities with streams: {stored} stored in "
+        f"{elapsed:.1f} s over {windows} rate-limit window(s)"
+    )
+    print(
+        f"requests: {api_calls} made, {minimum} needed at least -> {ratio:.3f}x "
+        f"(target <= {TARGET_RATIO}x): {verdict(ratio <= TARGET_RATIO)}"
+    )
+    print(
+        f"peak usage: {peak_15} per 15 min (limit {limits.read_15min} reads), "
+        f"{peak_day} per day (limit {limits.read_daily} reads): "
+        f"{verdict(within)} (never over)"
+    )
     return 0
 
 

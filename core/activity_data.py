@@ -66,8 +66,15 @@ class Streams:
     temperature: np.ndarray | None = None  # °C
 
     CHANNELS = (
-        "power", "heart_rate", "cadence", "speed", "distance",
-        "altitude", "lat", "lng", "temperature",
+        "power",
+        "heart_rate",
+        "cadence",
+        "speed",
+        "distance",
+        "altitude",
+        "lat",
+        "lng",
+        "temperature",
     )
 
     def __len__(self) -> int:

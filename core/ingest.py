@@ -562,9 +562,7 @@ async def _notify_changed(
     stamp = clock.now().isoformat()
     await _notify_change(session, clock, activity.user_id, activity.id, payload, stamp)
     relationship = await active_relationship_of_athlete(session, activity.user_id)
-    if relationship is None or not relationship.permissions.get(
-        Permission.VIEW_ACTIVITIES, True
-    ):
+    if relationship is None or not relationship.permissions.get(Permission.VIEW_ACTIVITIES, True):
         return
     coach_id = relationship.coach_id
     if was_private and activity.is_private:
@@ -583,8 +581,11 @@ async def _notify_changed(
         return
     if activity.is_private and not deleted:
         # Nothing of a private session for the coach beyond which post to take down.
-        payload = {"activity_changed": activity.id, "change": CHANGE_HIDDEN,
-                   "athlete_id": activity.user_id}
+        payload = {
+            "activity_changed": activity.id,
+            "change": CHANGE_HIDDEN,
+            "athlete_id": activity.user_id,
+        }
     await _notify_change(session, clock, coach_id, activity.id, payload, stamp)
 
 

@@ -60,9 +60,7 @@ def pg_schema() -> Iterator[str | None]:
 
 def _pg_database(schema: str) -> Database:
     assert PG_URL
-    return Database.from_url(
-        PG_URL, connect_args={"server_settings": {"search_path": schema}}
-    )
+    return Database.from_url(PG_URL, connect_args={"server_settings": {"search_path": schema}})
 
 
 @pytest.fixture(params=BACKENDS)

@@ -143,9 +143,7 @@ class Settings(BaseSettings):
         if not self.encryption_keys:
             self.encryption_keys = stored["encryption_key"]
             self.__dict__.pop("encryption_key_list", None)
-        return [
-            f"Using development keys from {key_file} (generated once, never for production)."
-        ]
+        return [f"Using development keys from {key_file} (generated once, never for production)."]
 
     def _required_secrets(self) -> dict[str, str | None]:
         required = {"secret_key": self.secret_key, "encryption_keys": self.encryption_keys}

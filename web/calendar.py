@@ -81,9 +81,7 @@ async def feed(
 ) -> Response:
     athlete_param = request.query_params.get("athlete")
     async with container.db.unit_of_work() as session:
-        owner, _people, athlete = await _owner_and_athlete(
-            session, container, token, athlete_param
-        )
+        owner, _people, athlete = await _owner_and_athlete(session, container, token, athlete_param)
         if athlete is None:
             raise _not_found()
         content = await calendar_service.feed_content(

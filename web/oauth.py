@@ -59,7 +59,8 @@ async def connect(
     try:
         async with ctx.db.unit_of_work() as session:
             user_id = await open_connect_link(
-                session, ctx.clock, container.settings.secret_key or "", t, provider_name)
+                session, ctx.clock, container.settings.secret_key or "", t, provider_name
+            )
             url = await begin_connect(session, ctx.clock, provider, user_id)
     except DomainError as exc:
         return page("This link does not work", exc.message, 400)
@@ -79,20 +80,31 @@ async def callback(
         return _unknown()
     name = NAMES.get(provider_name, provider_name)
     if error:
-        return page(f"{name} not connected",
-                    f"{name} said: {error}. Ask the bot for a new link to try again.", 400)
+        return page(
+            f"{name} not connected",
+            f"{name} said: {error}. Ask the bot for a new link to try again.",
+            400,
+        )
     if not state or not code:
-        return page("Sign-in incomplete",
-                    f"{name} did not send everything back. Start again from the bot.", 400)
+        return page(
+            "Sign-in incomplete",
+            f"{name} did not send everything back. Start again from the bot.",
+            400,
+        )
     try:
         account = await complete_connect(ctx, provider_name, state, code)
     except DomainError as exc:
         return page(f"{name} not connected", exc.message, 400)
     except ProviderError as exc:
         log.warning("%s code exchange failed: %s", provider_name, exc)
-        return page(f"{name} not connected",
-                    f"{name} refused the sign-in. Ask the bot for a new link and try again.", 502)
+        return page(
+            f"{name} not connected",
+            f"{name} refused the sign-in. Ask the bot for a new link and try again.",
+            502,
+        )
     await enqueue_backfill(account.id)
-    return page(f"{name} connected",
-                f"{name} connected, you can close this tab. Your recent activities are being "
-                "imported; the bot tells you how it goes.")
+    return page(
+        f"{name} connected",
+        f"{name} connected, you can close this tab. Your recent activities are being "
+        "imported; the bot tells you how it goes.",
+    )

@@ -59,7 +59,8 @@ class GroupCommit:
         try:
             async with self._ctx.db.unit_of_work() as session:
                 results = await store_webhook_deliveries(
-                    session, self._ctx.clock, [(name, events) for name, events, _ in batch])
+                    session, self._ctx.clock, [(name, events) for name, events, _ in batch]
+                )
         except Exception as exc:  # every delivery in the batch gets the error (a 500)
             for _, _, done in batch:
                 done.set_exception(exc)

@@ -60,7 +60,7 @@ def build_broker(settings: Settings) -> JobBackend:
             default_delay=RETRY_BASE_DELAY_S,
             max_delay_exponent=RETRY_MAX_DELAY_S,
             schedule_source=source,
-        )
+        ),
     )
     return JobBackend(broker, source, settings.redis_url)
 

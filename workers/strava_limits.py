@@ -64,8 +64,13 @@ def _encode(state: RateLimitState) -> str:
     def usage(u: WindowUsage | None) -> list[int] | None:
         return None if u is None else [u.limit_15min, u.usage_15min, u.limit_daily, u.usage_daily]
 
-    return json.dumps({"at": state.observed_at.isoformat(), "overall": usage(state.overall),
-                       "read": usage(state.read)})
+    return json.dumps(
+        {
+            "at": state.observed_at.isoformat(),
+            "overall": usage(state.overall),
+            "read": usage(state.read),
+        }
+    )
 
 
 def _decode(raw: bytes | str) -> RateLimitState:
@@ -74,5 +79,8 @@ def _decode(raw: bytes | str) -> RateLimitState:
     def usage(values: list[int] | None) -> WindowUsage | None:
         return None if values is None else WindowUsage(*values)
 
-    return RateLimitState(observed_at=datetime.fromisoformat(data["at"]),
-                          overall=usage(data["overall"]), read=usage(data["read"]))
+    return RateLimitState(
+        observed_at=datetime.fromisoformat(data["at"]),
+        overall=usage(data["overall"]),
+        read=usage(data["read"]),
+    )

@@ -510,8 +510,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "ath_title": "{name} · semaine du {day}",
         "ath_week": "Plan : {done} séances faites sur {planned} dues ({compliance}). "
         "Charge {load:.0f} sur {planned_load:.0f} prévue cette semaine.",
-        "ath_load": "Forme de fond {fitness:.0f} · Fatigue {fatigue:.0f} · "
-        "Fraîcheur {form:+.0f}",
+        "ath_load": "Forme de fond {fitness:.0f} · Fatigue {fatigue:.0f} · Fraîcheur {form:+.0f}",
         "ath_no_load": "Aucune charge d'entraînement enregistrée.",
         "ath_recent": "Dernières séances :",
         "ath_upcoming": "Prochaines séances :",

@@ -81,9 +81,7 @@ async def _edited(
 ) -> Reply:
     """The message as it should read now."""
     person = await session.get_one(User, change.person.user_id)
-    original = (
-        await session.get(Notification, ref.notification_id) if ref.notification_id else None
-    )
+    original = await session.get(Notification, ref.notification_id) if ref.notification_id else None
     if original is not None:
         reply = render_notification(await build_notification_view(session, original))
     else:  # a reply in conversation (a file sent in chat): the session's summary line

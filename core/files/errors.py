@@ -21,8 +21,7 @@ _MESSAGES = {
         "This file is too large to be an activity ({size} MB, the limit is {limit} MB)."
     ),
     FileProblem.TRUNCATED: (
-        "This {fmt} file is cut short — it may not have finished uploading. "
-        "Try exporting it again."
+        "This {fmt} file is cut short — it may not have finished uploading. Try exporting it again."
     ),
     FileProblem.CORRUPT: (
         "This {fmt} file is damaged and cannot be read ({detail}). "

@@ -43,18 +43,39 @@ _RECORD_FIELDS: dict[str, tuple[str, ...]] = {
 
 # Session fields kept in `device_summary` when the device wrote a non-zero value.
 _DEVICE_SUMMARY_FIELDS = (
-    "normalized_power", "intensity_factor", "training_stress_score", "threshold_power",
-    "avg_power", "max_power", "total_work", "avg_heart_rate", "max_heart_rate",
-    "total_calories", "total_elapsed_time", "total_timer_time", "total_distance",
-    "total_ascent", "total_descent", "total_training_effect",
-    "total_anaerobic_training_effect", "num_lengths", "num_active_lengths", "pool_length",
+    "normalized_power",
+    "intensity_factor",
+    "training_stress_score",
+    "threshold_power",
+    "avg_power",
+    "max_power",
+    "total_work",
+    "avg_heart_rate",
+    "max_heart_rate",
+    "total_calories",
+    "total_elapsed_time",
+    "total_timer_time",
+    "total_distance",
+    "total_ascent",
+    "total_descent",
+    "total_training_effect",
+    "total_anaerobic_training_effect",
+    "num_lengths",
+    "num_active_lengths",
+    "pool_length",
 )
 # Fields a device fills with 0 when the sensor was absent (COROS writes avg_power=0 and
 # normalized_power=0 on rides without a power meter): meaningless without that stream.
-_POWER_FIELDS = frozenset({
-    "normalized_power", "intensity_factor", "training_stress_score", "avg_power",
-    "max_power", "total_work",
-})
+_POWER_FIELDS = frozenset(
+    {
+        "normalized_power",
+        "intensity_factor",
+        "training_stress_score",
+        "avg_power",
+        "max_power",
+        "total_work",
+    }
+)
 # Sports whose FIT cadence counts one leg's cycles; we report steps per minute.
 _STEP_SPORTS = frozenset({Sport.RUN, Sport.TRAIL_RUN, Sport.WALK, Sport.HIKE})
 
@@ -267,12 +288,12 @@ def _session_activity(
     )
 
 
-def _active_length_mask(
-    n: int, lengths: Sequence[dict[str, Any]], t0: float
-) -> np.ndarray:
+def _active_length_mask(n: int, lengths: Sequence[dict[str, Any]], t0: float) -> np.ndarray:
     active = [
-        (m["start_time"].timestamp() - t0,
-         m["start_time"].timestamp() - t0 + (_number(m.get("total_elapsed_time")) or 0.0))
+        (
+            m["start_time"].timestamp() - t0,
+            m["start_time"].timestamp() - t0 + (_number(m.get("total_elapsed_time")) or 0.0),
+        )
         for m in lengths
         if m.get("length_type") == "active" and isinstance(m.get("start_time"), datetime)
     ]
@@ -338,4 +359,3 @@ def _gain(value: object, recorded: set[str]) -> float | None:
 
 def _text(value: object) -> str | None:
     return None if value is None else str(value)
-

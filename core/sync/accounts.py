@@ -112,7 +112,8 @@ async def open_connect_link(
         user_id, expires = int(user_part), int(expires_part)
     except (ValueError, UnicodeDecodeError):
         raise ConnectLinkInvalid(
-            "This connect link is damaged. Ask the bot for a new one.") from None
+            "This connect link is damaged. Ask the bot for a new one."
+        ) from None
     if not secret_key or not hmac.compare_digest(signature, _sign(secret_key, payload)):
         raise ConnectLinkInvalid("This connect link is not valid. Ask the bot for a new one.")
     if link_provider != provider:
@@ -127,8 +128,15 @@ async def open_connect_link(
     link_hash = _hash(f"link:{nonce}")
     if await session.scalar(select(OAuthState).where(OAuthState.state_hash == link_hash)):
         raise ConnectLinkInvalid("This connect link was already used. Ask the bot for a new one.")
-    session.add(OAuthState(user_id=user_id, provider=provider, state_hash=link_hash,
-                           expires_at=datetime.fromtimestamp(expires, now.tzinfo), used_at=now))
+    session.add(
+        OAuthState(
+            user_id=user_id,
+            provider=provider,
+            state_hash=link_hash,
+            expires_at=datetime.fromtimestamp(expires, now.tzinfo),
+            used_at=now,
+        )
+    )
     await session.flush()
     return user_id
 
@@ -139,8 +147,15 @@ async def begin_connect(
     """Store a fresh single-use state (and PKCE verifier) and return the authorize URL."""
     state = secrets.token_urlsafe(32)
     verifier = secrets.token_urlsafe(64) if provider.name in PKCE_PROVIDERS else None
-    session.add(OAuthState(user_id=user_id, provider=provider.name, state_hash=_hash(state),
-                           code_verifier=verifier, expires_at=clock.now() + STATE_LIFETIME))
+    session.add(
+        OAuthState(
+            user_id=user_id,
+            provider=provider.name,
+            state_hash=_hash(state),
+            code_verifier=verifier,
+            expires_at=clock.now() + STATE_LIFETIME,
+        )
+    )
     await session.flush()
     return provider.authorize_url(state, code_verifier=verifier)
 
@@ -186,7 +201,12 @@ async def complete_connect(
         raise InvalidInput(f"{provider_name.capitalize()} did not say which account this is.")
     async with ctx.db.unit_of_work() as session:
         return await store_account(
-            session, ctx.clock, ctx.cipher, consumed.user_id, provider_name, token,
+            session,
+            ctx.clock,
+            ctx.cipher,
+            consumed.user_id,
+            provider_name,
+            token,
             backfill_days=ctx.backfill_days,
         )
 
@@ -212,8 +232,9 @@ async def store_account(
         )
     )
     if account is None:
-        account = ConnectedAccount(provider=provider_name,
-                                   provider_user_id=str(token.provider_user_id))
+        account = ConnectedAccount(
+            provider=provider_name, provider_user_id=str(token.provider_user_id)
+        )
         session.add(account)
     account.user_id = user_id
     write_token(cipher, account, token)
@@ -240,7 +261,8 @@ def read_token(cipher: TokenCipher, account: ConnectedAccount) -> TokenSet:
     return TokenSet(
         access_token=cipher.decrypt(account.access_token_enc),
         refresh_token=cipher.decrypt(account.refresh_token_enc)
-        if account.refresh_token_enc else None,
+        if account.refresh_token_enc
+        else None,
         expires_at=account.expires_at,
         scopes=tuple(s for s in (account.scopes or "").split() if s),
         provider_user_id=account.provider_user_id,
@@ -260,12 +282,15 @@ async def lock_account(session: AsyncSession, account_id: int) -> ConnectedAccou
         # SQLite has no row locks: a write takes the database write lock, which other
         # writers wait for (busy_timeout) until this transaction ends.
         await session.execute(
-            update(ConnectedAccount).where(ConnectedAccount.id == account_id)
+            update(ConnectedAccount)
+            .where(ConnectedAccount.id == account_id)
             .values(status=ConnectedAccount.status)
         )
     return await session.scalar(
-        select(ConnectedAccount).where(ConnectedAccount.id == account_id)
-        .with_for_update().execution_options(populate_existing=True)
+        select(ConnectedAccount)
+        .where(ConnectedAccount.id == account_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
 
 
@@ -346,11 +371,16 @@ async def disable_account(
     account.status = REVOKED
     account.sync_enabled = False
     await notify(
-        session, clock,
+        session,
+        clock,
         recipient_id=account.user_id,
         kind=NotificationKind.SYNC_STATUS,
-        payload={"provider": account.provider, "revoked": True, "reason": reason[:300],
-                 "reconnect_command": f"/connect {account.provider}"},
+        payload={
+            "provider": account.provider,
+            "revoked": True,
+            "reason": reason[:300],
+            "reconnect_command": f"/connect {account.provider}",
+        },
         key=f"sync:{account.id}:revoked:{clock.now().isoformat()}",
         force=True,
     )
@@ -371,11 +401,15 @@ async def disconnect(ctx: SyncContext, user_id: int, provider_name: str) -> int:
     provider). Raises `NotFound` when there is no active connection to that provider.
     """
     async with ctx.db.unit_of_work() as session:
-        accounts_ = list(await session.scalars(
-            select(ConnectedAccount).where(ConnectedAccount.user_id == user_id,
-                                           ConnectedAccount.provider == provider_name,
-                                           ConnectedAccount.status == ACTIVE)
-        ))
+        accounts_ = list(
+            await session.scalars(
+                select(ConnectedAccount).where(
+                    ConnectedAccount.user_id == user_id,
+                    ConnectedAccount.provider == provider_name,
+                    ConnectedAccount.status == ACTIVE,
+                )
+            )
+        )
         if not accounts_:
             raise NotFound(f"You have no active {provider_name.capitalize()} connection.")
         for account in accounts_:
@@ -397,10 +431,14 @@ async def finish_disconnects(ctx: SyncContext, *, limit: int = 100) -> int:
     exactly what they asked us to drop.
     """
     async with ctx.db.unit_of_work() as session:
-        ids = list(await session.scalars(
-            select(ConnectedAccount.id).where(ConnectedAccount.status == DISCONNECTING)
-            .order_by(ConnectedAccount.id).limit(limit)
-        ))
+        ids = list(
+            await session.scalars(
+                select(ConnectedAccount.id)
+                .where(ConnectedAccount.status == DISCONNECTING)
+                .order_by(ConnectedAccount.id)
+                .limit(limit)
+            )
+        )
     finished = 0
     for account_id in ids:
         finished += await _finish_disconnect(ctx, account_id)
@@ -416,8 +454,12 @@ async def _finish_disconnect(ctx: SyncContext, account_id: int) -> bool:
         try:
             token: TokenSet | None = read_token(ctx.cipher, account)
         except CryptoError as exc:
-            log.warning("disconnect of account %s: tokens unreadable, not revoked at %s: %s",
-                        account_id, provider_name, exc)
+            log.warning(
+                "disconnect of account %s: tokens unreadable, not revoked at %s: %s",
+                account_id,
+                provider_name,
+                exc,
+            )
             token = None
     if token is not None and token.access_token:
         await _revoke_grant(ctx, account_id, provider_name, token)
@@ -425,8 +467,7 @@ async def _finish_disconnect(ctx: SyncContext, account_id: int) -> bool:
         account = await lock_account(session, account_id)
         # A reconnect while the provider was being called stored fresh tokens and made the
         # account active again: that connection is wanted and is left alone.
-        if account is None or account.status != DISCONNECTING or \
-                account.access_token_enc != stored:
+        if account is None or account.status != DISCONNECTING or account.access_token_enc != stored:
             return False
         account.status = REVOKED
         account.sync_enabled = False
@@ -444,8 +485,11 @@ async def _revoke_grant(
     """Deauthorize at the provider; failures are logged, never raised."""
     provider = ctx.providers.get(provider_name)
     if provider is None:
-        log.warning("disconnect of account %s: %s is not configured here, grant not revoked",
-                    account_id, provider_name)
+        log.warning(
+            "disconnect of account %s: %s is not configured here, grant not revoked",
+            account_id,
+            provider_name,
+        )
         return
     try:
         if token.refresh_token and token.expires_within(REFRESH_MARGIN, ctx.clock.now()):
@@ -456,8 +500,12 @@ async def _revoke_grant(
             token = refreshed
         await provider.deauthorize(token)
     except (ProviderError, httpx.HTTPError) as exc:
-        log.warning("disconnect of account %s: %s did not confirm the revocation: %s",
-                    account_id, provider_name, exc)
+        log.warning(
+            "disconnect of account %s: %s did not confirm the revocation: %s",
+            account_id,
+            provider_name,
+            exc,
+        )
 
 
 async def active_account(

@@ -86,7 +86,8 @@ async def store_webhook_events(
 
 
 async def store_webhook_deliveries(
-    session: AsyncSession, clock: Clock,
+    session: AsyncSession,
+    clock: Clock,
     deliveries: Sequence[tuple[str, Sequence[ProviderEvent]]],
 ) -> list[list[int]]:
     """Insert the events of several deliveries at once; per delivery, the ids of its new rows.
@@ -97,12 +98,23 @@ async def store_webhook_deliveries(
     first delivery that holds it, so each stored event is queued exactly once.
     """
     now = clock.now()
-    rows = [(index, {"provider": provider, "event_key": event.event_key[:200],
-                     "received_at": now, "payload": event_payload(event), "status": "pending"})
-            for index, (provider, events) in enumerate(deliveries) for event in events]
+    rows = [
+        (
+            index,
+            {
+                "provider": provider,
+                "event_key": event.event_key[:200],
+                "received_at": now,
+                "payload": event_payload(event),
+                "status": "pending",
+            },
+        )
+        for index, (provider, events) in enumerate(deliveries)
+        for event in events
+    ]
     new_ids: dict[tuple[str, str], int] = {}
     for start in range(0, len(rows), _INSERT_CHUNK):
-        chunk = [values for _, values in rows[start:start + _INSERT_CHUNK]]
+        chunk = [values for _, values in rows[start : start + _INSERT_CHUNK]]
         new_ids.update(await _insert_new(session, chunk))
     ids: list[list[int]] = [[] for _ in deliveries]
     for index, values in rows:
@@ -121,17 +133,28 @@ async def _insert_new(
 ) -> dict[tuple[str, str], int]:
     """(provider, event key) -> id of each row actually inserted."""
     statement_for = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(
-        session.bind.dialect.name)
+        session.bind.dialect.name
+    )
     if statement_for is None:  # another database: plain inserts, duplicates raise
-        return {(values["provider"], values["event_key"]): (await session.execute(
-            insert(WebhookEvent).values(**values).returning(WebhookEvent.id))).scalar_one()
-            for values in rows}
-    statement = (statement_for(WebhookEvent).values(rows)
-                 .on_conflict_do_nothing(index_elements=["provider", "event_key"])
-                 .returning(WebhookEvent.provider, WebhookEvent.event_key, WebhookEvent.id))
+        return {
+            (values["provider"], values["event_key"]): (
+                await session.execute(
+                    insert(WebhookEvent).values(**values).returning(WebhookEvent.id)
+                )
+            ).scalar_one()
+            for values in rows
+        }
+    statement = (
+        statement_for(WebhookEvent)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["provider", "event_key"])
+        .returning(WebhookEvent.provider, WebhookEvent.event_key, WebhookEvent.id)
+    )
     # RETURNING order is unspecified for a multi-row insert: match rows by their key.
-    return {(provider, key): row_id
-            for provider, key, row_id in (await session.execute(statement)).all()}
+    return {
+        (provider, key): row_id
+        for provider, key, row_id in (await session.execute(statement)).all()
+    }
 
 
 # A pending event never attempted after this long lost its enqueue (broker down at the
@@ -149,11 +172,18 @@ async def stranded_events(ctx: SyncContext) -> list[int]:
     """
     cutoff = ctx.clock.now() - STRANDED_EVENT_AFTER
     async with ctx.db.unit_of_work() as session:
-        return list(await session.scalars(
-            select(WebhookEvent.id)
-            .where(WebhookEvent.status == "pending", WebhookEvent.error.is_(None),
-                   WebhookEvent.received_at < cutoff)
-            .order_by(WebhookEvent.id).limit(STRANDED_EVENTS_PER_RUN)))
+        return list(
+            await session.scalars(
+                select(WebhookEvent.id)
+                .where(
+                    WebhookEvent.status == "pending",
+                    WebhookEvent.error.is_(None),
+                    WebhookEvent.received_at < cutoff,
+                )
+                .order_by(WebhookEvent.id)
+                .limit(STRANDED_EVENTS_PER_RUN)
+            )
+        )
 
 
 async def process_event(ctx: SyncContext, event_id: int, *, attempt: int = 0) -> StepResult:
@@ -212,8 +242,11 @@ async def _apply_event(
             return 0
         refs = await with_token(ctx, account_id, lambda t: provider.pull(t, callback))
         return sum([await _import_ref(ctx, account_id, ref, backfill=False) for ref in refs])
-    if (kind == "update" and provider_name == "strava"
-            and await _apply_strava_updates(ctx, account_id, payload)):
+    if (
+        kind == "update"
+        and provider_name == "strava"
+        and await _apply_strava_updates(ctx, account_id, payload)
+    ):
         return 0
     ref = _ref_from_json(payload["ref"]) if payload.get("ref") else None
     if ref is None:
@@ -233,7 +266,10 @@ async def _apply_strava_updates(
         account = await session.get(ConnectedAccount, account_id)
         assert account is not None
         result = await update_activity_fields(
-            session, ctx.clock, account.user_id, ActivitySource.STRAVA,
+            session,
+            ctx.clock,
+            account.user_id,
+            ActivitySource.STRAVA,
             str(payload["activity_id"]),
             name=updates.get("title"),
             sport=strava_sport(sport_name) if sport_name else None,
@@ -249,10 +285,10 @@ async def _delete_provider_activity(ctx: SyncContext, account_id: int, activity_
         source = ActivitySource(account.provider)
         rows = await session.scalars(
             select(Activity).where(
-                Activity.user_id == account.user_id, Activity.source == source,
+                Activity.user_id == account.user_id,
+                Activity.source == source,
                 Activity.deleted_at.is_(None),
-                or_(Activity.source_id == activity_id,
-                    Activity.source_id.like(f"{activity_id}:%")),
+                or_(Activity.source_id == activity_id, Activity.source_id.like(f"{activity_id}:%")),
             )
         )
         for activity in list(rows):
@@ -268,13 +304,15 @@ async def _deauthorized(ctx: SyncContext, account_id: int, reason: str) -> None:
         if account.provider != "strava":
             return
         rows = await session.scalars(
-            select(Activity).where(Activity.user_id == account.user_id,
-                                   Activity.source == ActivitySource.STRAVA)
+            select(Activity).where(
+                Activity.user_id == account.user_id, Activity.source == ActivitySource.STRAVA
+            )
         )
         for activity in list(rows):
             if activity.deleted_at is None:
-                await delete_activity(session, ctx.clock, account.user_id,
-                                      ActivitySource.STRAVA, activity.source_id)
+                await delete_activity(
+                    session, ctx.clock, account.user_id, ActivitySource.STRAVA, activity.source_id
+                )
             activity.raw = None
             activity.name = None
 
@@ -319,14 +357,26 @@ async def _record_fetched(
             # A summary recorded first (Garmin's manual-update summary before its file):
             # record_activity would only rename it, so the file's data replaces it. The
             # athlete already heard of this session: the replacement is quiet.
-            await delete_activity(session, clock, account.user_id,
-                                  ActivitySource(account.provider), source_id, notify=False)
+            await delete_activity(
+                session,
+                clock,
+                account.user_id,
+                ActivitySource(account.provider),
+                source_id,
+                notify=False,
+            )
             quiet = True
         # An activity already stored is updated; core.ingest announces what changed.
         await record_activity(
-            session, clock, account.user_id, parsed,
-            source=ActivitySource(account.provider), source_id=source_id,
-            raw=fetched.raw_summary, is_private=fetched.private, notify=not quiet,
+            session,
+            clock,
+            account.user_id,
+            parsed,
+            source=ActivitySource(account.provider),
+            source_id=source_id,
+            raw=fetched.raw_summary,
+            is_private=fetched.private,
+            notify=not quiet,
         )
         count += 1
     return count
@@ -336,10 +386,13 @@ async def _stored_without_streams(
     session: AsyncSession, account: ConnectedAccount, source_id: str
 ) -> bool:
     activity_id = await session.scalar(
-        select(Activity.id).where(Activity.user_id == account.user_id,
-                                  Activity.source == ActivitySource(account.provider),
-                                  Activity.source_id == source_id,
-                                  Activity.deleted_at.is_(None)))
+        select(Activity.id).where(
+            Activity.user_id == account.user_id,
+            Activity.source == ActivitySource(account.provider),
+            Activity.source_id == source_id,
+            Activity.deleted_at.is_(None),
+        )
+    )
     return activity_id is not None and await session.get(ActivityStream, activity_id) is None
 
 
@@ -369,10 +422,10 @@ async def backfill_step(
     try:
         if provider_name == "garmin":
             now = ctx.clock.now()
-            await with_token(ctx, account_id,
-                             lambda t: provider.request_backfill(t, since, now))  # type: ignore[attr-defined]
-            await _update_backfill(ctx, account_id, {"status": "requested"}, started, 0,
-                                   progress={"requested": True})
+            await with_token(ctx, account_id, lambda t: provider.request_backfill(t, since, now))  # type: ignore[attr-defined]
+            await _update_backfill(
+                ctx, account_id, {"status": "requested"}, started, 0, progress={"requested": True}
+            )
             return StepResult(True, outcome="requested")
         refs = await with_token(ctx, account_id, lambda t: provider.list_activities(t, since))
         cursor = tuple(state["cursor"]) if state.get("cursor") else None
@@ -380,16 +433,29 @@ async def backfill_step(
         done = int(state.get("done") or 0)
         total = done + len(remaining)
         if state.get("total") is None or state.get("total") != total:
-            await _update_backfill(ctx, account_id, {"status": "running", "total": total},
-                                   None, 0, progress={"done": done, "total": total})
+            await _update_backfill(
+                ctx,
+                account_id,
+                {"status": "running", "total": total},
+                None,
+                0,
+                progress={"done": done, "total": total},
+            )
         batch = remaining if limit is None else remaining[:limit]
         for ref in batch:
             imported += await _backfill_one(ctx, account_id, provider_name, ref, total)
         if len(batch) < len(remaining):
-            return StepResult(False, retry_at=ctx.clock.now(), imported=imported,
-                              outcome="more to do")
-        await _update_backfill(ctx, account_id, {"status": "done"}, started, imported,
-                               progress={"done": total, "total": total, "finished": True})
+            return StepResult(
+                False, retry_at=ctx.clock.now(), imported=imported, outcome="more to do"
+            )
+        await _update_backfill(
+            ctx,
+            account_id,
+            {"status": "done"},
+            started,
+            imported,
+            progress={"done": total, "total": total, "finished": True},
+        )
         return StepResult(True, imported=imported)
     except (RateLimited, ProviderUnavailable) as exc:
         retry_at = await _delayed(ctx, account_id, exc, attempt)
@@ -457,11 +523,16 @@ async def _progress(
     generation = (account.backfill or {}).get("connected_at", "")
     figures = ":".join(f"{k}={v}" for k, v in sorted(values.items()))
     await notify(
-        session, clock,
+        session,
+        clock,
         recipient_id=account.user_id,
         kind=NotificationKind.SYNC_STATUS,
-        payload={"progress_of": account.id, "generation": generation,
-                 "provider": account.provider, **values},
+        payload={
+            "progress_of": account.id,
+            "generation": generation,
+            "provider": account.provider,
+            **values,
+        },
         key=f"sync:{account.id}:backfill:{generation}:{figures}"[:200],
         force=True,
     )
@@ -474,12 +545,17 @@ async def accounts_to_poll(ctx: SyncContext) -> list[int]:
     """Active accounts of providers that allow polling, whose backfill has finished."""
     async with ctx.db.unit_of_work() as session:
         rows = await session.scalars(
-            select(ConnectedAccount).where(ConnectedAccount.status == ACTIVE,
-                                           ConnectedAccount.sync_enabled.is_(True))
+            select(ConnectedAccount).where(
+                ConnectedAccount.status == ACTIVE, ConnectedAccount.sync_enabled.is_(True)
+            )
         )
-        return [a.id for a in rows
-                if a.provider in ctx.providers and a.provider not in NO_POLL
-                and (a.backfill or {}).get("status") == "done"]
+        return [
+            a.id
+            for a in rows
+            if a.provider in ctx.providers
+            and a.provider not in NO_POLL
+            and (a.backfill or {}).get("status") == "done"
+        ]
 
 
 async def poll_account(ctx: SyncContext, account_id: int, *, attempt: int = 0) -> StepResult:
@@ -496,9 +572,13 @@ async def poll_account(ctx: SyncContext, account_id: int, *, attempt: int = 0) -
     try:
         refs = await with_token(ctx, account_id, lambda t: provider.list_activities(t, since))
         async with ctx.db.unit_of_work() as session:
-            known = set(await session.scalars(
-                select(Activity.source_id).where(Activity.user_id == user_id,
-                                                 Activity.source == provider_name)))
+            known = set(
+                await session.scalars(
+                    select(Activity.source_id).where(
+                        Activity.user_id == user_id, Activity.source == provider_name
+                    )
+                )
+            )
         for ref in sorted(refs, key=_order):
             if ref.activity_id not in known:
                 imported += await _import_ref(ctx, account_id, ref, backfill=False)
@@ -536,11 +616,17 @@ async def _delayed(
         if not account.delayed_notice_sent:
             account.delayed_notice_sent = True
             await notify(
-                session, ctx.clock, recipient_id=account.user_id,
+                session,
+                ctx.clock,
+                recipient_id=account.user_id,
                 kind=NotificationKind.SYNC_STATUS,
-                payload={"provider": account.provider, "delayed": True,
-                         "retry_at": retry_at.isoformat()},
-                key=f"sync:{account.id}:delayed:{now.isoformat()}", force=True,
+                payload={
+                    "provider": account.provider,
+                    "delayed": True,
+                    "retry_at": retry_at.isoformat(),
+                },
+                key=f"sync:{account.id}:delayed:{now.isoformat()}",
+                force=True,
             )
     return retry_at
 
@@ -560,10 +646,19 @@ def _log(
     fetched: int,
     message: str | None = None,
 ) -> None:
-    session.add(SyncLog(account_id=account.id, user_id=account.user_id,
-                        provider=account.provider, kind=kind, started_at=started,
-                        finished_at=finished, status=status, fetched=fetched,
-                        message=message[:1000] if message else None))
+    session.add(
+        SyncLog(
+            account_id=account.id,
+            user_id=account.user_id,
+            provider=account.provider,
+            kind=kind,
+            started_at=started,
+            finished_at=finished,
+            status=status,
+            fetched=fetched,
+            message=message[:1000] if message else None,
+        )
+    )
 
 
 def _close_event(row: WebhookEvent, clock: Clock, status: str, error: str | None) -> None:

@@ -20,8 +20,16 @@ from core.sync.providers.base import ProviderError
 from core.sync.sports import strava_sport
 
 STREAM_KEYS = (
-    "time", "latlng", "distance", "altitude", "velocity_smooth", "heartrate", "cadence",
-    "watts", "temp", "moving",
+    "time",
+    "latlng",
+    "distance",
+    "altitude",
+    "velocity_smooth",
+    "heartrate",
+    "cadence",
+    "watts",
+    "temp",
+    "moving",
 )
 # Smart recording writes a sample every few seconds; longer silences are pauses.
 PAUSE_GAP_S = 10

@@ -41,9 +41,7 @@ async def planned(s, clock, coach, athlete, **spec) -> Workout:
     )
 
 
-async def test_reducing_by_20_percent_scales_steps_totals_and_load_and_tells_the_athlete(
-    db, clock
-):
+async def test_reducing_by_20_percent_scales_steps_totals_and_load_and_tells_the_athlete(db, clock):
     async with db.unit_of_work() as s:
         coach, athlete = await person(s, "Coach"), await person(s, "Ana")
         await coached(s, clock, coach, athlete)

@@ -61,21 +61,30 @@ def _fit(*messages: dict) -> bytes:
 
 
 def test_fit_without_sessions_or_records_is_not_an_activity():
-    data = _fit({
-        "mesg_num": Profile["mesg_num"]["FILE_ID"],
-        "type": "activity",
-        "manufacturer": "development",
-        "time_created": datetime(2024, 5, 1, tzinfo=UTC),
-    })
+    data = _fit(
+        {
+            "mesg_num": Profile["mesg_num"]["FILE_ID"],
+            "type": "activity",
+            "manufacturer": "development",
+            "time_created": datetime(2024, 5, 1, tzinfo=UTC),
+        }
+    )
     assert _reason(data).reason is FileProblem.NOT_AN_ACTIVITY
 
 
 def test_fit_course_file_is_not_an_activity():
     data = _fit(
-        {"mesg_num": Profile["mesg_num"]["FILE_ID"], "type": "course",
-         "manufacturer": "development", "time_created": datetime(2024, 5, 1, tzinfo=UTC)},
-        {"mesg_num": Profile["mesg_num"]["RECORD"],
-         "timestamp": datetime(2024, 5, 1, tzinfo=UTC), "distance": 0.0},
+        {
+            "mesg_num": Profile["mesg_num"]["FILE_ID"],
+            "type": "course",
+            "manufacturer": "development",
+            "time_created": datetime(2024, 5, 1, tzinfo=UTC),
+        },
+        {
+            "mesg_num": Profile["mesg_num"]["RECORD"],
+            "timestamp": datetime(2024, 5, 1, tzinfo=UTC),
+            "distance": 0.0,
+        },
     )
     error = _reason(data)
     assert error.reason is FileProblem.NOT_AN_ACTIVITY and "course" in str(error)
@@ -84,13 +93,20 @@ def test_fit_course_file_is_not_an_activity():
 def test_fit_with_records_but_no_session_still_imports():
     t0 = datetime(2024, 5, 1, 6, 0, tzinfo=UTC).timestamp()
     records = [
-        {"mesg_num": Profile["mesg_num"]["RECORD"],
-         "timestamp": datetime.fromtimestamp(t0 + i * 2, UTC), "heart_rate": 120 + i}
+        {
+            "mesg_num": Profile["mesg_num"]["RECORD"],
+            "timestamp": datetime.fromtimestamp(t0 + i * 2, UTC),
+            "heart_rate": 120 + i,
+        }
         for i in range(10)
     ]
     data = _fit(
-        {"mesg_num": Profile["mesg_num"]["FILE_ID"], "type": "activity",
-         "manufacturer": "development", "time_created": datetime(2024, 5, 1, tzinfo=UTC)},
+        {
+            "mesg_num": Profile["mesg_num"]["FILE_ID"],
+            "type": "activity",
+            "manufacturer": "development",
+            "time_created": datetime(2024, 5, 1, tzinfo=UTC),
+        },
         *records,
     )
     [activity] = parse_activity_file(data)

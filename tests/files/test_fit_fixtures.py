@@ -15,17 +15,33 @@ from tests.files.conftest import FIXTURES
 # file, sport, start (UTC), elapsed s, moving (timer) s, distance m — from MANIFEST.md: the
 # device session summary, elapsed widened to the span of the records where that is longer.
 CASES = [
-    ("cycling_power_outdoor_edge810.fit", Sport.RIDE, "2013-08-16T18:05:10", 4700.05, 4700.05,
-     41339.38),
+    (
+        "cycling_power_outdoor_edge810.fit",
+        Sport.RIDE,
+        "2013-08-16T18:05:10",
+        4700.05,
+        4700.05,
+        41339.38,
+    ),
     ("cycling_power_indoor_trainer.fit", Sport.RIDE, "2011-11-02T12:54:19", 2263, 2261.85, None),
-    ("cycling_power_short_pause_edge1000.fit", Sport.RIDE, "2020-06-01T14:52:40", 126, 93.7,
-     668.19),
-    ("cycling_power_indoor_wattbike_startstop.fit", Sport.RIDE, "2021-03-18T13:02:33", 324.513,
-     196.229, None),
-    ("cycling_hr_only_fr935.fit", Sport.RIDE, "2020-04-18T11:10:44", 5158.557, 5158.557,
-     36322.85),
-    ("cycling_hr_gps_coros_pace2.fit", Sport.RIDE, "2020-10-25T11:10:19", 12719, 11287,
-     32145.76),
+    (
+        "cycling_power_short_pause_edge1000.fit",
+        Sport.RIDE,
+        "2020-06-01T14:52:40",
+        126,
+        93.7,
+        668.19,
+    ),
+    (
+        "cycling_power_indoor_wattbike_startstop.fit",
+        Sport.RIDE,
+        "2021-03-18T13:02:33",
+        324.513,
+        196.229,
+        None,
+    ),
+    ("cycling_hr_only_fr935.fit", Sport.RIDE, "2020-04-18T11:10:44", 5158.557, 5158.557, 36322.85),
+    ("cycling_hr_gps_coros_pace2.fit", Sport.RIDE, "2020-10-25T11:10:19", 12719, 11287, 32145.76),
     ("running_hr_gps_fenix2.fit", Sport.RUN, "2015-08-15T14:45:08", 2833, 2832, 9008.22),
     ("running_short_fenix5.fit", Sport.RUN, "2017-06-11T14:34:09", 57, 56.887, 157.56),
     ("swimming_pool_25m_fr920xt.fit", Sport.SWIM, "2015-11-02T20:13:46", 4214.561, None, 2425.0),
@@ -99,7 +115,9 @@ def test_multisport_file_splits_into_sessions(parse_fixture):
     assert [s.sport for s in sessions] == [Sport.RUN, Sport.TRANSITION, Sport.ROW]
     assert [round(s.moving_s, 3) for s in sessions] == [24.593, 11.763, 23.245]
     assert [s.start.isoformat() for s in sessions] == [
-        "2021-03-22T10:48:16+00:00", "2021-03-22T10:48:40+00:00", "2021-03-22T10:48:52+00:00",
+        "2021-03-22T10:48:16+00:00",
+        "2021-03-22T10:48:40+00:00",
+        "2021-03-22T10:48:52+00:00",
     ]
     assert [s.max_hr for s in sessions] == [63, 50, 59]
     # every session only holds its own seconds

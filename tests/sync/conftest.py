@@ -43,8 +43,9 @@ def strava_config(fake_strava: FakeStrava) -> ProviderConfig:
 
 @pytest.fixture
 def strava(strava_config: ProviderConfig, http: httpx.AsyncClient) -> StravaProvider:
-    return StravaProvider(strava_config, http, rate_limits=InMemoryRateLimitStore(),
-                          clock=lambda: NOW)
+    return StravaProvider(
+        strava_config, http, rate_limits=InMemoryRateLimitStore(), clock=lambda: NOW
+    )
 
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "activities"

@@ -30,12 +30,16 @@ def now_clock() -> FixedClock:
 
 
 def provider_settings(
-    *, strava: Any = None, garmin: Any = None, polar: Any = None, coros: Any = None,
-    polar_secret: str = POLAR_SECRET, backfill_days: int = 90,
+    *,
+    strava: Any = None,
+    garmin: Any = None,
+    polar: Any = None,
+    coros: Any = None,
+    polar_secret: str = POLAR_SECRET,
+    backfill_days: int = 90,
 ) -> SimpleNamespace:
     values: dict[str, Any] = {"public_url": PUBLIC_URL, "backfill_days": backfill_days}
-    for name, fake in (("strava", strava), ("garmin", garmin), ("polar", polar),
-                       ("coros", coros)):
+    for name, fake in (("strava", strava), ("garmin", garmin), ("polar", polar), ("coros", coros)):
         if fake is None:
             continue
         values |= {
@@ -45,19 +49,29 @@ def provider_settings(
             f"{name}_oauth_base": fake.oauth_base,
             f"{name}_token_url": getattr(fake, "token_url", ""),
         }
-    values |= {"strava_webhook_verify_token": STRAVA_VERIFY_TOKEN,
-               "strava_subscription_id": STRAVA_SUBSCRIPTION_ID,
-               "polar_webhook_secret": polar_secret}
+    values |= {
+        "strava_webhook_verify_token": STRAVA_VERIFY_TOKEN,
+        "strava_subscription_id": STRAVA_SUBSCRIPTION_ID,
+        "polar_webhook_secret": polar_secret,
+    }
     return SimpleNamespace(**values)
 
 
 def make_context(
-    db: Database, clock: FixedClock, http: httpx.AsyncClient, settings: SimpleNamespace,
-    *, rate_limits: InMemoryRateLimitStore | None = None,
+    db: Database,
+    clock: FixedClock,
+    http: httpx.AsyncClient,
+    settings: SimpleNamespace,
+    *,
+    rate_limits: InMemoryRateLimitStore | None = None,
 ) -> SyncContext:
     return build_sync_context(
-        settings, db=db, clock=clock, cipher=TokenCipher.from_keys([TokenCipher.generate_key()]),
-        http=http, rate_limits=rate_limits or InMemoryRateLimitStore(),
+        settings,
+        db=db,
+        clock=clock,
+        cipher=TokenCipher.from_keys([TokenCipher.generate_key()]),
+        http=http,
+        rate_limits=rate_limits or InMemoryRateLimitStore(),
     )
 
 
@@ -66,8 +80,9 @@ async def athlete(db: Database, name: str = "Ada") -> int:
         return (await person(session, name)).id
 
 
-async def connect(ctx: SyncContext, provider_name: str, user_id: int,
-                  code_for: Any) -> ConnectedAccount:
+async def connect(
+    ctx: SyncContext, provider_name: str, user_id: int, code_for: Any
+) -> ConnectedAccount:
     """The whole OAuth dance minus the browser: state, consent at the fake, callback.
 
     `code_for(authorize_url)` plays the athlete's click and returns the code.
@@ -93,8 +108,12 @@ def app_settings(tmp_path: Any, **fakes: Any) -> Any:
     from trainlytics.settings import Settings
 
     values = {k: v for k, v in vars(provider_settings(**fakes)).items() if v}
-    values |= {"data_dir": tmp_path, "secret_key": "k" * 64,
-               "encryption_keys": Fernet.generate_key().decode(), "redis_url": None}
+    values |= {
+        "data_dir": tmp_path,
+        "secret_key": "k" * 64,
+        "encryption_keys": Fernet.generate_key().decode(),
+        "redis_url": None,
+    }
     return Settings(**values)
 
 
@@ -113,8 +132,9 @@ class AppHarness:
         from workers.ratelimit import MemoryTokenBuckets
 
         self.broker = broker
-        broker.state.jobs = build_jobs(self.container, schedule_source, senders={},
-                                       limiter=MemoryTokenBuckets())
+        broker.state.jobs = build_jobs(
+            self.container, schedule_source, senders={}, limiter=MemoryTokenBuckets()
+        )
         transport = httpx.ASGITransport(app=self.app, client=("203.0.113.9", 5555))
         self.client = httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL)
         return self
@@ -140,8 +160,13 @@ async def connect_through_browser(
     """Bot link -> /connect/{provider} -> the fake's consent -> /oauth/{provider}/callback."""
     from core.sync.accounts import connect_url
 
-    link = connect_url(PUBLIC_URL, harness.container.settings.secret_key, user_id, provider,
-                       harness.container.clock.now())
+    link = connect_url(
+        PUBLIC_URL,
+        harness.container.settings.secret_key,
+        user_id,
+        provider,
+        harness.container.clock.now(),
+    )
     opened = await harness.client.get(link.removeprefix(PUBLIC_URL))
     assert opened.status_code == 303
     consent = await browser.get(opened.headers["location"])
@@ -161,8 +186,7 @@ async def rows(harness: AppHarness, model: Any, *where: Any) -> list:
 async def live(harness: AppHarness, user_id: int) -> list:
     from core.db.models import Activity
 
-    return await rows(harness, Activity, Activity.user_id == user_id,
-                      Activity.deleted_at.is_(None))
+    return await rows(harness, Activity, Activity.user_id == user_id, Activity.deleted_at.is_(None))
 
 
 async def notes(harness: AppHarness, user_id: int) -> list:

@@ -34,10 +34,17 @@ async def fake() -> AsyncIterator[FakeCoros]:
 
 @pytest.fixture
 def coros(fake: FakeCoros, http: httpx.AsyncClient) -> CorosProvider:
-    return CorosProvider(ProviderConfig(
-        client_id=fake.client_id, client_secret=fake.client_secret, api_base=fake.api_base,
-        oauth_base=fake.oauth_base, redirect_uri="https://trainlytics.test/oauth/coros/callback",
-    ), http, clock=lambda: NOW)
+    return CorosProvider(
+        ProviderConfig(
+            client_id=fake.client_id,
+            client_secret=fake.client_secret,
+            api_base=fake.api_base,
+            oauth_base=fake.oauth_base,
+            redirect_uri="https://trainlytics.test/oauth/coros/callback",
+        ),
+        http,
+        clock=lambda: NOW,
+    )
 
 
 async def connect(fake: FakeCoros, coros: CorosProvider):
@@ -47,8 +54,12 @@ async def connect(fake: FakeCoros, coros: CorosProvider):
 
 def test_authorize_url(coros: CorosProvider):
     query = {k: v[0] for k, v in parse_qs(urlsplit(coros.authorize_url("st")).query).items()}
-    assert query == {"client_id": "coros-client", "response_type": "code", "state": "st",
-                     "redirect_uri": "https://trainlytics.test/oauth/coros/callback"}
+    assert query == {
+        "client_id": "coros-client",
+        "response_type": "code",
+        "state": "st",
+        "redirect_uri": "https://trainlytics.test/oauth/coros/callback",
+    }
 
 
 async def test_exchange_then_refresh_extends_the_same_token(fake: FakeCoros, coros: CorosProvider):
@@ -76,7 +87,8 @@ async def test_token_invalid_result_code_refreshes_or_revokes(
 
     with pytest.raises(AuthRevoked):
         await call_with_fresh_token(
-            coros, token, lambda t: coros.list_activities(t, NOW - timedelta(days=1)), save)
+            coros, token, lambda t: coros.list_activities(t, NOW - timedelta(days=1)), save
+        )
 
 
 async def test_try_later_code_and_5xx_are_unavailable(fake: FakeCoros, coros: CorosProvider):

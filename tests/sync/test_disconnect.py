@@ -78,8 +78,12 @@ class Hook:
 
 
 def chat(ctx, hook: Hook | None = None) -> Chat:
-    settings = ConversationSettings(public_url=PUBLIC_URL, secret_key="disconnect-secret",
-                                    enabled_providers=("strava",), after_disconnect=hook)
+    settings = ConversationSettings(
+        public_url=PUBLIC_URL,
+        secret_key="disconnect-secret",
+        enabled_providers=("strava",),
+        after_disconnect=hook,
+    )
     return Chat(Conversation(ctx.db, ctx.clock, settings=settings), "Ada")
 
 
@@ -225,7 +229,8 @@ async def test_finish_disconnects_takes_at_most_limit_accounts(ctx, fake, http):
         await connect(ctx, "strava", user_id, consent_of(fake, strava_id))
         async with ctx.db.unit_of_work() as session:
             account = await session.scalar(
-                select(ConnectedAccount).where(ConnectedAccount.user_id == user_id))
+                select(ConnectedAccount).where(ConnectedAccount.user_id == user_id)
+            )
             mark_disconnecting(account)
 
     assert await finish_disconnects(ctx, limit=2) == 2
@@ -236,10 +241,13 @@ async def test_finish_disconnects_takes_at_most_limit_accounts(ctx, fake, http):
 
 def consent_of(fake: FakeStrava, strava_id: int):
     """This Strava athlete's click on Authorize (the fake's page picks the first one)."""
+
     async def code_for(authorize_url: str) -> str:
         query = parse_qs(urlsplit(authorize_url).query)
-        return fake.authorize(strava_id, tuple(query["scope"][0].split(",")),
-                              query["redirect_uri"][0])
+        return fake.authorize(
+            strava_id, tuple(query["scope"][0].split(",")), query["redirect_uri"][0]
+        )
+
     return code_for
 
 

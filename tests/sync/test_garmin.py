@@ -36,10 +36,17 @@ async def fake() -> AsyncIterator[FakeGarmin]:
 
 @pytest.fixture
 def garmin(fake: FakeGarmin, http: httpx.AsyncClient) -> GarminProvider:
-    return GarminProvider(ProviderConfig(
-        client_id=fake.client_id, client_secret=fake.client_secret, api_base=fake.api_base,
-        oauth_base=fake.oauth_base, token_url=fake.token_url, redirect_uri=REDIRECT,
-    ), http)
+    return GarminProvider(
+        ProviderConfig(
+            client_id=fake.client_id,
+            client_secret=fake.client_secret,
+            api_base=fake.api_base,
+            oauth_base=fake.oauth_base,
+            token_url=fake.token_url,
+            redirect_uri=REDIRECT,
+        ),
+        http,
+    )
 
 
 async def connect(fake: FakeGarmin, garmin: GarminProvider, **kwargs):
@@ -49,8 +56,9 @@ async def connect(fake: FakeGarmin, garmin: GarminProvider, **kwargs):
 
 
 def test_authorize_url_carries_the_s256_challenge(garmin: GarminProvider):
-    query = {k: v[0] for k, v in parse_qs(urlsplit(garmin.authorize_url("st", VERIFIER)).query)
-             .items()}
+    query = {
+        k: v[0] for k, v in parse_qs(urlsplit(garmin.authorize_url("st", VERIFIER)).query).items()
+    }
     expected = base64.urlsafe_b64encode(hashlib.sha256(VERIFIER.encode()).digest())
     assert query["code_challenge"] == expected.rstrip(b"=").decode()
     assert query["code_challenge_method"] == "S256"
@@ -84,21 +92,40 @@ async def test_list_pulls_24h_windows_and_fetch_downloads_the_fit_once(
     fake: FakeGarmin, http: httpx.AsyncClient
 ):
     now = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
-    provider = GarminProvider(ProviderConfig(
-        client_id=fake.client_id, client_secret=fake.client_secret, api_base=fake.api_base,
-        oauth_base=fake.oauth_base, token_url=fake.token_url, redirect_uri=REDIRECT,
-    ), http, clock=lambda: now)
+    provider = GarminProvider(
+        ProviderConfig(
+            client_id=fake.client_id,
+            client_secret=fake.client_secret,
+            api_base=fake.api_base,
+            oauth_base=fake.oauth_base,
+            token_url=fake.token_url,
+            redirect_uri=REDIRECT,
+        ),
+        http,
+        clock=lambda: now,
+    )
     user, token = await connect(fake, provider)
-    fake.add_activity(user, fixture_bytes(RIDE_FIT), start=now - timedelta(days=2),
-                      activity_type="VIRTUAL_RIDE", uploaded=now - timedelta(days=2))
-    fake.add_activity(user, fixture_bytes(RIDE_FIT), start=now - timedelta(days=9),
-                      uploaded=now - timedelta(days=9))
+    fake.add_activity(
+        user,
+        fixture_bytes(RIDE_FIT),
+        start=now - timedelta(days=2),
+        activity_type="VIRTUAL_RIDE",
+        uploaded=now - timedelta(days=2),
+    )
+    fake.add_activity(
+        user,
+        fixture_bytes(RIDE_FIT),
+        start=now - timedelta(days=9),
+        uploaded=now - timedelta(days=9),
+    )
     refs = await provider.list_activities(token, since=now - timedelta(days=3))
     assert len(refs) == 1 and refs[0].sport_hint is Sport.VIRTUAL_RIDE
     windows = fake.calls_to("/wellness-api/rest/activityFiles")
     assert len(windows) == 3
-    assert all(int(c.query["uploadEndTimeInSeconds"]) - int(c.query["uploadStartTimeInSeconds"])
-               <= 86_400 for c in windows)
+    assert all(
+        int(c.query["uploadEndTimeInSeconds"]) - int(c.query["uploadStartTimeInSeconds"]) <= 86_400
+        for c in windows
+    )
     fetched = await provider.fetch_activity(token, refs[0])
     [parsed] = fetched.activities
     assert parsed.sport is Sport.VIRTUAL_RIDE
@@ -133,8 +160,12 @@ async def test_notifications_need_our_client_id_and_parse_to_events(
     fake: FakeGarmin, garmin: GarminProvider
 ):
     user = fake.add_user()
-    record = fake.add_activity(user, fixture_bytes(RIDE_FIT), start=datetime(2026, 11, 27,
-                               tzinfo=UTC), activity_type="ROAD_BIKING")
+    record = fake.add_activity(
+        user,
+        fixture_bytes(RIDE_FIT),
+        start=datetime(2026, 11, 27, tzinfo=UTC),
+        activity_type="ROAD_BIKING",
+    )
     body = json.dumps(fake.activity_files_notification(record)).encode()
     garmin.verify_webhook({"Garmin-Client-Id": "garmin-client"}, body, {})
     with pytest.raises(WebhookRejected):
@@ -148,11 +179,20 @@ async def test_notifications_need_our_client_id_and_parse_to_events(
     assert garmin.parse_webhook(body)[0].event_key == created.event_key
     [gone] = garmin.parse_webhook(json.dumps(fake.deregistration_notification(user)).encode())
     [perms] = garmin.parse_webhook(
-        json.dumps(fake.permissions_notification(user, ["ACTIVITY_EXPORT"])).encode())
+        json.dumps(fake.permissions_notification(user, ["ACTIVITY_EXPORT"])).encode()
+    )
     assert gone.kind == "deauthorize" and perms.kind == "permissions"
     assert perms.updates["permissions"] == ["ACTIVITY_EXPORT"]
-    ping = {"activities": [{"userId": user, "uploadStartTimeInSeconds": 1,
-                            "uploadEndTimeInSeconds": 2, "callbackURL": "https://x/y"}]}
+    ping = {
+        "activities": [
+            {
+                "userId": user,
+                "uploadStartTimeInSeconds": 1,
+                "uploadEndTimeInSeconds": 2,
+                "callbackURL": "https://x/y",
+            }
+        ]
+    }
     [pinged] = garmin.parse_webhook(json.dumps(ping).encode())
     assert pinged.kind == "ping" and pinged.updates["callback_url"] == "https://x/y"
     with pytest.raises(MalformedWebhook):

@@ -69,8 +69,11 @@ async def connect_in_browser(harness, browser, coros, open_id: str | None = None
 
 
 async def push(harness, coros, body: bytes, *, secret: str | None = None) -> httpx.Response:
-    headers = {"Content-Type": "application/json", "client": coros.client_id,
-               "secret": secret or coros.client_secret}
+    headers = {
+        "Content-Type": "application/json",
+        "client": coros.client_id,
+        "secret": secret or coros.client_secret,
+    }
     response = await harness.client.post("/webhooks/coros", content=body, headers=headers)
     await harness.jobs_done()
     return response
@@ -89,14 +92,16 @@ async def test_connect_stores_the_tokens_encrypted(harness, browser, coros):
 async def test_history_is_imported_oldest_first_and_quietly(harness, browser, coros):
     open_id = coros.add_user()
     now = harness.container.clock.now()
-    labels = {days: coros.add_workout(open_id, fixture_bytes(RUN),
-                                      start=now - timedelta(days=days))["labelId"]
-              for days in (5, 70, 40, 200)}  # 200 days is older than the 90-day backfill
+    labels = {
+        days: coros.add_workout(open_id, fixture_bytes(RUN), start=now - timedelta(days=days))[
+            "labelId"
+        ]
+        for days in (5, 70, 40, 200)
+    }  # 200 days is older than the 90-day backfill
     _, user_id, account = await connect_in_browser(harness, browser, coros)
     stored = await live(harness, user_id)
     assert sorted(a.source_id for a in stored) == sorted(labels[d] for d in (5, 70, 40))
-    downloads = [c.path.removeprefix("/fit/").removesuffix(".fit")
-                 for c in coros.calls_to("/fit/")]
+    downloads = [c.path.removeprefix("/fit/").removesuffix(".fit") for c in coros.calls_to("/fit/")]
     assert downloads == [labels[70], labels[40], labels[5]]  # oldest first
     assert len(coros.calls_to("/v2/coros/sport/list")) == 4  # ≤30-day ranges over 90 days
     assert {n.kind for n in await notes(harness, user_id)} == {NotificationKind.SYNC_STATUS}
@@ -113,7 +118,10 @@ async def test_a_pushed_workout_gives_one_activity_with_streams_and_a_replay_not
     assert response.status_code == 200 and response.json() == WEBHOOK_ACK
     [activity] = await live(harness, user_id)
     assert (activity.source, activity.source_id, activity.sport) == (
-        "coros", workout["labelId"], "run")
+        "coros",
+        workout["labelId"],
+        "run",
+    )
     async with harness.container.db.unit_of_work() as session:
         streams = await load_streams(session, activity.id)
     assert streams is not None and streams.heart_rate is not None
@@ -127,8 +135,9 @@ async def test_pushes_without_our_credentials_are_refused_but_probes_are_answere
     harness, browser, coros
 ):
     open_id, user_id, _ = await connect_in_browser(harness, browser, coros)
-    body = coros.push_body(coros.add_workout(open_id, fixture_bytes(RUN),
-                                             start=harness.container.clock.now()))
+    body = coros.push_body(
+        coros.add_workout(open_id, fixture_bytes(RUN), start=harness.container.clock.now())
+    )
     assert (await push(harness, coros, body, secret="guess")).status_code == 401
     unsigned = await harness.client.post("/webhooks/coros", content=body)
     assert unsigned.status_code == 401
@@ -137,9 +146,7 @@ async def test_pushes_without_our_credentials_are_refused_but_probes_are_answere
     assert await rows(harness, WebhookEvent) == [] and await live(harness, user_id) == []
 
 
-async def test_a_workout_pushed_again_with_new_content_stays_one_activity(
-    harness, browser, coros
-):
+async def test_a_workout_pushed_again_with_new_content_stays_one_activity(harness, browser, coros):
     open_id, user_id, _ = await connect_in_browser(harness, browser, coros)
     workout = coros.add_workout(open_id, fixture_bytes(RUN), start=harness.container.clock.now())
     await push(harness, coros, coros.push_body(workout))
@@ -182,10 +189,14 @@ async def test_a_revoked_grant_disables_the_account_and_tells_how_to_reconnect(
     assert len(told) == 1 and told[0]["reconnect_command"] == "/connect coros"
 
 
-@pytest.mark.parametrize("answer", [
-    {"status": 429, "body": {"result": "429", "message": "too many requests"}},
-    {"status": 200, "body": {"result": "5016", "message": "try again later"}},
-], ids=["http-429", "result-5016"])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"status": 429, "body": {"result": "429", "message": "too many requests"}},
+        {"status": 200, "body": {"result": "5016", "message": "try again later"}},
+    ],
+    ids=["http-429", "result-5016"],
+)
 async def test_a_rate_limited_backfill_is_deferred_and_the_athlete_hears_once(
     harness, browser, coros, answer
 ):
@@ -205,9 +216,7 @@ async def test_a_rate_limited_backfill_is_deferred_and_the_athlete_hears_once(
     assert len(await live(harness, user_id)) == 2
 
 
-async def test_disconnecting_revokes_at_coros_and_later_pushes_are_ignored(
-    harness, browser, coros
-):
+async def test_disconnecting_revokes_at_coros_and_later_pushes_are_ignored(harness, browser, coros):
     open_id, user_id, account = await connect_in_browser(harness, browser, coros)
     token = read_token(harness.container.cipher, account)
     await disconnect(sync_context_of(harness.container), user_id, "coros")

@@ -68,8 +68,9 @@ async def connect_in_browser(harness, browser, garmin) -> tuple[str, int, Connec
 
 async def push(harness, garmin, notification: dict, *, client_id: str | None = None) -> int:
     headers = {"garmin-client-id": client_id or garmin.client_id}
-    response = await harness.client.post("/webhooks/garmin", content=json.dumps(notification),
-                                         headers=headers)
+    response = await harness.client.post(
+        "/webhooks/garmin", content=json.dumps(notification), headers=headers
+    )
     await harness.jobs_done()
     return response.status_code
 
@@ -82,8 +83,11 @@ async def test_connect_uses_pkce_and_stores_the_tokens_encrypted(harness, browse
     garmin_user, _, account = await connect_in_browser(harness, browser, garmin)
     [authorize] = garmin.calls_to("/oauth2Confirm")
     assert authorize.query["code_challenge_method"] == "S256"
-    [exchange] = [c for c in garmin.calls_to("/di-oauth2-service/oauth/token")
-                  if b"authorization_code" in c.body]
+    [exchange] = [
+        c
+        for c in garmin.calls_to("/di-oauth2-service/oauth/token")
+        if b"authorization_code" in c.body
+    ]
     assert b"code_verifier=" in exchange.body  # the fake checks it against the challenge
     assert account.provider_user_id == garmin_user
     token = read_token(harness.container.cipher, account)
@@ -122,7 +126,10 @@ async def test_a_pushed_file_becomes_one_activity_with_streams_and_a_replay_chan
     assert await push(harness, garmin, notification) == 200
     [activity] = await live(harness, user_id)
     assert (activity.source, activity.source_id, activity.sport) == (
-        "garmin", record["summaryId"], "run")
+        "garmin",
+        record["summaryId"],
+        "run",
+    )
     async with harness.container.db.unit_of_work() as session:
         streams = await load_streams(session, activity.id)
     assert streams is not None and len(streams.time_s) > 30
@@ -142,15 +149,14 @@ async def test_a_push_without_our_client_id_is_refused(harness, browser, garmin)
     assert await rows(harness, WebhookEvent) == [] and await live(harness, user_id) == []
 
 
-async def test_a_manual_update_renames_the_activity_and_keeps_its_streams(
-    harness, browser, garmin
-):
+async def test_a_manual_update_renames_the_activity_and_keeps_its_streams(harness, browser, garmin):
     garmin_user, user_id, _ = await connect_in_browser(harness, browser, garmin)
     record = garmin.add_activity(garmin_user, fixture_bytes(RUN), start=fit_start(RUN))
     await push(harness, garmin, garmin.activity_files_notification(record))
     [before] = await live(harness, user_id)
-    await push(harness, garmin,
-               garmin.manually_updated_notification(record, activityName="Hill repeats"))
+    await push(
+        harness, garmin, garmin.manually_updated_notification(record, activityName="Hill repeats")
+    )
     [after] = await live(harness, user_id)
     assert after.id == before.id and after.name == "Hill repeats"
     assert after.distance_m == before.distance_m  # the file's figures, not the summary's
@@ -163,8 +169,9 @@ async def test_an_update_arriving_before_its_file_still_ends_with_the_files_stre
 ):
     garmin_user, user_id, _ = await connect_in_browser(harness, browser, garmin)
     record = garmin.add_activity(garmin_user, fixture_bytes(RUN), start=fit_start(RUN))
-    await push(harness, garmin,
-               garmin.manually_updated_notification(record, activityName="Hill repeats"))
+    await push(
+        harness, garmin, garmin.manually_updated_notification(record, activityName="Hill repeats")
+    )
     [early] = await live(harness, user_id)
     assert early.name == "Hill repeats"
     await push(harness, garmin, garmin.activity_files_notification(record))
@@ -210,8 +217,9 @@ async def test_a_401_that_refresh_cannot_fix_disables_and_tells_how_to_reconnect
 async def test_a_429_defers_the_event_and_the_athlete_hears_once(harness, browser, garmin):
     garmin_user, user_id, account = await connect_in_browser(harness, browser, garmin)
     record = garmin.add_activity(garmin_user, fixture_bytes(RUN), start=fit_start(RUN))
-    garmin.fail_next("/wellness-api/rest/activityFile", 429, count=2,
-                     headers={"Retry-After": "120"})
+    garmin.fail_next(
+        "/wellness-api/rest/activityFile", 429, count=2, headers={"Retry-After": "120"}
+    )
     await push(harness, garmin, garmin.activity_files_notification(record))
     [event] = await rows(harness, WebhookEvent)
     assert event.status == "pending" and "429" in (event.error or "")
@@ -253,10 +261,13 @@ async def test_a_ping_is_followed_to_its_callback_url(harness, browser, garmin):
     garmin_user, user_id, _ = await connect_in_browser(harness, browser, garmin)
     now = harness.container.clock.now()
     garmin.add_activity(garmin_user, fixture_bytes(RUN), start=fit_start(RUN), uploaded=now)
-    window = {"uploadStartTimeInSeconds": int((now - timedelta(minutes=5)).timestamp()),
-              "uploadEndTimeInSeconds": int((now + timedelta(minutes=5)).timestamp())}
+    window = {
+        "uploadStartTimeInSeconds": int((now - timedelta(minutes=5)).timestamp()),
+        "uploadEndTimeInSeconds": int((now + timedelta(minutes=5)).timestamp()),
+    }
     callback = f"{garmin.api_base}/wellness-api/rest/activityFiles?" + "&".join(
-        f"{k}={v}" for k, v in window.items())
+        f"{k}={v}" for k, v in window.items()
+    )
     ping = {"activityFiles": [{"userId": garmin_user, "callbackURL": callback, **window}]}
     assert await push(harness, garmin, ping) == 200
     [activity] = await live(harness, user_id)

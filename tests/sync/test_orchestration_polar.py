@@ -51,8 +51,12 @@ def clock():
 async def polar(clock) -> AsyncIterator[FakePolar]:
     async with FakePolar(clock=clock.now) as fake:
         # The webhook was created once at set-up; its secret is TRAINLYTICS_POLAR_WEBHOOK_SECRET.
-        fake.webhook = {"id": "wh1", "events": ["EXERCISE"], "url": f"{PUBLIC_URL}/webhooks/polar",
-                        "signature_secret_key": POLAR_SECRET}
+        fake.webhook = {
+            "id": "wh1",
+            "events": ["EXERCISE"],
+            "url": f"{PUBLIC_URL}/webhooks/polar",
+            "signature_secret_key": POLAR_SECRET,
+        }
         yield fake
 
 
@@ -74,8 +78,11 @@ async def connect_in_browser(harness, browser, polar, polar_user: int | None = N
 
 async def send(harness, body: bytes, *, signature: str | None = None) -> int:
     signature = signature if signature is not None else harness_sign(body)
-    response = await harness.client.post("/webhooks/polar", content=body, headers={
-        "Content-Type": "application/json", "Polar-Webhook-Signature": signature})
+    response = await harness.client.post(
+        "/webhooks/polar",
+        content=body,
+        headers={"Content-Type": "application/json", "Polar-Webhook-Signature": signature},
+    )
     await harness.jobs_done()
     return response.status_code
 
@@ -89,14 +96,15 @@ def harness_sign(body: bytes) -> str:
 
 def new_exercise(polar, harness, polar_user: int, fit: str = RUN, *, hours_ago: float = 1) -> str:
     now = harness.container.clock.now()
-    return polar.add_exercise(polar_user, fixture_bytes(fit),
-                              start_utc=now - timedelta(hours=hours_ago),
-                              uploaded=now + timedelta(seconds=5))
+    return polar.add_exercise(
+        polar_user,
+        fixture_bytes(fit),
+        start_utc=now - timedelta(hours=hours_ago),
+        uploaded=now + timedelta(seconds=5),
+    )
 
 
-async def test_connect_registers_the_user_and_stores_the_token_encrypted(
-    harness, browser, polar
-):
+async def test_connect_registers_the_user_and_stores_the_token_encrypted(harness, browser, polar):
     polar_user, _user_id, account = await connect_in_browser(harness, browser, polar)
     assert polar.users[polar_user].registered_at is not None
     assert polar.users[polar_user].member_id  # POST /v3/users right after the exchange
@@ -115,16 +123,26 @@ async def test_history_is_imported_oldest_first_and_quietly(harness, browser, po
     # Sessions the watch synced just after registration, in no particular order, and one
     # uploaded before registration, which Polar never offers.
     for days_ago in (2, 9, 5):
-        polar.add_exercise(polar_user, fixture_bytes(RUN),
-                           start_utc=now - timedelta(days=days_ago),
-                           uploaded=now + timedelta(seconds=days_ago))
-    polar.add_exercise(polar_user, fixture_bytes(RIDE), start_utc=now - timedelta(days=20),
-                       uploaded=now - timedelta(days=19))
+        polar.add_exercise(
+            polar_user,
+            fixture_bytes(RUN),
+            start_utc=now - timedelta(days=days_ago),
+            uploaded=now + timedelta(seconds=days_ago),
+        )
+    polar.add_exercise(
+        polar_user,
+        fixture_bytes(RIDE),
+        start_utc=now - timedelta(days=20),
+        uploaded=now - timedelta(days=19),
+    )
     _, user_id, account = await connect_in_browser(harness, browser, polar, polar_user)
     stored = await live(harness, user_id)
     assert len(stored) == 3 and {a.sport for a in stored} == {"run"}
-    fetch_order = [c.path.split("/")[3] for c in polar.calls_to("/v3/exercises/")
-                   if not c.path.endswith("/fit")]
+    fetch_order = [
+        c.path.split("/")[3]
+        for c in polar.calls_to("/v3/exercises/")
+        if not c.path.endswith("/fit")
+    ]
     by_start = sorted(polar.users[polar_user].exercises[:3], key=lambda e: e["start_time"])
     assert fetch_order == [e["id"] for e in by_start]  # oldest first
     assert {n.kind for n in await notes(harness, user_id)} == {NotificationKind.SYNC_STATUS}
@@ -199,8 +217,11 @@ async def test_a_refused_token_disables_the_account_and_tells_how_to_reconnect(
 async def test_missing_consents_403_disables_the_account(harness, browser, polar):
     polar_user, _user_id, account = await connect_in_browser(harness, browser, polar)
     exercise = new_exercise(polar, harness, polar_user)
-    polar.fail_next(f"/v3/exercises/{exercise}", 403,
-                    body={"status": 403, "message": "User has not accepted all consents"})
+    polar.fail_next(
+        f"/v3/exercises/{exercise}",
+        403,
+        body={"status": 403, "message": "User has not accepted all consents"},
+    )
     await send(harness, polar.exercise_event(polar_user, exercise))
     assert (await account_now(harness, account.id)).status == "revoked"
 
@@ -230,7 +251,13 @@ async def test_disconnecting_deregisters_at_polar_and_later_events_are_ignored(
     assert polar.users[polar_user].registered_at is None  # DELETE /v3/users/{id}
     stored = await account_now(harness, account.id)
     assert stored.status != "active" and not stored.sync_enabled
-    body = json.dumps({"event": "EXERCISE", "user_id": polar_user, "entity_id": "zz",
-                       "timestamp": "2026-11-28T10:00:00Z"}).encode()
+    body = json.dumps(
+        {
+            "event": "EXERCISE",
+            "user_id": polar_user,
+            "entity_id": "zz",
+            "timestamp": "2026-11-28T10:00:00Z",
+        }
+    ).encode()
     assert await send(harness, body) == 200
     assert (await rows(harness, WebhookEvent))[-1].status == "ignored"

@@ -51,8 +51,12 @@ async def http() -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture
 async def fakes(clock) -> AsyncIterator[dict]:
-    async with FakeStrava(clock=clock.now) as strava, FakeGarmin(clock=clock.now) as garmin, \
-            FakePolar(clock=clock.now) as polar, FakeCoros(clock=clock.now) as coros:
+    async with (
+        FakeStrava(clock=clock.now) as strava,
+        FakeGarmin(clock=clock.now) as garmin,
+        FakePolar(clock=clock.now) as polar,
+        FakeCoros(clock=clock.now) as coros,
+    ):
         yield {"strava": strava, "garmin": garmin, "polar": polar, "coros": coros}
 
 
@@ -64,8 +68,9 @@ def ctx(db, clock, http, fakes):
 async def deliver(ctx, provider_name: str, raw: bytes) -> list[int]:
     provider = ctx.provider(provider_name)
     async with ctx.db.unit_of_work() as session:
-        ids = await store_webhook_events(session, ctx.clock, provider_name,
-                                         provider.parse_webhook(raw))
+        ids = await store_webhook_events(
+            session, ctx.clock, provider_name, provider.parse_webhook(raw)
+        )
     for event_id in ids:
         assert (await process_event(ctx, event_id)).finished
     return ids
@@ -88,7 +93,10 @@ async def test_garmin_activity_file_notification_imports_the_fit(ctx, fakes, htt
     assert len(await deliver(ctx, "garmin", body)) == 1
     [activity] = await live_activities(ctx)
     assert (activity.source, activity.source_id, activity.sport) == (
-        "garmin", record["summaryId"], "run")
+        "garmin",
+        record["summaryId"],
+        "run",
+    )
     assert await deliver(ctx, "garmin", body) == []  # redelivery: nothing new
     assert garmin.add_user() not in await accounts_to_poll(ctx)  # Garmin is never polled
 
@@ -101,8 +109,7 @@ async def test_garmin_expired_token_refresh_stores_the_new_pair(ctx, fakes, http
     old = read_token(ctx.cipher, account)
     garmin.expire_access_tokens(user)
     record = garmin.add_activity(user, fixture_bytes(RUN), start=ctx.clock.now())
-    await deliver(ctx, "garmin",
-                  json.dumps(garmin.activity_files_notification(record)).encode())
+    await deliver(ctx, "garmin", json.dumps(garmin.activity_files_notification(record)).encode())
     assert len(await live_activities(ctx)) == 1
     async with ctx.db.unit_of_work() as session:
         new = read_token(ctx.cipher, await session.get(ConnectedAccount, account.id))
@@ -125,9 +132,12 @@ async def test_polar_connect_registers_and_a_signed_exercise_event_imports_it(ct
     user_id = await athlete(ctx.db)
     account = await connect(ctx, "polar", user_id, lambda url: code_by_redirect(http, url))
     assert polar.users[user].registered_at is not None  # registered at once
-    exercise = polar.add_exercise(user, fixture_bytes(RUN),
-                                  start_utc=ctx.clock.now() - timedelta(hours=1),
-                                  uploaded=ctx.clock.now() + timedelta(seconds=5))
+    exercise = polar.add_exercise(
+        user,
+        fixture_bytes(RUN),
+        start_utc=ctx.clock.now() - timedelta(hours=1),
+        uploaded=ctx.clock.now() + timedelta(seconds=5),
+    )
     ctx.clock.advance(timedelta(minutes=1))
     await deliver(ctx, "polar", polar.exercise_event(user, exercise))
     [activity] = await live_activities(ctx)
@@ -157,19 +167,24 @@ async def test_one_ride_from_strava_and_garmin_is_one_activity(ctx, fakes, http)
     ride = parse_activity_file(fixture_bytes(RIDE), RIDE)[0]
     user_id = await athlete(ctx.db)
     strava_id = strava.add_athlete()
-    strava_account = await connect(ctx, "strava", user_id,
-                                   lambda url: code_by_redirect(http, url))
+    strava_account = await connect(ctx, "strava", user_id, lambda url: code_by_redirect(http, url))
     garmin_user = garmin.add_user()
     await connect(ctx, "garmin", user_id, lambda url: code_by_redirect(http, url))
     strava.subscriptions.append({"id": 120475})
-    strava_ride = strava.add_activity(strava_id, start=ride.start.astimezone(UTC),
-                                      sport_type="Ride", elapsed_s=int(ride.elapsed_s),
-                                      name="Evening Ride")
-    event = strava.build_event(object_type="activity", object_id=strava_ride,
-                               aspect_type="create", owner_id=strava_id)
+    strava_ride = strava.add_activity(
+        strava_id,
+        start=ride.start.astimezone(UTC),
+        sport_type="Ride",
+        elapsed_s=int(ride.elapsed_s),
+        name="Evening Ride",
+    )
+    event = strava.build_event(
+        object_type="activity", object_id=strava_ride, aspect_type="create", owner_id=strava_id
+    )
     await deliver(ctx, "strava", json.dumps(event).encode())
-    record = garmin.add_activity(garmin_user, fixture_bytes(RIDE), start=ride.start,
-                                 activity_type="ROAD_BIKING")
+    record = garmin.add_activity(
+        garmin_user, fixture_bytes(RIDE), start=ride.start, activity_type="ROAD_BIKING"
+    )
     await deliver(ctx, "garmin", json.dumps(garmin.activity_files_notification(record)).encode())
     copies = await live_activities(ctx)
     assert sorted(a.source for a in copies) == ["garmin", "strava"]

@@ -28,8 +28,11 @@ async def store(request) -> AsyncIterator[object]:
 
 
 def state(at: datetime, used: int) -> RateLimitState:
-    return RateLimitState(observed_at=at, overall=WindowUsage(200, used, 2000, used),
-                          read=WindowUsage(100, used, 1000, used))
+    return RateLimitState(
+        observed_at=at,
+        overall=WindowUsage(200, used, 2000, used),
+        read=WindowUsage(100, used, 1000, used),
+    )
 
 
 async def test_the_newest_observation_wins_whatever_order_it_arrives_in(store):

@@ -50,8 +50,11 @@ def ctx(db, clock, http, fake):
 async def connected(ctx, fake, http, *, history: int = 0):
     strava_id = fake.add_athlete()
     for day in range(history, 0, -1):
-        fake.add_activity(strava_id, start=ctx.clock.now() - timedelta(days=day, hours=2),
-                          name=f"Run {day} days ago")
+        fake.add_activity(
+            strava_id,
+            start=ctx.clock.now() - timedelta(days=day, hours=2),
+            name=f"Run {day} days ago",
+        )
     user_id = await athlete(ctx.db)
     account = await connect(ctx, "strava", user_id, lambda url: code_by_redirect(http, url))
     return strava_id, user_id, account
@@ -92,8 +95,7 @@ async def test_backfill_imports_history_oldest_first_quietly_with_an_edited_prog
     _, user_id, account = await connected(ctx, fake, http, history=23)
     result = await backfill_step(ctx, account.id)
     assert result.finished and result.imported == 23
-    activities = sorted(await rows(ctx, Activity, Activity.user_id == user_id),
-                        key=lambda a: a.id)
+    activities = sorted(await rows(ctx, Activity, Activity.user_id == user_id), key=lambda a: a.id)
     starts = [a.start_utc for a in activities]
     assert starts == sorted(starts)  # oldest first
     notes = await rows(ctx, Notification, Notification.recipient_id == user_id)
@@ -131,11 +133,13 @@ async def test_webhook_create_update_delete_reach_the_stored_activity(ctx, fake,
     strava_id, user_id, account = await connected(ctx, fake, http)
     await backfill_step(ctx, account.id)
     subscribe(fake)
-    activity_id = fake.add_activity(strava_id, start=ctx.clock.now() + timedelta(minutes=5),
-                                    name="Lunch Run")
+    activity_id = fake.add_activity(
+        strava_id, start=ctx.clock.now() + timedelta(minutes=5), name="Lunch Run"
+    )
     ctx.clock.advance(timedelta(hours=1))
-    create = fake.build_event(object_type="activity", object_id=activity_id,
-                              aspect_type="create", owner_id=strava_id)
+    create = fake.build_event(
+        object_type="activity", object_id=activity_id, aspect_type="create", owner_id=strava_id
+    )
     for event_id in await deliver(ctx, fake, create):
         assert (await process_event(ctx, event_id)).finished
     [stored] = await rows(ctx, Activity, Activity.user_id == user_id)
@@ -143,10 +147,14 @@ async def test_webhook_create_update_delete_reach_the_stored_activity(ctx, fake,
     kinds = {n.kind for n in await rows(ctx, Notification, Notification.recipient_id == user_id)}
     assert NotificationKind.CHECK_IN in kinds  # a new session is announced
 
-    update = fake.build_event(object_type="activity", object_id=activity_id,
-                              aspect_type="update", owner_id=strava_id,
-                              updates={"title": "Tempo run", "type": "Ride"},
-                              event_time=create["event_time"] + 60)
+    update = fake.build_event(
+        object_type="activity",
+        object_id=activity_id,
+        aspect_type="update",
+        owner_id=strava_id,
+        updates={"title": "Tempo run", "type": "Ride"},
+        event_time=create["event_time"] + 60,
+    )
     for event_id in await deliver(ctx, fake, update):
         await process_event(ctx, event_id)
     [stored] = await rows(ctx, Activity, Activity.user_id == user_id)
@@ -155,9 +163,13 @@ async def test_webhook_create_update_delete_reach_the_stored_activity(ctx, fake,
     changed = [n.payload for n in notes if n.payload.get("activity_changed") == stored.id]
     assert changed and changed[-1]["change"] == "updated"
 
-    delete = fake.build_event(object_type="activity", object_id=activity_id,
-                              aspect_type="delete", owner_id=strava_id,
-                              event_time=create["event_time"] + 120)
+    delete = fake.build_event(
+        object_type="activity",
+        object_id=activity_id,
+        aspect_type="delete",
+        owner_id=strava_id,
+        event_time=create["event_time"] + 120,
+    )
     for event_id in await deliver(ctx, fake, delete):
         await process_event(ctx, event_id)
     [stored] = await rows(ctx, Activity, Activity.user_id == user_id)
@@ -168,8 +180,9 @@ async def test_the_same_webhook_delivered_100_times_gives_one_activity(ctx, fake
     strava_id, user_id, _account = await connected(ctx, fake, http)
     subscribe(fake)
     activity_id = fake.add_activity(strava_id, start=ctx.clock.now() + timedelta(minutes=1))
-    event = fake.build_event(object_type="activity", object_id=activity_id,
-                             aspect_type="create", owner_id=strava_id)
+    event = fake.build_event(
+        object_type="activity", object_id=activity_id, aspect_type="create", owner_id=strava_id
+    )
     new_ids = [i for _ in range(100) for i in await deliver(ctx, fake, event)]
     assert len(new_ids) == 1
     for _ in range(3):  # at-least-once: the task itself may also run more than once
@@ -178,16 +191,15 @@ async def test_the_same_webhook_delivered_100_times_gives_one_activity(ctx, fake
     assert len(fake.calls_to(f"/api/v3/activities/{activity_id}")) == 2  # detail + streams
 
 
-async def test_an_expired_token_is_refreshed_and_the_rotated_refresh_token_stored(
-    ctx, fake, http
-):
+async def test_an_expired_token_is_refreshed_and_the_rotated_refresh_token_stored(ctx, fake, http):
     strava_id, user_id, account = await connected(ctx, fake, http)
     old = read_token(ctx.cipher, account)
     fake.expire_access_tokens(strava_id)
     subscribe(fake)
     activity_id = fake.add_activity(strava_id, start=ctx.clock.now())
-    event = fake.build_event(object_type="activity", object_id=activity_id,
-                             aspect_type="create", owner_id=strava_id)
+    event = fake.build_event(
+        object_type="activity", object_id=activity_id, aspect_type="create", owner_id=strava_id
+    )
     [event_id] = await deliver(ctx, fake, event)
     assert (await process_event(ctx, event_id)).finished
     assert len(await rows(ctx, Activity, Activity.user_id == user_id)) == 1
@@ -221,8 +233,11 @@ async def test_a_429_defers_to_the_window_end_and_the_athlete_hears_once(ctx, fa
     assert first.retry_at is not None and first.retry_at.minute % 15 == 0
     again = await backfill_step(ctx, account.id, attempt=1)  # still inside the window
     assert not again.finished
-    delayed = [n for n in await rows(ctx, Notification, Notification.recipient_id == user_id)
-               if n.payload.get("delayed")]
+    delayed = [
+        n
+        for n in await rows(ctx, Notification, Notification.recipient_id == user_id)
+        if n.payload.get("delayed")
+    ]
     assert len(delayed) == 1
     fake.limits, fake.usage = Limits(), type(fake.usage)()
     ctx.clock.set(first.retry_at)
@@ -239,8 +254,11 @@ async def test_deauthorize_event_disables_the_account_and_deletes_strava_data(ct
     async with ctx.db.unit_of_work() as session:
         stored = await session.get(ConnectedAccount, account.id)
         assert (stored.status, stored.sync_enabled) == ("revoked", False)
-        live = await session.scalar(select(func.count()).select_from(Activity).where(
-            Activity.user_id == user_id, Activity.deleted_at.is_(None)))
+        live = await session.scalar(
+            select(func.count())
+            .select_from(Activity)
+            .where(Activity.user_id == user_id, Activity.deleted_at.is_(None))
+        )
     assert live == 0
     notes = [n.payload for n in await rows(ctx, Notification, Notification.recipient_id == user_id)]
     assert any(p.get("revoked") and p["reconnect_command"] == "/connect strava" for p in notes)
@@ -251,8 +269,9 @@ async def test_a_401_that_refresh_cannot_fix_disables_the_account(ctx, fake, htt
     fake.revoke(strava_id)
     subscribe(fake)
     activity_id = fake.add_activity(strava_id, start=ctx.clock.now())
-    event = fake.build_event(object_type="activity", object_id=activity_id,
-                             aspect_type="create", owner_id=strava_id)
+    event = fake.build_event(
+        object_type="activity", object_id=activity_id, aspect_type="create", owner_id=strava_id
+    )
     [event_id] = await deliver(ctx, fake, event)
     result = await process_event(ctx, event_id)
     assert result.finished and result.outcome == "revoked"

@@ -34,11 +34,18 @@ async def fake() -> AsyncIterator[FakePolar]:
 
 
 def make_polar(fake: FakePolar, http: httpx.AsyncClient, secret: str = "") -> PolarProvider:
-    return PolarProvider(ProviderConfig(
-        client_id=fake.client_id, client_secret=fake.client_secret, api_base=fake.api_base,
-        oauth_base=fake.oauth_base, token_url=fake.token_url,
-        redirect_uri="https://trainlytics.test/oauth/polar/callback", webhook_secret=secret,
-    ), http)
+    return PolarProvider(
+        ProviderConfig(
+            client_id=fake.client_id,
+            client_secret=fake.client_secret,
+            api_base=fake.api_base,
+            oauth_base=fake.oauth_base,
+            token_url=fake.token_url,
+            redirect_uri="https://trainlytics.test/oauth/polar/callback",
+            webhook_secret=secret,
+        ),
+        http,
+    )
 
 
 @pytest.fixture
@@ -82,7 +89,9 @@ async def test_no_refresh_so_a_401_means_reconnect(fake: FakePolar, polar: Polar
 
     with pytest.raises(AuthRevoked):
         await call_with_fresh_token(
-            polar, token, lambda t: polar.list_activities(t, datetime(2026, 1, 1, tzinfo=UTC)),
+            polar,
+            token,
+            lambda t: polar.list_activities(t, datetime(2026, 1, 1, tzinfo=UTC)),
             save,
         )
 
@@ -92,8 +101,13 @@ async def test_list_since_and_fetch_a_fit_exercise(fake: FakePolar, polar: Polar
     token = await polar.exchange_code(fake.authorize(user))
     now = datetime.now(UTC).replace(microsecond=0)
     old = fake.add_exercise(user, fixture_bytes(RUN_FIT), start_utc=now - timedelta(days=5))
-    new = fake.add_exercise(user, fixture_bytes(RUN_FIT), start_utc=now - timedelta(hours=3),
-                            utc_offset_min=-300, detailed_sport_info="RUNNING_TRAIL")
+    new = fake.add_exercise(
+        user,
+        fixture_bytes(RUN_FIT),
+        start_utc=now - timedelta(hours=3),
+        utc_offset_min=-300,
+        detailed_sport_info="RUNNING_TRAIL",
+    )
     refs = await polar.list_activities(token, since=now - timedelta(days=1))
     assert [r.activity_id for r in refs] == [new]
     assert refs[0].start == now - timedelta(hours=3)  # local time minus its offset
@@ -110,8 +124,12 @@ async def test_exercises_before_registration_are_never_offered(
     fake: FakePolar, polar: PolarProvider
 ):
     user = fake.add_user()
-    fake.add_exercise(user, fixture_bytes(RUN_FIT), start_utc=datetime.now(UTC),
-                      uploaded=datetime.now(UTC) - timedelta(hours=1))
+    fake.add_exercise(
+        user,
+        fixture_bytes(RUN_FIT),
+        start_utc=datetime.now(UTC),
+        uploaded=datetime.now(UTC) - timedelta(hours=1),
+    )
     token = await polar.exchange_code(fake.authorize(user))
     assert await polar.list_activities(token, since=datetime(2020, 1, 1, tzinfo=UTC)) == []
 
@@ -133,9 +151,7 @@ async def test_deauthorize_deregisters(fake: FakePolar, polar: PolarProvider):
         await polar.list_activities(token, since=datetime(2026, 1, 1, tzinfo=UTC))
 
 
-async def test_webhook_creation_then_signed_events_only(
-    fake: FakePolar, http: httpx.AsyncClient
-):
+async def test_webhook_creation_then_signed_events_only(fake: FakePolar, http: httpx.AsyncClient):
     received: list[tuple[dict, bytes]] = []
     provider = make_polar(fake, http)
 

@@ -10,9 +10,13 @@ from core.sync import Provider, build_providers, provider_config
 async def test_only_providers_with_credentials_are_built_with_public_defaults():
     settings = SimpleNamespace(
         public_url="https://trainlytics.example.com/",
-        strava_client_id="1", strava_client_secret="s", strava_subscription_id="9",
-        polar_client_id="p", polar_client_secret=None,
-        coros_client_id="c", coros_client_secret="cs",
+        strava_client_id="1",
+        strava_client_secret="s",
+        strava_subscription_id="9",
+        polar_client_id="p",
+        polar_client_secret=None,
+        coros_client_id="c",
+        coros_client_secret="cs",
         coros_api_base="http://127.0.0.1:9/",
     )
     async with httpx.AsyncClient() as http:

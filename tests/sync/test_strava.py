@@ -112,7 +112,11 @@ async def test_list_since_a_time_walks_every_page(
     assert str(old) not in {r.activity_id for r in refs}
     by_id = {r.activity_id: r.sport_hint for r in refs}
     assert [by_id[str(i)] for i in recent] == [
-        Sport.RUN, Sport.RIDE, Sport.SWIM, Sport.STRENGTH, Sport.OTHER
+        Sport.RUN,
+        Sport.RIDE,
+        Sport.SWIM,
+        Sport.STRENGTH,
+        Sport.OTHER,
     ]
     pages = [c.query["page"] for c in fake_strava.calls_to("/api/v3/athlete/activities")]
     assert pages == ["1", "2", "3"]
@@ -131,8 +135,15 @@ async def test_fetch_one_with_streams_gives_a_1hz_activity(
         "moving": [True, True, True, True, True, True],
     }
     activity_id = fake_strava.add_activity(
-        athlete, start=START, sport_type="TrailRun", legacy_type="Run", elapsed_s=31,
-        streams=streams, private=True, visibility="only_me", device_watts=True,
+        athlete,
+        start=START,
+        sport_type="TrailRun",
+        legacy_type="Run",
+        elapsed_s=31,
+        streams=streams,
+        private=True,
+        visibility="only_me",
+        device_watts=True,
         average_watts=195.0,
     )
     fetched = await strava.fetch_activity(token, str(activity_id))
@@ -207,8 +218,9 @@ async def test_full_usage_refuses_without_calling_strava(
     assert caught.value.retry_at == datetime(2026, 11, 28, 10, 15, tzinfo=UTC)
     assert len(fake_strava.calls) == calls_before
     # the next quarter hour the stored usage is stale and calls resume
-    later = StravaProvider(strava_config, http, rate_limits=store,
-                           clock=lambda: NOW + timedelta(minutes=8))
+    later = StravaProvider(
+        strava_config, http, rate_limits=store, clock=lambda: NOW + timedelta(minutes=8)
+    )
     fake_strava.usage.read_15min = 0
     assert await later.list_activities(token, since=START) == []
 
@@ -241,8 +253,12 @@ async def test_expired_token_refreshes_once_and_the_new_pair_is_saved(
 
 async def test_401_after_refresh_is_auth_revoked(fake_strava: FakeStrava, strava: StravaProvider):
     _, token = await connect(fake_strava, strava)
-    fake_strava.fail_next("/api/v3/athlete/activities", 401, count=2,
-                          body={"message": "Authorization Error", "errors": []})
+    fake_strava.fail_next(
+        "/api/v3/athlete/activities",
+        401,
+        count=2,
+        body={"message": "Authorization Error", "errors": []},
+    )
 
     async def save(_token):
         return None
@@ -253,9 +269,7 @@ async def test_401_after_refresh_is_auth_revoked(fake_strava: FakeStrava, strava
         )
 
 
-async def test_revoked_athlete_cannot_be_refreshed(
-    fake_strava: FakeStrava, strava: StravaProvider
-):
+async def test_revoked_athlete_cannot_be_refreshed(fake_strava: FakeStrava, strava: StravaProvider):
     athlete, token = await connect(fake_strava, strava)
     fake_strava.revoke(athlete)
     with pytest.raises(TokenExpired):
@@ -281,8 +295,15 @@ def test_subscription_challenge_answers_only_our_verify_token(strava: StravaProv
 
 
 def test_events_are_accepted_only_for_our_subscription(strava: StravaProvider):
-    event = {"object_type": "activity", "object_id": 1, "aspect_type": "create",
-             "owner_id": 2, "subscription_id": 120475, "event_time": 1764316800, "updates": {}}
+    event = {
+        "object_type": "activity",
+        "object_id": 1,
+        "aspect_type": "create",
+        "owner_id": 2,
+        "subscription_id": 120475,
+        "event_time": 1764316800,
+        "updates": {},
+    }
     strava.verify_webhook({}, json.dumps(event).encode(), {})
     with pytest.raises(WebhookRejected):
         strava.verify_webhook({}, json.dumps({**event, "subscription_id": 999}).encode(), {})
@@ -295,15 +316,27 @@ def test_events_parse_to_kinds_with_stable_keys(fake_strava: FakeStrava, strava:
         [parsed] = strava.parse_webhook(json.dumps(event).encode())
         return parsed
 
-    kw = {"object_type": "activity", "object_id": 17000000001, "owner_id": 134815,
-          "subscription_id": 120475, "event_time": 1764316800}
+    kw = {
+        "object_type": "activity",
+        "object_id": 17000000001,
+        "owner_id": 134815,
+        "subscription_id": 120475,
+        "event_time": 1764316800,
+    }
     create = parse(fake_strava.build_event(aspect_type="create", **kw))
-    update = parse(fake_strava.build_event(aspect_type="update",
-                                           updates={"title": "Evening", "private": "true"}, **kw))
+    update = parse(
+        fake_strava.build_event(
+            aspect_type="update", updates={"title": "Evening", "private": "true"}, **kw
+        )
+    )
     delete = parse(fake_strava.build_event(aspect_type="delete", **kw))
     deauth = parse(fake_strava.deauthorize_event(134815))
     assert [e.kind for e in (create, update, delete, deauth)] == [
-        "create", "update", "delete", "deauthorize"]
+        "create",
+        "update",
+        "delete",
+        "deauthorize",
+    ]
     assert create.activity_id == "17000000001" and create.provider_user_id == "134815"
     assert create.activity_ref is not None and delete.activity_ref is None
     assert update.updates["title"] == "Evening"

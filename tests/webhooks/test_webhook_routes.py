@@ -38,8 +38,12 @@ def clock():
 
 @pytest.fixture
 async def fakes(clock) -> AsyncIterator[dict]:
-    async with FakeStrava(clock=clock.now) as strava, FakeGarmin(clock=clock.now) as garmin, \
-            FakePolar(clock=clock.now) as polar, FakeCoros(clock=clock.now) as coros:
+    async with (
+        FakeStrava(clock=clock.now) as strava,
+        FakeGarmin(clock=clock.now) as garmin,
+        FakePolar(clock=clock.now) as polar,
+        FakeCoros(clock=clock.now) as coros,
+    ):
         yield {"strava": strava, "garmin": garmin, "polar": polar, "coros": coros}
 
 
@@ -57,11 +61,13 @@ async def stored_events(db) -> int:
 
 async def test_strava_challenge_is_answered_only_with_our_verify_token(harness):
     query = {"hub.mode": "subscribe", "hub.challenge": "abc123"}
-    ok = await harness.client.get("/webhooks/strava",
-                                  params={**query, "hub.verify_token": STRAVA_VERIFY_TOKEN})
+    ok = await harness.client.get(
+        "/webhooks/strava", params={**query, "hub.verify_token": STRAVA_VERIFY_TOKEN}
+    )
     assert ok.status_code == 200 and ok.json() == {"hub.challenge": "abc123"}
-    wrong = await harness.client.get("/webhooks/strava",
-                                     params={**query, "hub.verify_token": "guess"})
+    wrong = await harness.client.get(
+        "/webhooks/strava", params={**query, "hub.verify_token": "guess"}
+    )
     assert wrong.status_code == 403
 
 
@@ -74,9 +80,13 @@ async def test_strava_event_is_stored_once_processed_and_redelivery_is_a_no_op(
     user_id = await athlete(db)
     await connect(ctx, "strava", user_id, lambda url: code_by_redirect(http_client, url))
     activity_id = strava.add_activity(strava_id, start=ctx.clock.now() + timedelta(minutes=3))
-    event = strava.build_event(object_type="activity", object_id=activity_id,
-                               aspect_type="create", owner_id=strava_id,
-                               subscription_id=int(STRAVA_SUBSCRIPTION_ID))
+    event = strava.build_event(
+        object_type="activity",
+        object_id=activity_id,
+        aspect_type="create",
+        owner_id=strava_id,
+        subscription_id=int(STRAVA_SUBSCRIPTION_ID),
+    )
     for _ in range(5):
         response = await harness.client.post("/webhooks/strava", json=event)
         assert response.status_code == 200
@@ -90,41 +100,53 @@ async def test_strava_event_is_stored_once_processed_and_redelivery_is_a_no_op(
 
 
 async def test_strava_event_for_another_subscription_is_refused_and_not_stored(harness, fakes):
-    event = fakes["strava"].build_event(object_type="activity", object_id=1,
-                                        aspect_type="create", owner_id=2, subscription_id=999)
+    event = fakes["strava"].build_event(
+        object_type="activity", object_id=1, aspect_type="create", owner_id=2, subscription_id=999
+    )
     response = await harness.client.post("/webhooks/strava", json=event)
     assert response.status_code == 403
     assert await stored_events(harness.container.db) == 0
 
 
 async def test_malformed_json_gets_400(harness):
-    response = await harness.client.post("/webhooks/strava", content=b"{not json",
-                                         headers={"Content-Type": "application/json"})
+    response = await harness.client.post(
+        "/webhooks/strava", content=b"{not json", headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 400
     assert await stored_events(harness.container.db) == 0
 
 
 async def test_polar_checks_the_hmac_over_the_raw_body(harness, fakes):
     polar = fakes["polar"]
-    body = json.dumps({"event": "EXERCISE", "user_id": 475, "entity_id": "aQlC83",
-                       "timestamp": "2026-11-28T10:00:00Z"}).encode()
+    body = json.dumps(
+        {
+            "event": "EXERCISE",
+            "user_id": 475,
+            "entity_id": "aQlC83",
+            "timestamp": "2026-11-28T10:00:00Z",
+        }
+    ).encode()
     good = hmac.new(POLAR_SECRET.encode(), body, hashlib.sha256).hexdigest()
-    for headers in ({}, {"Polar-Webhook-Signature": "00" * 32},
-                    {"Polar-Webhook-Signature": hmac.new(b"other", body,
-                                                         hashlib.sha256).hexdigest()}):
+    for headers in (
+        {},
+        {"Polar-Webhook-Signature": "00" * 32},
+        {"Polar-Webhook-Signature": hmac.new(b"other", body, hashlib.sha256).hexdigest()},
+    ):
         response = await harness.client.post("/webhooks/polar", content=body, headers=headers)
         assert response.status_code == 401
     assert await stored_events(harness.container.db) == 0
-    signed = await harness.client.post("/webhooks/polar", content=body,
-                                       headers={"Polar-Webhook-Signature": good})
+    signed = await harness.client.post(
+        "/webhooks/polar", content=body, headers={"Polar-Webhook-Signature": good}
+    )
     assert signed.status_code == 200
     assert await stored_events(harness.container.db) == 1
     assert polar.client_id  # the fake is configured as a provider
 
 
 async def test_polar_creation_ping_gets_200_and_stores_nothing(harness):
-    response = await harness.client.post("/webhooks/polar",
-                                         json={"event": "PING", "timestamp": "2026-11-28"})
+    response = await harness.client.post(
+        "/webhooks/polar", json={"event": "PING", "timestamp": "2026-11-28"}
+    )
     assert response.status_code == 200
     assert await stored_events(harness.container.db) == 0
 
@@ -134,27 +156,37 @@ async def test_garmin_needs_its_client_id_header(harness, fakes):
     body = garmin.deregistration_notification("some-user")
     refused = await harness.client.post("/webhooks/garmin", json=body)
     assert refused.status_code == 401
-    wrong = await harness.client.post("/webhooks/garmin", json=body,
-                                      headers={"garmin-client-id": "someone-else"})
+    wrong = await harness.client.post(
+        "/webhooks/garmin", json=body, headers={"garmin-client-id": "someone-else"}
+    )
     assert wrong.status_code == 401
     assert await stored_events(harness.container.db) == 0
-    accepted = await harness.client.post("/webhooks/garmin", json=body,
-                                         headers={"garmin-client-id": garmin.client_id})
+    accepted = await harness.client.post(
+        "/webhooks/garmin", json=body, headers={"garmin-client-id": garmin.client_id}
+    )
     assert accepted.status_code == 200
     assert await stored_events(harness.container.db) == 1
 
 
 async def test_coros_needs_its_client_and_secret_headers_and_gets_its_ack(harness, fakes):
     coros = fakes["coros"]
-    body = json.dumps({"sportDataList": [{"labelId": "4711", "openId": "o-1", "mode": 8,
-                                          "startTime": 1764324000}]}).encode()
-    refused = await harness.client.post("/webhooks/coros", content=body,
-                                        headers={"client": coros.client_id, "secret": "nope"})
+    body = json.dumps(
+        {
+            "sportDataList": [
+                {"labelId": "4711", "openId": "o-1", "mode": 8, "startTime": 1764324000}
+            ]
+        }
+    ).encode()
+    refused = await harness.client.post(
+        "/webhooks/coros", content=body, headers={"client": coros.client_id, "secret": "nope"}
+    )
     assert refused.status_code == 401
     assert await stored_events(harness.container.db) == 0
     accepted = await harness.client.post(
-        "/webhooks/coros", content=body,
-        headers={"client": coros.client_id, "secret": coros.client_secret})
+        "/webhooks/coros",
+        content=body,
+        headers={"client": coros.client_id, "secret": coros.client_secret},
+    )
     assert accepted.status_code == 200
     assert accepted.json() == {"result": "0000", "message": "ok"}
     assert await stored_events(harness.container.db) == 1
@@ -176,9 +208,13 @@ async def test_event_whose_enqueue_failed_is_acknowledged_and_queued_again_by_th
     user_id = await athlete(db)
     await connect(ctx, "strava", user_id, lambda url: code_by_redirect(http_client, url))
     activity_id = strava.add_activity(strava_id, start=ctx.clock.now() + timedelta(minutes=3))
-    event = strava.build_event(object_type="activity", object_id=activity_id,
-                               aspect_type="create", owner_id=strava_id,
-                               subscription_id=int(STRAVA_SUBSCRIPTION_ID))
+    event = strava.build_event(
+        object_type="activity",
+        object_id=activity_id,
+        aspect_type="create",
+        owner_id=strava_id,
+        subscription_id=int(STRAVA_SUBSCRIPTION_ID),
+    )
 
     async def broker_down(*args: object, **kwargs: object) -> None:
         raise ConnectionError("broker unreachable")

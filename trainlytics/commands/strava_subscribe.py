@@ -32,8 +32,10 @@ def strava_subscribe(args: argparse.Namespace) -> int:
     settings = load_settings()
     config = provider_config(settings, "strava")
     if not config.enabled:
-        print("trainlytics strava-subscribe: set TRAINLYTICS_STRAVA_CLIENT_ID and "
-              "TRAINLYTICS_STRAVA_CLIENT_SECRET first.")
+        print(
+            "trainlytics strava-subscribe: set TRAINLYTICS_STRAVA_CLIENT_ID and "
+            "TRAINLYTICS_STRAVA_CLIENT_SECRET first."
+        )
         return 2
     try:
         return asyncio.run(_run(args, settings))
@@ -54,11 +56,16 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
             print(f"Deleted subscription {args.delete}.")
             return 0
         if not settings.public_url:
-            print("trainlytics strava-subscribe: set TRAINLYTICS_PUBLIC_URL (Strava calls "
-                  "{PUBLIC_URL}/webhooks/strava).")
+            print(
+                "trainlytics strava-subscribe: set TRAINLYTICS_PUBLIC_URL (Strava calls "
+                "{PUBLIC_URL}/webhooks/strava)."
+            )
             return 2
         created = await strava.create_subscription(
-            f"{settings.public_url.rstrip('/')}/webhooks/strava")
-        print(f"Created subscription {created['id']}. "
-              f"Set TRAINLYTICS_STRAVA_SUBSCRIPTION_ID={created['id']}.")
+            f"{settings.public_url.rstrip('/')}/webhooks/strava"
+        )
+        print(
+            f"Created subscription {created['id']}. "
+            f"Set TRAINLYTICS_STRAVA_SUBSCRIPTION_ID={created['id']}."
+        )
         return 0

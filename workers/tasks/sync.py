@@ -40,10 +40,15 @@ class SyncRuntime:
         settings = container.settings
         self.http = httpx.AsyncClient(timeout=HTTP_TIMEOUT_S)
         self.rate_limits = rate_limit_store(
-            settings.redis_url, f"{getattr(settings, 'jobs_queue_name', 'trainlytics')}:")
+            settings.redis_url, f"{getattr(settings, 'jobs_queue_name', 'trainlytics')}:"
+        )
         self.context = build_sync_context(
-            settings, db=container.db, clock=container.clock, cipher=container.cipher,
-            http=self.http, rate_limits=self.rate_limits,
+            settings,
+            db=container.db,
+            clock=container.clock,
+            cipher=container.cipher,
+            http=self.http,
+            rate_limits=self.rate_limits,
         )
 
     async def aclose(self) -> None:
@@ -69,8 +74,9 @@ async def _follow_up(
     if result.outcome == "more to do":
         await task.kiq(target_id, 0)
         return
-    log.info("%s %s deferred to %s (%s)", task.task_name, target_id, result.retry_at,
-             result.outcome)
+    log.info(
+        "%s %s deferred to %s (%s)", task.task_name, target_id, result.retry_at, result.outcome
+    )
     await task.kicker().schedule_by_time(schedule_source, result.retry_at, target_id, attempt + 1)
 
 
@@ -84,8 +90,7 @@ def _event_slots(container: Container) -> asyncio.Semaphore | None:
 
 
 @broker.task(task_name="trainlytics.sync.process_event")
-async def process_event(event_id: int, attempt: int = 0,
-                        context: Context = TaskiqDepends()) -> str:
+async def process_event(event_id: int, attempt: int = 0, context: Context = TaskiqDepends()) -> str:
     container = jobs_of(context.state).container
     ctx = sync_context_of(container)
     slots = _event_slots(container)
@@ -99,8 +104,7 @@ async def process_event(event_id: int, attempt: int = 0,
 
 
 @broker.task(task_name="trainlytics.sync.backfill")
-async def backfill(account_id: int, attempt: int = 0,
-                   context: Context = TaskiqDepends()) -> str:
+async def backfill(account_id: int, attempt: int = 0, context: Context = TaskiqDepends()) -> str:
     ctx = sync_context_of(jobs_of(context.state).container)
     result = await orchestrator.backfill_step(ctx, account_id, attempt=attempt)
     await _follow_up(backfill, result, account_id, attempt)
@@ -108,8 +112,9 @@ async def backfill(account_id: int, attempt: int = 0,
 
 
 @broker.task(task_name="trainlytics.sync.poll_account")
-async def poll_account(account_id: int, attempt: int = 0,
-                       context: Context = TaskiqDepends()) -> str:
+async def poll_account(
+    account_id: int, attempt: int = 0, context: Context = TaskiqDepends()
+) -> str:
     ctx = sync_context_of(jobs_of(context.state).container)
     result = await orchestrator.poll_account(ctx, account_id, attempt=attempt)
     await _follow_up(poll_account, result, account_id, attempt)

@@ -353,16 +353,26 @@ async def connect(ctx: Context) -> None:
         offered = (wanted,)
     status = await _connection_status(ctx)
     lines = [ctx.t("connect_intro")]
-    lines += [ctx.t(f"connect_{status[name]}", provider=_name(name))
-              for name in offered if name in status]
+    lines += [
+        ctx.t(f"connect_{status[name]}", provider=_name(name)) for name in offered if name in status
+    ]
     rows: list[list[Button]] = []
     for name in offered:
         if status.get(name) == sync_accounts.ACTIVE:
-            rows.append([Button(ctx.t("btn_disconnect", provider=_name(name)),
-                                cb(Scope.SETTINGS, "disc", name))])
+            rows.append(
+                [
+                    Button(
+                        ctx.t("btn_disconnect", provider=_name(name)),
+                        cb(Scope.SETTINGS, "disc", name),
+                    )
+                ]
+            )
         else:
             url = sync_accounts.connect_url(
-                ctx.settings.public_url or "", ctx.settings.secret_key or "", ctx.user.id, name,
+                ctx.settings.public_url or "",
+                ctx.settings.secret_key or "",
+                ctx.user.id,
+                name,
                 ctx.clock.now(),
             )
             rows.append([Button(ctx.t("btn_connect", provider=_name(name)), url=url)])
@@ -416,9 +426,11 @@ async def _connection_status(ctx: Context) -> dict[str, str]:
     status: dict[str, str] = {}
     for account in rows:
         if status.get(account.provider) != sync_accounts.ACTIVE:
-            status[account.provider] = (sync_accounts.ACTIVE
-                                        if account.status == sync_accounts.ACTIVE
-                                        else sync_accounts.REVOKED)
+            status[account.provider] = (
+                sync_accounts.ACTIVE
+                if account.status == sync_accounts.ACTIVE
+                else sync_accounts.REVOKED
+            )
     return status
 
 

@@ -55,9 +55,7 @@ class TrainingPlan(Timestamped, Base):
     __tablename__ = "training_plans"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    athlete_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
+    athlete_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     coach_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     template_id: Mapped[int | None] = mapped_column(
         ForeignKey("plan_templates.id", ondelete="SET NULL")
@@ -70,9 +68,7 @@ class Workout(Timestamped, Base):
     __tablename__ = "workouts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    athlete_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
+    athlete_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     plan_id: Mapped[int | None] = mapped_column(
         ForeignKey("training_plans.id", ondelete="SET NULL"), index=True
     )

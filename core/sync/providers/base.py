@@ -63,8 +63,10 @@ class ProviderUnavailable(ProviderError):
     """The provider failed on its side (5xx or its own 'try later' code)."""
 
     def __init__(self, retry_after: float, message: str = "", status_code: int | None = None):
-        super().__init__(message or f"provider unavailable; retry in {retry_after:.0f} s",
-                         status_code=status_code)
+        super().__init__(
+            message or f"provider unavailable; retry in {retry_after:.0f} s",
+            status_code=status_code,
+        )
         self.retry_after = retry_after
 
 

@@ -83,9 +83,13 @@ class CorosProvider:
     async def exchange_code(self, code: str, code_verifier: str | None = None) -> TokenSet:
         response = await self._http.post(
             f"{self.config.oauth_base}/accesstoken",
-            data={"client_id": self.config.client_id,
-                  "client_secret": self.config.client_secret, "code": code,
-                  "grant_type": "authorization_code", "redirect_uri": self.config.redirect_uri},
+            data={
+                "client_id": self.config.client_id,
+                "client_secret": self.config.client_secret,
+                "code": code,
+                "grant_type": "authorization_code",
+                "redirect_uri": self.config.redirect_uri,
+            },
         )
         body = await self._envelope(response, "COROS code exchange")
         if not body.get("openId"):
@@ -97,9 +101,12 @@ class CorosProvider:
             raise AuthRevoked("COROS token has no refresh token")
         response = await self._http.post(
             f"{self.config.oauth_base}/refresh-token",
-            data={"client_id": self.config.client_id,
-                  "client_secret": self.config.client_secret,
-                  "grant_type": "refresh_token", "refresh_token": token.refresh_token},
+            data={
+                "client_id": self.config.client_id,
+                "client_secret": self.config.client_secret,
+                "grant_type": "refresh_token",
+                "refresh_token": token.refresh_token,
+            },
         )
         try:
             body = await self._envelope(response, "COROS refresh")
@@ -110,9 +117,14 @@ class CorosProvider:
         if "access_token" in body:
             return token_set_from(body, previous=token, now=self._clock())
         # The usual answer: the current access token now lives another 30 days.
-        return TokenSet(token.access_token, token.refresh_token,
-                        self._clock() + ACCESS_LIFETIME, token.scopes,
-                        token.provider_user_id, token.raw)
+        return TokenSet(
+            token.access_token,
+            token.refresh_token,
+            self._clock() + ACCESS_LIFETIME,
+            token.scopes,
+            token.provider_user_id,
+            token.raw,
+        )
 
     async def deauthorize(self, token: TokenSet) -> None:
         response = await self._http.post(
@@ -134,8 +146,9 @@ class CorosProvider:
             end = min(start + LIST_RANGE - timedelta(days=1), today)
             response = await self._http.get(
                 f"{self.config.api_base}/v2/coros/sport/list",
-                params=self._query(token, startDate=start.strftime("%Y%m%d"),
-                                   endDate=end.strftime("%Y%m%d")),
+                params=self._query(
+                    token, startDate=start.strftime("%Y%m%d"), endDate=end.strftime("%Y%m%d")
+                ),
             )
             for workout in (await self._envelope(response, "COROS sport list")).get("data") or []:
                 ref = _ref(workout)
@@ -178,8 +191,12 @@ class CorosProvider:
         # The signed URL expired: ask COROS for a fresh one.
         detail = await self._http.get(
             f"{self.config.api_base}/v2/coros/sport/detail/fit",
-            params=self._query(token, labelId=workout.get("labelId"),
-                               mode=leg.get("mode"), subMode=leg.get("subMode")),
+            params=self._query(
+                token,
+                labelId=workout.get("labelId"),
+                mode=leg.get("mode"),
+                subMode=leg.get("subMode"),
+            ),
         )
         fresh = ((await self._envelope(detail, "COROS FIT link")).get("data") or {}).get("fitUrl")
         if not fresh:
@@ -219,8 +236,9 @@ class CorosProvider:
             ref = _ref(workout)
             user = str(workout.get("openId")) if workout.get("openId") else None
             key = event_key("coros", user, ref.activity_id, record=workout)
-            events.append(WebhookEvent("coros", key, "create", user, ref.activity_id, {}, ref,
-                                       workout))
+            events.append(
+                WebhookEvent("coros", key, "create", user, ref.activity_id, {}, ref, workout)
+            )
         return events
 
 
@@ -229,8 +247,7 @@ def _has_workouts(raw_body: bytes) -> bool:
         body = load_json_body(raw_body) if raw_body.strip() else {}
     except MalformedWebhook:
         return True  # unreadable bodies must authenticate before we say more
-    return bool(isinstance(body, dict) and body.get("sportDataList")) or not isinstance(
-        body, dict)
+    return bool(isinstance(body, dict) and body.get("sportDataList")) or not isinstance(body, dict)
 
 
 def _ref(workout: Mapping[str, Any]) -> ActivityRef:

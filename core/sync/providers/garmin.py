@@ -76,7 +76,9 @@ class GarminProvider:
             raise ProviderError("Garmin needs the PKCE code_verifier of the authorize step")
         async with self._oauth() as client:
             payload = await client.fetch_token(
-                self._token_url, code=code, code_verifier=code_verifier,
+                self._token_url,
+                code=code,
+                code_verifier=code_verifier,
                 grant_type="authorization_code",
             )
         token = token_set_from(dict(payload), now=self._clock())
@@ -109,8 +111,9 @@ class GarminProvider:
         url = url_or_path if "://" in url_or_path else f"{self.config.api_base}{url_or_path}"
         response = await self._http.get(url, params=params, headers=_bearer(token))
         if response.status_code == 403:
-            raise AuthRevoked("Garmin refused: permission withdrawn or user deregistered",
-                              status_code=403)
+            raise AuthRevoked(
+                "Garmin refused: permission withdrawn or user deregistered", status_code=403
+            )
         raise_for_common_status(response, f"Garmin GET {url.split('?')[0]}")
         return response
 
@@ -129,8 +132,10 @@ class GarminProvider:
         start, now = since, self._clock()
         while start < now:
             end = min(start + PULL_WINDOW, now)
-            params = {"uploadStartTimeInSeconds": int(start.timestamp()),
-                      "uploadEndTimeInSeconds": int(end.timestamp())}
+            params = {
+                "uploadStartTimeInSeconds": int(start.timestamp()),
+                "uploadEndTimeInSeconds": int(end.timestamp()),
+            }
             for record in (await self._get(f"{REST}/activityFiles", token, params)).json():
                 ref = _ref(record)
                 if ref is not None:
@@ -149,13 +154,16 @@ class GarminProvider:
             stop = min(start + BACKFILL_WINDOW, end)
             response = await self._http.get(
                 f"{self.config.api_base}{REST}/backfill/activities",
-                params={"summaryStartTimeInSeconds": int(start.timestamp()),
-                        "summaryEndTimeInSeconds": int(stop.timestamp())},
+                params={
+                    "summaryStartTimeInSeconds": int(start.timestamp()),
+                    "summaryEndTimeInSeconds": int(stop.timestamp()),
+                },
                 headers=_bearer(token),
             )
             if response.status_code == 403:
-                raise ProviderError("Garmin backfill needs the HISTORICAL_DATA_EXPORT permission",
-                                    status_code=403)
+                raise ProviderError(
+                    "Garmin backfill needs the HISTORICAL_DATA_EXPORT permission", status_code=403
+                )
             if response.status_code != 409:
                 raise_for_common_status(response, "Garmin backfill")
                 accepted += 1
@@ -240,16 +248,26 @@ def _event(summary_type: str, record: dict[str, Any]) -> WebhookEvent | None:
     if summary_type == "deregistrations":
         return WebhookEvent("garmin", key, "deauthorize", user, raw=record)
     if summary_type == "userPermissionsChange":
-        return WebhookEvent("garmin", key, "permissions", user,
-                            updates={"permissions": list(record.get("permissions") or [])},
-                            raw=record)
+        return WebhookEvent(
+            "garmin",
+            key,
+            "permissions",
+            user,
+            updates={"permissions": list(record.get("permissions") or [])},
+            raw=record,
+        )
     if summary_type not in ("activities", "activityFiles", "manuallyUpdatedActivities"):
         return None  # health summaries are not training sessions
     if record.get("callbackURL") and not record.get("fileType"):
         # Ping mode: the data waits at callbackURL (see `GarminProvider.pull`).
-        return WebhookEvent("garmin", key, "ping", user,
-                            updates={"callback_url": record["callbackURL"],
-                                     "summary_type": summary_type}, raw=record)
+        return WebhookEvent(
+            "garmin",
+            key,
+            "ping",
+            user,
+            updates={"callback_url": record["callbackURL"], "summary_type": summary_type},
+            raw=record,
+        )
     ref = _ref(record)
     if ref is None:
         raise MalformedWebhook(f"Garmin {summary_type} record without summaryId")

@@ -66,9 +66,13 @@ class PolarProvider:
     async def exchange_code(self, code: str, code_verifier: str | None = None) -> TokenSet:
         async with self._oauth() as client:
             payload = await client.fetch_token(
-                self._token_url, code=code, grant_type="authorization_code",
-                headers={"Accept": "application/json",
-                         "Content-Type": "application/x-www-form-urlencoded"},
+                self._token_url,
+                code=code,
+                grant_type="authorization_code",
+                headers={
+                    "Accept": "application/json",
+                    "Content-Type": "application/x-www-form-urlencoded",
+                },
             )
         if not payload.get("x_user_id"):
             raise ProviderError("Polar token response without x_user_id")
@@ -93,7 +97,11 @@ class PolarProvider:
         _raise(response, "Polar deregistration")
 
     async def _call(
-        self, method: str, path: str, token: TokenSet, accept: str = "application/json",
+        self,
+        method: str,
+        path: str,
+        token: TokenSet,
+        accept: str = "application/json",
         **kwargs: Any,
     ) -> httpx.Response:
         return await self._http.request(
@@ -114,14 +122,18 @@ class PolarProvider:
             start = polar_start(exercise)
             if start is not None and start < since:
                 continue
-            refs.append(ActivityRef(
-                provider="polar",
-                activity_id=str(exercise["id"]),
-                start=start,
-                updated=_parse_utc(exercise.get("upload_time")),
-                sport_hint=polar_sport(exercise.get("detailed_sport_info"), exercise.get("sport")),
-                summary=exercise,
-            ))
+            refs.append(
+                ActivityRef(
+                    provider="polar",
+                    activity_id=str(exercise["id"]),
+                    start=start,
+                    updated=_parse_utc(exercise.get("upload_time")),
+                    sport_hint=polar_sport(
+                        exercise.get("detailed_sport_info"), exercise.get("sport")
+                    ),
+                    summary=exercise,
+                )
+            )
         return refs
 
     async def fetch_activity(
@@ -181,8 +193,15 @@ class PolarProvider:
         kind = body["event"]
         user = str(body["user_id"]) if body.get("user_id") is not None else None
         if kind == "PING":
-            return [WebhookEvent("polar", event_key("polar", "PING", body.get("timestamp")),
-                                 "ping", None, raw=body)]
+            return [
+                WebhookEvent(
+                    "polar",
+                    event_key("polar", "PING", body.get("timestamp")),
+                    "ping",
+                    None,
+                    raw=body,
+                )
+            ]
         if kind != "EXERCISE":
             return []  # sleep, daily activity and the like are not training sessions
         if not body.get("entity_id") or user is None:
@@ -195,8 +214,9 @@ class PolarProvider:
 
 def _raise(response: httpx.Response, what: str) -> None:
     if response.status_code == 403:
-        raise AuthRevoked(f"{what}: the user has not accepted Polar's mandatory consents",
-                          status_code=403)
+        raise AuthRevoked(
+            f"{what}: the user has not accepted Polar's mandatory consents", status_code=403
+        )
     raise_for_common_status(response, what)
 
 

@@ -59,7 +59,8 @@ def build_providers(
     """Providers by name; those without client id and secret are left out by default."""
     builders = {
         "strava": lambda c: StravaProvider(
-            c, http, rate_limits=rate_limits or InMemoryRateLimitStore()),
+            c, http, rate_limits=rate_limits or InMemoryRateLimitStore()
+        ),
         "garmin": lambda c: GarminProvider(c, http),
         "polar": lambda c: PolarProvider(c, http),
         "coros": lambda c: CorosProvider(c, http),

@@ -218,9 +218,7 @@ class StravaProvider:
         return response.json()
 
     async def list_subscriptions(self) -> list[dict[str, Any]]:
-        response = await self._request(
-            "GET", "/push_subscriptions", params=self._app_credentials()
-        )
+        response = await self._request("GET", "/push_subscriptions", params=self._app_credentials())
         return response.json()
 
     async def delete_subscription(self, subscription_id: str | int) -> None:
@@ -264,8 +262,13 @@ class StravaProvider:
             raise MalformedWebhook(f"Strava event misses {exc}") from exc
         updates = body.get("updates") or {}
         key = event_key(
-            "strava", body.get("subscription_id"), object_type, object_id, aspect,
-            body.get("event_time"), record=updates,
+            "strava",
+            body.get("subscription_id"),
+            object_type,
+            object_id,
+            aspect,
+            body.get("event_time"),
+            record=updates,
         )
         if object_type == "athlete":
             # `authorized` is the string "false", not a boolean.

@@ -35,14 +35,24 @@ async def _user(db, name: str) -> User:
 
 async def _account(db, user_id: int, provider: str, status: str = "active") -> None:
     async with db.unit_of_work() as session:
-        session.add(ConnectedAccount(user_id=user_id, provider=provider,
-                                     provider_user_id=f"{provider}-{user_id}",
-                                     access_token_enc="x", status=status))
+        session.add(
+            ConnectedAccount(
+                user_id=user_id,
+                provider=provider,
+                provider_user_id=f"{provider}-{user_id}",
+                access_token_enc="x",
+                status=status,
+            )
+        )
 
 
 def test_configured_providers_need_both_client_id_and_secret() -> None:
-    settings = SimpleNamespace(strava_client_id="1", strava_client_secret="s",
-                               garmin_client_id="2", polar_client_secret="only secret")
+    settings = SimpleNamespace(
+        strava_client_id="1",
+        strava_client_secret="s",
+        garmin_client_id="2",
+        polar_client_secret="only secret",
+    )
     assert configured_providers(settings) == ("strava",)
 
 
@@ -96,7 +106,8 @@ async def test_connected_accounts_show_their_state_and_can_be_disconnected(db, c
     assert "Strava is disconnected" in ana.text
     async with db.unit_of_work() as session:
         strava = await session.scalar(
-            select(ConnectedAccount).where(ConnectedAccount.provider == "strava"))
+            select(ConnectedAccount).where(ConnectedAccount.provider == "strava")
+        )
         assert (strava.status, strava.sync_enabled) == ("disconnecting", False)
 
     await ana.send("/connect")

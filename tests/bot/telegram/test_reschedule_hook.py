@@ -40,8 +40,9 @@ async def test_changing_the_evening_reminder_reconciles_that_person_once(
     await door.feed(tg.user_sends(CHAT, "/settings"))
     await door.feed(tg.user_presses(CHAT, _button(tg, "st:menu:remind"), "st:menu:remind"))
     assert kicked == []  # opening the menu changes nothing
-    await door.feed(tg.user_presses(CHAT, _button(tg, "st:remind:evening:2100"),
-                                    "st:remind:evening:2100"))
+    await door.feed(
+        tg.user_presses(CHAT, _button(tg, "st:remind:evening:2100"), "st:remind:evening:2100")
+    )
     async with db.unit_of_work() as session:
         user = await session.scalar(select(User))
     assert user.reminder_evening_at is not None and user.reminder_evening_at.hour == 21

@@ -71,8 +71,9 @@ class FakeServer(ABC):
     ) -> None:
         """The next `count` calls whose path starts with `path_prefix` answer `status`."""
         self._failures.append(
-            PlannedFailure(path_prefix, status, count, body or {"message": "planned failure"},
-                           headers or {})
+            PlannedFailure(
+                path_prefix, status, count, body or {"message": "planned failure"}, headers or {}
+            )
         )
 
     def calls_to(self, path_prefix: str) -> list[RecordedCall]:
@@ -82,8 +83,9 @@ class FakeServer(ABC):
     async def _record(self, request: web.Request, handler: Any) -> web.StreamResponse:
         body = await request.read()
         self.calls.append(
-            RecordedCall(request.method, request.path, dict(request.query),
-                         dict(request.headers), body)
+            RecordedCall(
+                request.method, request.path, dict(request.query), dict(request.headers), body
+            )
         )
         return await handler(request)
 
@@ -104,6 +106,8 @@ def new_token(prefix: str) -> str:
 
 def json_error(status: int, payload: Any, headers: dict[str, str] | None = None) -> web.Response:
     return web.Response(
-        status=status, text=json.dumps(payload), content_type="application/json",
+        status=status,
+        text=json.dumps(payload),
+        content_type="application/json",
         headers=headers,
     )

@@ -89,17 +89,31 @@ class FakeCoros(FakeServer):
         self.fit_links.clear()
 
     def add_workout(
-        self, open_id: str, fit: bytes, *, start: datetime, mode: int = 8, sub_mode: int = 1,
-        duration_s: int = 3012, timezone_quarters: int = 4,
+        self,
+        open_id: str,
+        fit: bytes,
+        *,
+        start: datetime,
+        mode: int = 8,
+        sub_mode: int = 1,
+        duration_s: int = 3012,
+        timezone_quarters: int = 4,
     ) -> dict[str, Any]:
         label = str(next(self._labels))
         self.fit_files[label] = fit
         workout = {
-            "labelId": label, "openId": open_id, "mode": mode, "subMode": sub_mode,
-            "startTime": int(start.timestamp()), "endTime": int(start.timestamp()) + duration_s,
+            "labelId": label,
+            "openId": open_id,
+            "mode": mode,
+            "subMode": sub_mode,
+            "startTime": int(start.timestamp()),
+            "endTime": int(start.timestamp()) + duration_s,
             # offsets in 15-minute units, as COROS writes them
-            "startTimezone": timezone_quarters, "endTimezone": timezone_quarters,
-            "duration": duration_s, "distance": 8012.4, "fitUrl": self._fit_url(label),
+            "startTimezone": timezone_quarters,
+            "endTimezone": timezone_quarters,
+            "duration": duration_s,
+            "distance": 8012.4,
+            "fitUrl": self._fit_url(label),
         }
         self.users[open_id].workouts.append(workout)
         return dict(workout)
@@ -111,9 +125,10 @@ class FakeCoros(FakeServer):
         headers = {"Content-Type": "application/json"}
         if with_credentials:
             headers |= {"client": self.client_id, "secret": self.client_secret}
-        async with aiohttp.ClientSession() as session, session.post(
-            url, data=raw_body, headers=headers
-        ) as response:
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(url, data=raw_body, headers=headers) as response,
+        ):
             return response.status
 
     # ------------------------------------------------------------------ routes
@@ -129,7 +144,9 @@ class FakeCoros(FakeServer):
 
     def _client_ok(self, form: Any) -> bool:
         return (form.get("client_id"), form.get("client_secret")) == (
-            self.client_id, self.client_secret)
+            self.client_id,
+            self.client_secret,
+        )
 
     def _user(self, request: web.Request) -> CorosUser | None:
         entry = self.access_tokens.get(request.query.get("token", ""))
@@ -144,8 +161,9 @@ class FakeCoros(FakeServer):
         if q.get("client_id") != self.client_id or not q.get("redirect_uri") or not self.users:
             return json_error(400, {"result": "1001", "message": "invalid request"})
         code = self.authorize(next(iter(self.users)))
-        raise web.HTTPFound(q["redirect_uri"] + "?" + urlencode(
-            {"state": q.get("state", ""), "code": code}))
+        raise web.HTTPFound(
+            q["redirect_uri"] + "?" + urlencode({"state": q.get("state", ""), "code": code})
+        )
 
     async def _token(self, request: web.Request) -> web.Response:
         form = await request.post()
@@ -157,8 +175,14 @@ class FakeCoros(FakeServer):
         access, refresh = new_token("coros-access"), new_token("coros-refresh")
         self.access_tokens[access] = (open_id, self.clock() + timedelta(days=30))
         self.refresh_tokens[refresh] = open_id
-        return web.json_response({"access_token": access, "refresh_token": refresh,
-                                  "openId": open_id, "expires_in": 2_592_000})
+        return web.json_response(
+            {
+                "access_token": access,
+                "refresh_token": refresh,
+                "openId": open_id,
+                "expires_in": 2_592_000,
+            }
+        )
 
     async def _refresh(self, request: web.Request) -> web.Response:
         form = await request.post()

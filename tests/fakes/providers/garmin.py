@@ -136,8 +136,9 @@ class FakeGarmin(FakeServer):
             if any(first <= start < last for first, last in user.backfills):
                 download = new_token("dl")
                 self.files[download] = (user_id, self._fit_of(record))
-                record["callbackURL"] = (f"{self.base_url}{REST}/activityFile?"
-                                         f"id={record['activityId']}&token={download}")
+                record["callbackURL"] = (
+                    f"{self.base_url}{REST}/activityFile?id={record['activityId']}&token={download}"
+                )
                 records.append(_public(record))
         return {"activityFiles": records}
 
@@ -145,8 +146,11 @@ class FakeGarmin(FakeServer):
         self, record: dict[str, Any], **changes: Any
     ) -> dict[str, Any]:
         """A `manuallyUpdatedActivities` push: the summary record (no file), same summaryId."""
-        summary = {k: v for k, v in _public(record).items()
-                   if k not in ("fileType", "callbackURL", "manual")}
+        summary = {
+            k: v
+            for k, v in _public(record).items()
+            if k not in ("fileType", "callbackURL", "manual")
+        }
         summary |= {"durationInSeconds": 1800, "distanceInMeters": 5000.0, **changes}
         return {"manuallyUpdatedActivities": [summary]}
 
@@ -157,16 +161,27 @@ class FakeGarmin(FakeServer):
         return {"deregistrations": [{"userId": user_id}]}
 
     def permissions_notification(self, user_id: str, permissions: list[str]) -> dict[str, Any]:
-        return {"userPermissionsChange": [{
-            "userId": user_id, "summaryId": new_token("perm"), "permissions": permissions,
-            "changeTimeInSeconds": int(self.clock().timestamp())}]}
+        return {
+            "userPermissionsChange": [
+                {
+                    "userId": user_id,
+                    "summaryId": new_token("perm"),
+                    "permissions": permissions,
+                    "changeTimeInSeconds": int(self.clock().timestamp()),
+                }
+            ]
+        }
 
     async def send(self, url: str, notification: dict[str, Any]) -> int:
         """POST a notification like Garmin: JSON body and the `garmin-client-id` header."""
-        async with aiohttp.ClientSession() as session, session.post(
-            url, data=json.dumps(notification),
-            headers={"garmin-client-id": self.client_id, "Content-Type": "application/json"},
-        ) as response:
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(
+                url,
+                data=json.dumps(notification),
+                headers={"garmin-client-id": self.client_id, "Content-Type": "application/json"},
+            ) as response,
+        ):
             return response.status
 
     # ------------------------------------------------------------------ routes
@@ -184,8 +199,11 @@ class FakeGarmin(FakeServer):
 
     def _user(self, request: web.Request) -> GarminUser | None:
         value = request.headers.get("Authorization", "")
-        token = self.access_tokens.get(value.removeprefix("Bearer ")) if value.startswith(
-            "Bearer ") else None
+        token = (
+            self.access_tokens.get(value.removeprefix("Bearer "))
+            if value.startswith("Bearer ")
+            else None
+        )
         if token is None or token.expires_at <= self.clock():
             return None
         user = self.users.get(token.user_id)
@@ -193,23 +211,34 @@ class FakeGarmin(FakeServer):
 
     async def _authorize(self, request: web.Request) -> web.Response:
         q = request.query
-        if (q.get("client_id") != self.client_id or q.get("response_type") != "code"
-                or q.get("code_challenge_method") != "S256" or not q.get("code_challenge")
-                or not q.get("redirect_uri")):
+        if (
+            q.get("client_id") != self.client_id
+            or q.get("response_type") != "code"
+            or q.get("code_challenge_method") != "S256"
+            or not q.get("code_challenge")
+            or not q.get("redirect_uri")
+        ):
             return json_error(400, {"error": "invalid_request"})
         if not self.users:
             return json_error(400, {"error": "no user logged in to the fake"})
         code = self.authorize(next(iter(self.users)), q["code_challenge"], q["redirect_uri"])
-        raise web.HTTPFound(q["redirect_uri"] + "?" + urlencode(
-            {"state": q.get("state", ""), "code": code}))
+        raise web.HTTPFound(
+            q["redirect_uri"] + "?" + urlencode({"state": q.get("state", ""), "code": code})
+        )
 
     def _issue(self, user_id: str) -> dict[str, Any]:
         access, refresh = new_token("garmin-access"), new_token("garmin-refresh")
         self.access_tokens[access] = GarminToken(user_id, self.clock() + timedelta(hours=24))
         self.refresh_tokens[refresh] = user_id
-        return {"access_token": access, "token_type": "bearer", "expires_in": 86_400,
-                "refresh_token": refresh, "refresh_token_expires_in": 7_775_998,
-                "scope": " ".join(self.users[user_id].permissions), "jti": new_token("jti")}
+        return {
+            "access_token": access,
+            "token_type": "bearer",
+            "expires_in": 86_400,
+            "refresh_token": refresh,
+            "refresh_token_expires_in": 7_775_998,
+            "scope": " ".join(self.users[user_id].permissions),
+            "jti": new_token("jti"),
+        }
 
     async def _token(self, request: web.Request) -> web.Response:
         form = await request.post()
@@ -225,11 +254,13 @@ class FakeGarmin(FakeServer):
             verifier = str(form.get("code_verifier") or "")
             digest = hashlib.sha256(verifier.encode()).digest()
             if base64.urlsafe_b64encode(digest).rstrip(b"=").decode() != challenge:
-                return json_error(400, {"error": "invalid_grant",
-                                        "error_description": "PKCE verification failed"})
+                return json_error(
+                    400, {"error": "invalid_grant", "error_description": "PKCE verification failed"}
+                )
             if form.get("redirect_uri") != redirect_uri:
-                return json_error(400, {"error": "invalid_grant",
-                                        "error_description": "redirect_uri mismatch"})
+                return json_error(
+                    400, {"error": "invalid_grant", "error_description": "redirect_uri mismatch"}
+                )
             return web.json_response(self._issue(user_id))
         if grant == "refresh_token":
             user_id = self.refresh_tokens.pop(str(form.get("refresh_token")), None)
@@ -282,8 +313,10 @@ class FakeGarmin(FakeServer):
             return web.Response(status=401)
         if "HISTORICAL_DATA_EXPORT" not in user.permissions:
             return json_error(403, {"errorMessage": "HISTORICAL_DATA_EXPORT not granted"})
-        window = (int(request.query["summaryStartTimeInSeconds"]),
-                  int(request.query["summaryEndTimeInSeconds"]))
+        window = (
+            int(request.query["summaryStartTimeInSeconds"]),
+            int(request.query["summaryEndTimeInSeconds"]),
+        )
         if window[1] - window[0] > 30 * 86_400:
             return json_error(400, {"errorMessage": "backfill window exceeds 30 days"})
         if window in user.backfills:

@@ -25,11 +25,16 @@ from tests.fakes.providers.base import FakeServer, json_error, new_token
 
 
 def polar_error(status: int, message: str) -> web.Response:
-    return json_error(status, {
-        "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
-        "status": status, "errorType": "fake", "message": message,
-        "corrId": secrets.token_hex(8),
-    })
+    return json_error(
+        status,
+        {
+            "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+            "status": status,
+            "errorType": "fake",
+            "message": message,
+            "corrId": secrets.token_hex(8),
+        },
+    )
 
 
 @dataclass
@@ -97,24 +102,26 @@ class FakePolar(FakeServer):
         exercise_id = secrets.token_urlsafe(6)
         local = (start_utc + timedelta(minutes=utc_offset_min)).replace(tzinfo=None)
         upload = uploaded or self.clock()
-        self.users[user_id].exercises.append({
-            "id": exercise_id,
-            "upload_time": upload.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
-            "polar_user": f"https://www.polaraccesslink.com/v3/users/{user_id}",
-            "device": "Polar Vantage V3",
-            "device_id": "1111AAAA",
-            "start_time": local.strftime("%Y-%m-%dT%H:%M:%S"),
-            "start_time_utc_offset": utc_offset_min,
-            "duration": "PT45M0S",
-            "calories": 530,
-            "distance": 10123.0,
-            "heart_rate": {"average": 129, "maximum": 147},
-            "training_load": 143.22,
-            "sport": sport,
-            "has_route": True,
-            "detailed_sport_info": detailed_sport_info,
-            "running-index": 51,
-        })
+        self.users[user_id].exercises.append(
+            {
+                "id": exercise_id,
+                "upload_time": upload.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+                "polar_user": f"https://www.polaraccesslink.com/v3/users/{user_id}",
+                "device": "Polar Vantage V3",
+                "device_id": "1111AAAA",
+                "start_time": local.strftime("%Y-%m-%dT%H:%M:%S"),
+                "start_time_utc_offset": utc_offset_min,
+                "duration": "PT45M0S",
+                "calories": 530,
+                "distance": 10123.0,
+                "heart_rate": {"average": 129, "maximum": 147},
+                "training_load": 143.22,
+                "sport": sport,
+                "has_route": True,
+                "detailed_sport_info": detailed_sport_info,
+                "running-index": 51,
+            }
+        )
         self.fit_files[exercise_id] = fit
         return exercise_id
 
@@ -129,18 +136,25 @@ class FakePolar(FakeServer):
         return hmac.new(key, raw_body, hashlib.sha256).hexdigest()
 
     def exercise_event(self, user_id: int, exercise_id: str) -> bytes:
-        return json.dumps({
-            "event": "EXERCISE", "user_id": user_id, "entity_id": exercise_id,
-            "timestamp": self.clock().strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "url": f"https://www.polaraccesslink.com/v3/exercises/{exercise_id}",
-        }).encode()
+        return json.dumps(
+            {
+                "event": "EXERCISE",
+                "user_id": user_id,
+                "entity_id": exercise_id,
+                "timestamp": self.clock().strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "url": f"https://www.polaraccesslink.com/v3/exercises/{exercise_id}",
+            }
+        ).encode()
 
     async def send_event(self, url: str, raw_body: bytes) -> int:
-        headers = {"Content-Type": "application/json",
-                   "Polar-Webhook-Signature": self.sign(raw_body)}
-        async with aiohttp.ClientSession() as session, session.post(
-            url, data=raw_body, headers=headers
-        ) as response:
+        headers = {
+            "Content-Type": "application/json",
+            "Polar-Webhook-Signature": self.sign(raw_body),
+        }
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(url, data=raw_body, headers=headers) as response,
+        ):
             return response.status
 
     # ------------------------------------------------------------------ routes
@@ -161,8 +175,9 @@ class FakePolar(FakeServer):
 
     def _user(self, request: web.Request) -> PolarUser | None:
         value = request.headers.get("Authorization", "")
-        user_id = self.tokens.get(value.removeprefix("Bearer ")) if value.startswith(
-            "Bearer ") else None
+        user_id = (
+            self.tokens.get(value.removeprefix("Bearer ")) if value.startswith("Bearer ") else None
+        )
         return self.users.get(user_id) if user_id is not None else None
 
     async def _authorize(self, request: web.Request) -> web.Response:
@@ -172,8 +187,9 @@ class FakePolar(FakeServer):
         if not self.users or not q.get("redirect_uri"):
             return polar_error(400, "no user or redirect_uri")
         code = self.authorize(next(iter(self.users)), q["redirect_uri"])
-        raise web.HTTPFound(q["redirect_uri"] + "?" + urlencode(
-            {"state": q.get("state", ""), "code": code}))
+        raise web.HTTPFound(
+            q["redirect_uri"] + "?" + urlencode({"state": q.get("state", ""), "code": code})
+        )
 
     async def _token(self, request: web.Request) -> web.Response:
         if not self._client_basic(request):
@@ -189,8 +205,14 @@ class FakePolar(FakeServer):
             return json_error(400, {"error": "invalid_grant", "error_description": "redirect_uri"})
         access = new_token("polar-access")
         self.tokens[access] = user_id
-        return web.json_response({"access_token": access, "token_type": "bearer",
-                                  "expires_in": 315_360_000, "x_user_id": user_id})
+        return web.json_response(
+            {
+                "access_token": access,
+                "token_type": "bearer",
+                "expires_in": 315_360_000,
+                "x_user_id": user_id,
+            }
+        )
 
     async def _register(self, request: web.Request) -> web.Response:
         user = self._user(request)
@@ -201,8 +223,13 @@ class FakePolar(FakeServer):
             return polar_error(409, "User already registered")
         user.registered_at = self.clock().replace(microsecond=0)
         user.member_id = body["member-id"]
-        return web.json_response({"polar-user-id": user.id, "member-id": user.member_id,
-                                  "registration-date": user.registered_at.isoformat()})
+        return web.json_response(
+            {
+                "polar-user-id": user.id,
+                "member-id": user.member_id,
+                "registration-date": user.registered_at.isoformat(),
+            }
+        )
 
     async def _deregister(self, request: web.Request) -> web.Response:
         user = self._user(request)
@@ -221,8 +248,7 @@ class FakePolar(FakeServer):
         def uploaded(e: dict[str, Any]) -> datetime:
             return datetime.fromisoformat(e["upload_time"].replace("Z", "+00:00"))
 
-        return [e for e in user.exercises
-                if uploaded(e) >= max(oldest, user.registered_at)]
+        return [e for e in user.exercises if uploaded(e) >= max(oldest, user.registered_at)]
 
     async def _exercises(self, request: web.Request) -> web.Response:
         user = self._user(request)
@@ -250,8 +276,9 @@ class FakePolar(FakeServer):
             return polar_error(401, "Unauthorized")
         if exercise is None:
             return polar_error(404, "Not found")
-        return web.Response(body=self.fit_files[exercise["id"]],
-                            content_type="application/octet-stream")
+        return web.Response(
+            body=self.fit_files[exercise["id"]], content_type="application/octet-stream"
+        )
 
     async def _create_webhook(self, request: web.Request) -> web.Response:
         if not self._client_basic(request):
@@ -261,14 +288,19 @@ class FakePolar(FakeServer):
         body = await request.json()
         ping = {"timestamp": self.clock().strftime("%Y-%m-%dT%H:%M:%SZ"), "event": "PING"}
         try:
-            async with aiohttp.ClientSession() as session, session.post(
-                body["url"], json=ping
-            ) as response:
+            async with (
+                aiohttp.ClientSession() as session,
+                session.post(body["url"], json=ping) as response,
+            ):
                 pinged = response.status == 200
         except aiohttp.ClientError:
             pinged = False
         if not pinged:
             return polar_error(400, "Webhook url did not answer the PING with 200")
-        self.webhook = {"id": secrets.token_hex(4), "events": body["events"], "url": body["url"],
-                        "signature_secret_key": secrets.token_hex(16)}
+        self.webhook = {
+            "id": secrets.token_hex(4),
+            "events": body["events"],
+            "url": body["url"],
+            "signature_secret_key": secrets.token_hex(16),
+        }
         return web.json_response({"data": self.webhook}, status=201)

@@ -38,8 +38,10 @@ NOT_FOUND = {
 
 
 def bad_request(resource: str, field_name: str) -> dict[str, Any]:
-    return {"message": "Bad Request",
-            "errors": [{"resource": resource, "field": field_name, "code": "invalid"}]}
+    return {
+        "message": "Bad Request",
+        "errors": [{"resource": resource, "field": field_name, "code": "invalid"}],
+    }
 
 
 @dataclass
@@ -172,8 +174,9 @@ class FakeStrava(FakeServer):
 
     def revoke(self, athlete_id: int) -> None:
         """The athlete removes the app on strava.com: every token stops working."""
-        self.access_tokens = {k: v for k, v in self.access_tokens.items()
-                              if v.athlete_id != athlete_id}
+        self.access_tokens = {
+            k: v for k, v in self.access_tokens.items() if v.athlete_id != athlete_id
+        }
         self.refresh_tokens = {k: v for k, v in self.refresh_tokens.items() if v != athlete_id}
 
     def build_event(
@@ -200,9 +203,13 @@ class FakeStrava(FakeServer):
         }
 
     def deauthorize_event(self, athlete_id: int) -> dict[str, Any]:
-        return self.build_event(object_type="athlete", object_id=athlete_id,
-                                aspect_type="update", owner_id=athlete_id,
-                                updates={"authorized": "false"})
+        return self.build_event(
+            object_type="athlete",
+            object_id=athlete_id,
+            aspect_type="update",
+            owner_id=athlete_id,
+            updates={"authorized": "false"},
+        )
 
     async def send_event(self, callback_url: str, event: dict[str, Any]) -> int:
         """Deliver like Strava: up to 3 attempts until the callback answers 200."""
@@ -280,8 +287,10 @@ class FakeStrava(FakeServer):
         scopes = tuple(s for s in q.get("scope", "read").split(",") if s)
         code = self.authorize(athlete_id, scopes, q["redirect_uri"])
         granted = self.codes[code][1]
-        target = q["redirect_uri"] + "?" + urlencode(
-            {"state": q.get("state", ""), "code": code, "scope": ",".join(granted)}
+        target = (
+            q["redirect_uri"]
+            + "?"
+            + urlencode({"state": q.get("state", ""), "code": code, "scope": ",".join(granted)})
         )
         raise web.HTTPFound(target)
 
@@ -321,15 +330,18 @@ class FakeStrava(FakeServer):
             if athlete_id is None:
                 return json_error(400, bad_request("RefreshToken", "refresh_token"))
             current = [
-                (k, v) for k, v in self.access_tokens.items()
+                (k, v)
+                for k, v in self.access_tokens.items()
                 if v.athlete_id == athlete_id and v.expires_at - self.clock() > timedelta(hours=1)
             ]
             if current:
                 # Strava returns the same access token while it has more than 1 h left.
                 access = current[0][0]
             else:
-                scopes = next((v.scopes for v in self.access_tokens.values()
-                               if v.athlete_id == athlete_id), ("read",))
+                scopes = next(
+                    (v.scopes for v in self.access_tokens.values() if v.athlete_id == athlete_id),
+                    ("read",),
+                )
                 access, spare_refresh = self._issue(athlete_id, scopes)
                 self.refresh_tokens.pop(spare_refresh)
             refresh = old_refresh
@@ -399,8 +411,15 @@ class FakeStrava(FakeServer):
         summary = self._find(token, request.match_info["id"])
         if summary is None:
             return json_error(404, NOT_FOUND)
-        return web.json_response({**summary, "resource_state": 3, "calories": 420.0,
-                                  "device_name": "Fake Device", "laps": []})
+        return web.json_response(
+            {
+                **summary,
+                "resource_state": 3,
+                "calories": 420.0,
+                "device_name": "Fake Device",
+                "laps": [],
+            }
+        )
 
     async def _streams(self, request: web.Request) -> web.Response:
         token = self._bearer(request)
@@ -417,8 +436,12 @@ class FakeStrava(FakeServer):
             keys.append("distance")
         size = len(next(iter(recorded.values())))
         objects = {
-            k: {"data": recorded[k], "series_type": "distance", "original_size": size,
-                "resolution": "high"}
+            k: {
+                "data": recorded[k],
+                "series_type": "distance",
+                "original_size": size,
+                "resolution": "high",
+            }
             for k in keys
         }
         if request.query.get("key_by_type") == "true":
@@ -426,36 +449,67 @@ class FakeStrava(FakeServer):
         return web.json_response([{"type": k, **v} for k, v in objects.items()])
 
     def _app_auth(self, values: Any) -> bool:
-        return (values.get("client_id") == self.client_id
-                and values.get("client_secret") == self.client_secret)
+        return (
+            values.get("client_id") == self.client_id
+            and values.get("client_secret") == self.client_secret
+        )
 
     async def _subscribe(self, request: web.Request) -> web.Response:
         form = await request.post()
         if not self._app_auth(form):
             return json_error(401, bad_request("Application", "client_id"))
         if self.subscriptions:
-            return json_error(400, {"message": "Bad Request", "errors": [
-                {"resource": "PushSubscription", "field": "", "code": "already exists"}]})
+            return json_error(
+                400,
+                {
+                    "message": "Bad Request",
+                    "errors": [
+                        {"resource": "PushSubscription", "field": "", "code": "already exists"}
+                    ],
+                },
+            )
         callback = str(form.get("callback_url") or "")
         challenge = new_token("challenge")
-        query = {"hub.mode": "subscribe", "hub.challenge": challenge,
-                 "hub.verify_token": str(form.get("verify_token") or "")}
+        query = {
+            "hub.mode": "subscribe",
+            "hub.challenge": challenge,
+            "hub.verify_token": str(form.get("verify_token") or ""),
+        }
         try:
-            async with aiohttp.ClientSession() as session, session.get(
-                callback, params=query, timeout=aiohttp.ClientTimeout(total=2)
-            ) as response:
+            async with (
+                aiohttp.ClientSession() as session,
+                session.get(
+                    callback, params=query, timeout=aiohttp.ClientTimeout(total=2)
+                ) as response,
+            ):
                 ok = response.status == 200 and json.loads(await response.text()) == {
-                    "hub.challenge": challenge}
+                    "hub.challenge": challenge
+                }
         except (aiohttp.ClientError, TimeoutError, ValueError):
             ok = False
         if not ok:
-            return json_error(400, {"message": "Bad Request", "errors": [
-                {"resource": "PushSubscription", "field": "callback url",
-                 "code": "GET to callback URL does not return 200"}]})
+            return json_error(
+                400,
+                {
+                    "message": "Bad Request",
+                    "errors": [
+                        {
+                            "resource": "PushSubscription",
+                            "field": "callback url",
+                            "code": "GET to callback URL does not return 200",
+                        }
+                    ],
+                },
+            )
         now = self.clock().strftime("%Y-%m-%dT%H:%M:%SZ")
-        subscription = {"id": next(self._subscription_ids), "resource_state": 2,
-                        "application_id": int(self.client_id), "callback_url": callback,
-                        "created_at": now, "updated_at": now}
+        subscription = {
+            "id": next(self._subscription_ids),
+            "resource_state": 2,
+            "application_id": int(self.client_id),
+            "callback_url": callback,
+            "created_at": now,
+            "updated_at": now,
+        }
         self.subscriptions.append(subscription)
         return web.json_response(subscription, status=201)
 
@@ -468,8 +522,9 @@ class FakeStrava(FakeServer):
         if not self._app_auth(request.query):
             return json_error(401, bad_request("Application", "client_id"))
         before = len(self.subscriptions)
-        self.subscriptions = [s for s in self.subscriptions
-                              if str(s["id"]) != request.match_info["id"]]
+        self.subscriptions = [
+            s for s in self.subscriptions if str(s["id"]) != request.match_info["id"]
+        ]
         if len(self.subscriptions) == before:
             return json_error(404, NOT_FOUND)
         return web.Response(status=204)
