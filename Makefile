@@ -23,6 +23,7 @@ run: $(STAMP)
 ## Run the whole test suite (SQLite; PostgreSQL/Redis too when TRAINLYTICS_TEST_* are set).
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
