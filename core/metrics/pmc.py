@@ -203,7 +203,7 @@ def _prior_by_day(prior_load: np.ndarray | None, lead: tuple[int, ...]) -> np.nd
     return _time_major(prior)
 
 
-_FOSTER_CHUNK_DAYS = 128  # rows per pass: keeps the window temporaries in cache
+_FOSTER_CHUNK_DAYS = 32  # rows per pass: keeps the window temporaries in cache (measured best)
 
 
 def _foster_time_major(
