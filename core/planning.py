@@ -475,7 +475,7 @@ async def assign_template(
             "plan_id": plan.id,
             "name": plan.name,
             "start": start.isoformat(),
-            "workouts": count,
+            "workout_count": count,
         },
         key=f"plan:{plan.id}:assigned",
     )

@@ -77,7 +77,12 @@ async def build_notification_view(
     activity_id = payload.get("activity_id") or payload.get("activity_changed")
     activity = await session.get(Activity, activity_id) if activity_id else None
     athlete = await session.get(User, payload["athlete_id"]) if payload.get("athlete_id") else None
-    listed = [item.get("id") for item in payload.get("workouts") or () if isinstance(item, dict)]
+    listed_items = payload.get("workouts")
+    listed = [
+        item.get("id")
+        for item in (listed_items if isinstance(listed_items, list) else ())
+        if isinstance(item, dict)
+    ]
     workouts = tuple(w for w in [await session.get(Workout, i) for i in listed if i] if w)
     planner = (
         await session.get(User, workout.created_by_id)
@@ -206,7 +211,7 @@ def render_notification(view: NotificationView) -> Reply:
             )
         case NotificationKind.NEW_PLAN if p.get("plan_id"):
             return Reply.of(
-                say(t, "n_new_plan_named", name=p.get("name", ""), count=p.get("workouts", 0))
+                say(t, "n_new_plan_named", name=p.get("name", ""), count=p.get("workout_count", 0))
             )
         case NotificationKind.NEW_PLAN:
             coach = p.get("coach_name") or view.planner_name or ""
