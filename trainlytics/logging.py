@@ -93,6 +93,11 @@ def configure_logging(settings: Settings) -> None:
         uvicorn_logger = logging.getLogger(name)
         uvicorn_logger.handlers = []
         uvicorn_logger.propagate = True
+    # taskiq logs every task sent and started at INFO: with the outbox swept every few
+    # seconds that drowns what a person needs to read. Our own task logs stay at INFO.
+    if logging.getLogger().level > logging.DEBUG:
+        for name in ("taskiq.cli.scheduler.run", "taskiq.receiver.receiver"):
+            logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def _identity(
