@@ -20,7 +20,10 @@ from core.sync.providers.registry import PROVIDER_NAMES, provider_config
 class ConversationSettings:
     """Knobs a door or the composition root sets; defaults suit a single server."""
 
-    public_url: str | None = None  # for calendar links; None hides them
+    public_url: str | None = None  # for calendar and connect links
+    # This server's own web address (http://TRAINLYTICS_HOST:PORT): without a public URL,
+    # /calendar still gives a link that opens on the machine running `trainlytics run`.
+    local_url: str | None = None
     max_file_bytes: int = 20 * 1024 * 1024  # Telegram bots cannot download more anyway
     heavy_burst: int = 3  # heavy requests (charts, imports) allowed back to back...
     heavy_refill_s: float = 20.0  # ...then one more every this many seconds
@@ -48,11 +51,18 @@ class ConversationSettings:
         """What the TRAINLYTICS_* settings decide; each door adds the hooks it can run."""
         return cls(
             public_url=settings.public_url,
+            local_url=local_web_url(settings),
             secret_key=settings.secret_key,
             enabled_providers=configured_providers(settings),
             telegram_bot_username=settings.telegram_bot_username,
             **hooks,
         )
+
+
+def local_web_url(settings: Any) -> str:
+    """Where this machine reaches the web role: a wildcard bind address is not a place."""
+    host = settings.host if settings.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
+    return f"http://{host}:{settings.port}"
 
 
 def configured_providers(settings: Any) -> tuple[str, ...]:

@@ -41,7 +41,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "/log – record a session in plain words, e.g. “ran 10k in 52 min yesterday rpe 6”\n"
         "Send a FIT, GPX or TCX file to import it.\n"
         "/fitness – your load chart with Fitness, Fatigue and Form\n"
-        "/race DATE – your projected form on race day, e.g. /race 2026-06-01",
+        "/race DATE – your projected form on race day, e.g. /race {example}",
         "help_2": "What I can do (2/2)\n"
         "/coach CODE – join a coach with an invitation code; /coach shows your coach\n"
         "/settings – reminders, notifications, quiet hours, units, timezone, thresholds, "
@@ -119,7 +119,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "advice_very_tired": "Fatigue is high: consider a recovery day.",
         "no_history": "No training recorded yet; log a session or send a file and your "
         "chart will fill in.",
-        "race_usage": "Tell me the race date, e.g. /race 2026-06-01.",
+        "race_usage": "Tell me the race date, e.g. /race {example}.",
         "race_bad_date": "“{text}” isn't a date I can read; use YYYY-MM-DD.",
         "race_reading": "On {day}, if you follow the plan: Fitness {fitness:.0f}, "
         "Fatigue {fatigue:.0f}, Form {form:+.0f}.\n{advice}",
@@ -156,8 +156,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "notif_title": "Notifications: tap to cycle instant → digest → off.",
         "saved": "Saved.",
         "ask_quiet": "Quiet hours: no messages in this window (your local time).",
-        "connect": "Connecting Strava, Garmin, Polar and Coros is not available on this "
-        "server yet. Meanwhile, send activity files (FIT, GPX, TCX) or use /log.",
+        "connect": "Connecting Strava, Garmin, Polar or Coros is not set up on this server: "
+        "its operator adds each provider's app credentials and a public address. "
+        "Meanwhile, send activity files (FIT, GPX, TCX) or use /log.",
         "connect_intro": "Connect an account and your sessions arrive here by themselves. "
         "Each link works once, within 30 minutes.",
         "connect_active": "✅ {provider}: connected",
@@ -170,6 +171,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "calendar": "Your private calendar link (keep it to yourself; /calendar again "
         "replaces it):\n",
         "calendar_unavailable": "The calendar link is not available on this server yet.",
+        "calendar_local": "Your private calendar, on the computer running Trainlytics "
+        "(keep it to yourself; /calendar again replaces it):\n{url}\n"
+        "To open it anywhere, the server needs a public address (TRAINLYTICS_PUBLIC_URL).",
         "kind_coach_comment": "Coach comments",
         "kind_reminder": "Workout reminders",
         "kind_weekly_summary": "Weekly summary",
@@ -296,7 +300,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "/log – noter une séance en mots simples, ex. « couru 10k en 52 min hier rpe 6 »\n"
         "Envoyez un fichier FIT, GPX ou TCX pour l'importer.\n"
         "/fitness – votre graphique de charge : Forme de fond, Fatigue et Fraîcheur\n"
-        "/race DATE – votre fraîcheur prévue le jour J, ex. /race 2026-06-01",
+        "/race DATE – votre fraîcheur prévue le jour J, ex. /race {example}",
         "help_2": "Ce que je sais faire (2/2)\n"
         "/coach CODE – rejoindre un coach avec un code d'invitation ; /coach montre votre "
         "coach\n"
@@ -377,7 +381,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "advice_very_tired": "Fatigue élevée : envisagez un jour de récupération.",
         "no_history": "Aucun entraînement enregistré ; notez une séance ou envoyez un "
         "fichier et votre graphique se remplira.",
-        "race_usage": "Donnez-moi la date de la course, ex. /race 2026-06-01.",
+        "race_usage": "Donnez-moi la date de la course, ex. /race {example}.",
         "race_bad_date": "« {text} » n'est pas une date lisible ; utilisez AAAA-MM-JJ.",
         "race_reading": "Le {day}, en suivant le plan : Forme de fond {fitness:.0f}, "
         "Fatigue {fatigue:.0f}, Fraîcheur {form:+.0f}.\n{advice}",
@@ -414,9 +418,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "notif_title": "Notifications : touchez pour passer de immédiat → résumé → désactivé.",
         "saved": "Enregistré.",
         "ask_quiet": "Heures calmes : aucun message dans cette plage (heure locale).",
-        "connect": "La connexion à Strava, Garmin, Polar et Coros n'est pas encore "
-        "disponible sur ce serveur. En attendant, envoyez vos fichiers (FIT, GPX, TCX) "
-        "ou utilisez /log.",
+        "connect": "La connexion à Strava, Garmin, Polar ou Coros n'est pas configurée sur "
+        "ce serveur : son administrateur ajoute les identifiants de chaque service et une "
+        "adresse publique. En attendant, envoyez vos fichiers (FIT, GPX, TCX) ou "
+        "utilisez /log.",
         "connect_intro": "Connectez un compte et vos séances arrivent ici toutes seules. "
         "Chaque lien sert une fois, dans les 30 minutes.",
         "connect_active": "✅ {provider} : connecté",
@@ -429,6 +434,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "calendar": "Votre lien de calendrier privé (gardez-le pour vous ; /calendar le "
         "remplace) :\n",
         "calendar_unavailable": "Le lien de calendrier n'est pas encore disponible sur ce serveur.",
+        "calendar_local": "Votre calendrier privé, sur l'ordinateur où tourne Trainlytics "
+        "(gardez-le pour vous ; /calendar le remplace) :\n{url}\n"
+        "Pour l'ouvrir de partout, le serveur a besoin d'une adresse publique "
+        "(TRAINLYTICS_PUBLIC_URL).",
         "kind_coach_comment": "Commentaires du coach",
         "kind_reminder": "Rappels de séance",
         "kind_weekly_summary": "Bilan hebdomadaire",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, time, timedelta
 
 from sqlalchemy import select
 
@@ -73,7 +73,7 @@ async def fitness(ctx: Context) -> None:
 async def race(ctx: Context) -> None:
     text = ctx.request.args.strip()
     if not text:
-        ctx.reply(ctx.t("race_usage"))
+        ctx.reply(ctx.t("race_usage", example=race_example(ctx)))
         return
     try:
         day = date.fromisoformat(text)
@@ -439,19 +439,29 @@ def _name(provider: str) -> str:
 
 
 async def calendar_link(ctx: Context) -> None:
-    base = ctx.settings.public_url
-    if not base:
+    public, local = ctx.settings.public_url, ctx.settings.local_url
+    if not (public or local):
         ctx.reply(ctx.t("calendar_unavailable"))
         return
     token = await calendar.issue_token(ctx.session, ctx.clock, ctx.user.id)
-    url = calendar.calendar_url(base, token)
-    ctx.reply(Text.of(ctx.t("calendar"), link(url, url)))
+    if public:
+        url = calendar.calendar_url(public, token)
+        ctx.reply(Text.of(ctx.t("calendar"), link(url, url)))
+        return
+    # Plain text, not a link entity: a chat app may refuse a link to a loopback address,
+    # and the address only opens on the server's own machine anyway.
+    ctx.reply(ctx.t("calendar_local", url=calendar.calendar_url(local, token)))
+
+
+def race_example(ctx: Context) -> str:
+    """A race date to show in examples: twelve weeks out, so it is always ahead."""
+    return (local_date(ctx.clock.now(), ctx.user.timezone) + timedelta(weeks=12)).isoformat()
 
 
 async def help_command(ctx: Context, page: int = 1) -> None:
     other = 2 if page == 1 else 1
     label = ctx.t("next_page" if page == 1 else "prev_page")
-    text = ctx.t(f"help_{page}")
+    text = ctx.t(f"help_{page}", example=race_example(ctx))
     if page == 1 and ctx.user.role in (Role.COACH, Role.BOTH):
         # A coach's commands come first: they are why a coach opened the chat.
         text = ctx.t("help_coach") + "\n\n" + text

@@ -65,7 +65,7 @@ async def test_without_a_configured_provider_connecting_is_plainly_unavailable(
 ):
     ana = Chat(Conversation(db, clock, settings=_settings(**overrides)), "Ana")
     await ana.send("/connect")
-    assert "not available" in ana.text
+    assert "not set up on this server" in ana.text
     assert [b for r in ana.last for b in r.buttons] == []
 
 

@@ -229,6 +229,15 @@ async def test_help_fits_two_screens(conversation):
     assert len(first.splitlines()) <= 20 and len(second.splitlines()) <= 20
 
 
+async def test_the_race_example_is_a_date_ahead(conversation, clock):
+    ana = Chat(conversation, "Ana")
+    ahead = (clock.now().date() + timedelta(weeks=12)).isoformat()
+    await ana.send("/help")
+    assert f"/race {ahead}" in ana.text
+    await ana.send("/race")
+    assert f"/race {ahead}" in ana.text
+
+
 async def test_french_person_gets_french(conversation):
     marie = Chat(conversation, "Marie", language="fr")
     await marie.send("/start")
