@@ -5,15 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-import warnings
 from collections.abc import Sequence
-
-import authlib.deprecate  # noqa: F401  (installs authlib's own "always" filter first)
-
-# authlib 1.9 warns on import of its httpx integration, which we use on purpose; a person
-# running a command should not see library housekeeping. authlib's module adds an
-# "always" filter when imported, so ours must be added after that import to win.
-warnings.filterwarnings("ignore", message="The httpx module is deprecated")
 
 # Subcommand modules under trainlytics.commands, in the order `--help` lists them.
 COMMANDS = (

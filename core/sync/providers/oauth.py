@@ -13,8 +13,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from authlib.integrations.httpx_client import AsyncOAuth2Client
 
+from core.sync.providers.authlib_client import AsyncOAuth2Client
 from core.sync.providers.base import (
     AuthRevoked,
     ProviderConfig,

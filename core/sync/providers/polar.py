@@ -15,9 +15,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from authlib.integrations.httpx_client import AsyncOAuth2Client
 
 from core.sync.fit import activities_from_fit
+from core.sync.providers.authlib_client import AsyncOAuth2Client
 from core.sync.providers.base import (
     ActivityRef,
     AuthRevoked,
