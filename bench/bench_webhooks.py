@@ -41,7 +41,7 @@ from trainlytics.container import build_container
 REQUESTS = 2000
 CONCURRENCY = 16
 TARGET = 0.3
-ROUNDS = 3
+ROUNDS = 7
 
 
 def bare_app() -> FastAPI:
