@@ -102,6 +102,8 @@ class Conversation:
                 await logging.on_file(ctx)
             case RequestKind.LOCATION:
                 await onboarding.on_location(ctx)
+            case RequestKind.OTHER:
+                ctx.reply(ctx.t("other_content"))
             case RequestKind.TEXT:
                 if await people.reply_to_message(ctx):
                     return

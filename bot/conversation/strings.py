@@ -54,6 +54,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "unknown_command": "I don't know /{command}. /help lists what I can do.",
         "free_text": "I read commands and files. To record a session, try "
         "/log ran 10k in 52 min. /help lists everything.",
+        "other_content": "I can't use photos, stickers or voice messages. I read commands, "
+        "plain words after /log, and activity files (FIT, GPX, TCX) sent as a file. "
+        "/help lists everything.",
         "not_onboarded": "Let's set you up first: /start.",
         "rate_limited": "Easy there! That one takes a moment to prepare; try again in {seconds} s.",
         "bad_button": "That button is from an older message; please use the latest one.",
@@ -313,6 +316,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "unknown_command": "Je ne connais pas /{command}. /help liste ce que je sais faire.",
         "free_text": "Je lis les commandes et les fichiers. Pour noter une séance : "
         "/log couru 10k en 52 min. /help liste tout.",
+        "other_content": "Je ne sais pas lire les photos, autocollants ou messages vocaux. "
+        "Je lis les commandes, quelques mots après /log et les fichiers d'activité (FIT, "
+        "GPX, TCX) envoyés comme fichier. /help liste tout.",
         "not_onboarded": "Commençons par la configuration : /start.",
         "rate_limited": "Doucement ! Cela demande un peu de préparation ; réessayez dans "
         "{seconds} s.",

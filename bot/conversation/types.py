@@ -42,6 +42,7 @@ class RequestKind(StrEnum):
     BUTTON = "button"  # a pressed button; Request.callback holds its parsed data
     FILE = "file"  # a document (FIT, GPX, TCX)
     LOCATION = "location"  # a shared location (onboarding's timezone question)
+    OTHER = "other"  # anything else a person sends (a photo, a sticker, a voice note)
 
 
 @dataclass(frozen=True)

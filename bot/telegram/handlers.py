@@ -112,6 +112,19 @@ async def on_location(
     await respond(bot, db, refs, answerer, request, claim)
 
 
+async def on_anything_else(
+    message: Message,
+    bot: Bot,
+    db: Database,
+    refs: threads.PendingRefs,
+    address: ChatAddress,
+    answerer: Answerer,
+    claim: Claim | None = None,
+) -> None:
+    """A photo, sticker, voice note...: the person hears what the bot can read."""
+    await respond(bot, db, refs, answerer, Request(address, RequestKind.OTHER), claim)
+
+
 async def on_button(
     query: CallbackQuery,
     bot: Bot,
@@ -212,5 +225,6 @@ def build_router() -> Router:
     router.message.register(on_text, has_text)
     router.message.register(on_document, has_document)
     router.message.register(on_location, has_location)
+    router.message.register(on_anything_else)  # last: whatever the others did not take
     router.callback_query.register(on_button, has_data)
     return router

@@ -510,6 +510,22 @@ class FakeTelegramBotAPI(LocalFakeServer):
             message["caption"] = caption
         return self._queue({"message": message})
 
+    def user_sends_sticker(self, chat_id: int, emoji: str = "👍") -> dict[str, Any]:
+        """Queue a sticker, as Telegram describes one (something the bot cannot read)."""
+        message = self._user_message(chat_id, None, "en")
+        unique = str(next(self._file_counter))
+        message["sticker"] = {
+            "file_id": f"sticker-{unique}",
+            "file_unique_id": f"s{unique}",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+            "emoji": emoji,
+        }
+        return self._queue({"message": message})
+
     def user_shares_location(
         self, chat_id: int, latitude: float, longitude: float
     ) -> dict[str, Any]:

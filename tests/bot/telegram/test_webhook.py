@@ -76,3 +76,14 @@ async def test_a_redelivered_update_is_answered_once(tg, container) -> None:
     assert (first.status_code, again.status_code) == (200, 200)
     assert sent_after_first >= 1
     assert len(tg.calls_to("sendMessage")) == sent_after_first
+
+
+async def test_a_sticker_gets_told_what_the_bot_can_read(tg, container) -> None:
+    headers = {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
+    async with client_for(container) as client:
+        response = await client.post(
+            "/telegram/webhook", json=tg.user_sends_sticker(CHAT), headers=headers
+        )
+    assert response.status_code == 200
+    [answer] = [m for m in tg.chat_messages(CHAT) if m.get("text")]
+    assert "can't use photos, stickers" in answer["text"] and "FIT" in answer["text"]
