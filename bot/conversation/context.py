@@ -11,8 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.conversation.state import ConversationState, StateKey
 from bot.conversation.strings import say
 from bot.conversation.types import Part, Reply, Request
+from core.accounts import ChatAddress
 from core.clock import Clock
 from core.db.models import User
+from core.enums import Role
 from core.sync.providers.registry import PROVIDER_NAMES, provider_config
 
 
@@ -42,6 +44,10 @@ class ConversationSettings:
     # without all three /connect says plainly that connecting is not available.
     secret_key: str | None = None
     enabled_providers: tuple[str, ...] = ()
+    # Called after commit with (the person's chat address, whether they coach, their
+    # language) when their role or language changed, or a coach asked for /help: a door
+    # with a per-chat command menu (Telegram) shows that person the commands they have.
+    publish_menu: Callable[[ChatAddress, bool, str], Awaitable[None]] | None = None
     # /invite: the Telegram bot's username (TRAINLYTICS_TELEGRAM_BOT_USERNAME), to add the
     # t.me deep link that opens the bot with /start CODE; None gives the code alone.
     telegram_bot_username: str | None = None
@@ -96,6 +102,18 @@ class Context:
 
     def t(self, key: str, **values: object) -> str:
         return say(self.locale, key, **values)
+
+    def refresh_menu(self) -> None:
+        """Queue the door's menu update for this person (see `publish_menu`) after commit."""
+        hook = self.settings.publish_menu
+        if hook is None:
+            return
+        address, user = self.request.address, self.user
+
+        async def publish() -> None:
+            await hook(address, user.role in (Role.COACH, Role.BOTH), user.locale or "en")
+
+        self.after_commit.append(publish)
 
     def reply(self, *parts: Part | str, **options: object) -> Reply:
         reply = Reply.of(*parts, **options)

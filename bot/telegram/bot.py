@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,10 +35,12 @@ from aiogram.types import Update
 from bot.conversation.context import ConversationSettings
 from bot.conversation.dispatcher import Claim, Conversation
 from bot.conversation.types import Reply, Request
+from bot.telegram.commands import publish_chat_menu
 from bot.telegram.handlers import Answerer, build_router
 from bot.telegram.middlewares import ChatAddressMiddleware, UpdateOnce
 from bot.telegram.storage import FsmConversationState, build_fsm_storage
 from bot.telegram.threads import PendingRefs
+from core.accounts import ChatAddress
 from trainlytics.container import Container
 from trainlytics.settings import Settings
 
@@ -143,6 +146,15 @@ async def finish_disconnect(user_id: int) -> None:
     await finish_disconnects.kiq()
 
 
+def _menu_publisher(bot: Bot) -> Callable[[ChatAddress, bool, str], Awaitable[None]]:
+    async def publish(address: ChatAddress, coach: bool, locale: str) -> None:
+        await publish_chat_menu(
+            bot, address.chat_id or address.platform_user_id, coach=coach, locale=locale
+        )
+
+    return publish
+
+
 def build_door(container: Container, answerer: Answerer | None = None) -> TelegramDoor:
     settings = container.settings
     bot = create_bot(settings)
@@ -159,7 +171,10 @@ def build_door(container: Container, answerer: Answerer | None = None) -> Telegr
             container.clock,
             state,
             ConversationSettings.from_settings(
-                settings, reschedule=reconcile_reminders, after_disconnect=finish_disconnect
+                settings,
+                reschedule=reconcile_reminders,
+                after_disconnect=finish_disconnect,
+                publish_menu=_menu_publisher(bot),
             ),
         )
     if container.db.dialect == "sqlite":

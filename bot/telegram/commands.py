@@ -1,14 +1,16 @@
 """The command menu Telegram shows next to the message box (`setMyCommands`).
 
 English is the default menu; French speakers (Telegram's `language_code` "fr") get the
-French one. Only commands the conversation layer handles are listed, so the menu cannot
-offer a command that answers "I don't know".
+French one. A person whose role or language was set in the bot gets a menu of their own
+(scope: their chat), in their chosen language, with the coach commands first for a coach;
+Telegram prefers a chat's menu to the defaults. Only commands the conversation layer
+handles are listed, so the menu cannot offer a command that answers "I don't know".
 """
 
 from __future__ import annotations
 
 from aiogram import Bot
-from aiogram.types import BotCommand
+from aiogram.types import BotCommand, BotCommandScopeChat
 
 from bot.conversation.dispatcher import COMMANDS
 
@@ -29,11 +31,28 @@ MENU: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def menu(locale: str) -> list[BotCommand]:
+COACH_MENU: tuple[tuple[str, str, str], ...] = (
+    ("roster", "Your athletes at a glance", "Vos athlètes en un coup d'œil"),
+    ("athlete", "One athlete: week, form, flags", "Un athlète : semaine, forme, alertes"),
+    ("invite", "An invitation code for a new athlete", "Un code d'invitation pour un athlète"),
+    ("comment", "Comment on an athlete's latest session", "Commenter la dernière séance"),
+    ("digest", "Who needs your attention today", "Qui demande votre attention"),
+)
+
+
+def menu(locale: str, *, coach: bool = False) -> list[BotCommand]:
     column = 2 if locale == "fr" else 1
+    rows = (*COACH_MENU, *MENU) if coach else MENU
     return [
-        BotCommand(command=row[0], description=row[column]) for row in MENU if row[0] in COMMANDS
+        BotCommand(command=row[0], description=row[column]) for row in rows if row[0] in COMMANDS
     ]
+
+
+async def publish_chat_menu(bot: Bot, chat_id: int | str, *, coach: bool, locale: str) -> None:
+    """This person's own menu: their language, and the coach commands if they coach."""
+    await bot.set_my_commands(
+        menu(locale, coach=coach), scope=BotCommandScopeChat(chat_id=int(chat_id))
+    )
 
 
 async def publish_menu(bot: Bot) -> None:

@@ -62,6 +62,16 @@ _CHAT_ACTIONS = {
     "record_video_note",
     "upload_video_note",
 }
+_DEFAULT_SCOPE = json.dumps({"type": "default"})
+_SCOPES = {
+    "default",
+    "all_private_chats",
+    "all_group_chats",
+    "all_chat_administrators",
+    "chat",
+    "chat_administrators",
+    "chat_member",
+}
 _COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -349,7 +359,9 @@ class FakeTelegramBotAPI(LocalFakeServer):
         self.blocked: set[int] = set()
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
         self.files: dict[str, StoredFile] = {}
-        self.commands: list[dict[str, str]] = []
+        self.commands: list[dict[str, str]] = []  # the default menu (no scope, no language)
+        # Every menu by (scope as JSON with sorted keys, language_code or "").
+        self.menus: dict[tuple[str, str], list[dict[str, str]]] = {}
         self.answered_callbacks: dict[str, dict[str, Any]] = {}
         self.webhook_url = ""
         self.webhook_secret: str | None = None
@@ -643,7 +655,7 @@ class FakeTelegramBotAPI(LocalFakeServer):
             "answercallbackquery": self._answer_callback_query,
             "getfile": self._get_file,
             "setmycommands": self._set_my_commands,
-            "getmycommands": lambda call: self.commands,
+            "getmycommands": lambda call: self.menus.get(self._menu_key(call.params), []),
             "deletemycommands": self._delete_my_commands,
             "sendchataction": self._send_chat_action,
         }
@@ -984,12 +996,44 @@ class FakeTelegramBotAPI(LocalFakeServer):
                 raise bad_request("BOT_COMMAND_INVALID")
             if not 1 <= len(str(command.get("description") or "")) <= 256:
                 raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
-        self.commands = commands
+        key = self._menu_key(call.params)
+        self.menus[key] = commands
+        if key == (_DEFAULT_SCOPE, ""):
+            self.commands = commands
         return True
 
     def _delete_my_commands(self, call: RecordedCall) -> bool:
-        self.commands = []
+        key = self._menu_key(call.params)
+        self.menus.pop(key, None)
+        if key == (_DEFAULT_SCOPE, ""):
+            self.commands = []
         return True
+
+    def _menu_key(self, params: dict[str, Any]) -> tuple[str, str]:
+        scope = params.get("scope") or {"type": "default"}
+        if not isinstance(scope, dict) or scope.get("type") not in _SCOPES:
+            raise bad_request("BOT_COMMAND_SCOPE_INVALID")
+        if scope["type"] in ("chat", "chat_administrators", "chat_member"):
+            chat_id = scope.get("chat_id")
+            if not isinstance(chat_id, int) or chat_id not in self.chats:
+                raise bad_request("chat not found")
+        language = str(params.get("language_code") or "")
+        if language and not re.fullmatch(r"[a-z]{2}", language):
+            raise bad_request("language code is invalid")
+        return json.dumps(scope, sort_keys=True), language
+
+    def menu_for(self, chat_id: int, language_code: str = "") -> list[dict[str, str]]:
+        """The menu Telegram shows in a private chat: the chat's own, else the defaults."""
+        for scope in ({"type": "chat", "chat_id": chat_id}, {"type": "all_private_chats"}):
+            for language in (language_code, ""):
+                found = self.menus.get((json.dumps(scope, sort_keys=True), language))
+                if found is not None:
+                    return found
+        for language in (language_code, ""):
+            found = self.menus.get((_DEFAULT_SCOPE, language))
+            if found is not None:
+                return found
+        return []
 
     def _send_chat_action(self, call: RecordedCall) -> bool:
         self._chat(call.params)

@@ -144,6 +144,7 @@ async def on_button(ctx: Context) -> None:
     match callback.action:
         case "role":
             await accounts.set_role(ctx.session, ctx.user.id, callback.str_arg(0))
+            ctx.refresh_menu()
             await ask_timezone(ctx)
         case "tz":
             await set_zone(ctx, zone_for_text(callback.str_arg(0)), from_location=False)

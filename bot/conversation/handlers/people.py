@@ -283,6 +283,7 @@ async def on_settings_button(ctx: Context) -> None:
             await settings(ctx)
         case "menu", ("lang",):
             await accounts.set_locale(ctx.session, me, "fr" if ctx.locale == "en" else "en")
+            ctx.refresh_menu()
             await settings(ctx)
         case "menu", ("tz",):
             await ask_timezone(ctx, flow="settings")
@@ -465,6 +466,7 @@ async def help_command(ctx: Context, page: int = 1) -> None:
     if page == 1 and ctx.user.role in (Role.COACH, Role.BOTH):
         # A coach's commands come first: they are why a coach opened the chat.
         text = ctx.t("help_coach") + "\n\n" + text
+        ctx.refresh_menu()  # coaches from before per-chat menus get theirs here
     ctx.reply(text, Buttons.of([Button(label, cb(Scope.PAGE, "help", other))]))
 
 

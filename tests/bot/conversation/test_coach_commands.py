@@ -128,6 +128,20 @@ async def test_help_has_a_coach_section_for_coaches_only(conversation, seeded):
     assert "For coaches" not in ana.text and "/roster" not in ana.text
 
 
+async def test_a_coachs_help_refreshes_their_menu_an_athletes_does_not(db, clock, seeded):
+    published: list[tuple[str, bool, str]] = []
+
+    async def publish_menu(address, coach: bool, locale: str) -> None:
+        published.append((address.platform_user_id, coach, locale))
+
+    conversation = Conversation(db, clock, settings=ConversationSettings(publish_menu=publish_menu))
+    await Chat(conversation, "Ana").send("/help")
+    assert published == []
+    claire = Chat(conversation, CLAIRE)
+    await claire.send("/help")
+    assert published == [(claire.address.platform_user_id, True, "en")]
+
+
 @pytest.mark.parametrize("command", ["/roster", "/athlete Ben", "/invite", "/comment Ben hi"])
 async def test_an_athlete_is_told_how_to_become_a_coach(conversation, db, command):
     ana = Chat(conversation, "Ana")

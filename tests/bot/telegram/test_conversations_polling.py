@@ -93,6 +93,45 @@ async def test_onboarding_from_start_to_done(tg, db, polling) -> None:
     )
 
 
+async def test_a_coach_gets_a_menu_of_their_own_with_the_coach_commands_first(
+    tg, db, polling
+) -> None:
+    tg.add_chat(CHAT, first_name="Zoe")
+    await tg.wait_for(lambda c: c.method == "setMyCommands")  # the defaults, at start
+    tg.user_sends(CHAT, "/start")
+    role = await bot_says(tg, CHAT, "athlete")
+    assert [c["command"] for c in tg.menu_for(CHAT)][:1] == ["today"]
+
+    tg.user_presses(CHAT, role["message_id"], "ob:role:coach")
+    await bot_says(tg, CHAT, "Which timezone are you in?")
+    await tg.wait_for(
+        lambda c: (
+            c.method == "setMyCommands" and (c.params.get("scope") or {}).get("type") == "chat"
+        )
+    )
+    commands = [c["command"] for c in tg.menu_for(CHAT)]
+    assert commands[:5] == ["roster", "athlete", "invite", "comment", "digest"]
+    assert "today" in commands
+    assert [c["command"] for c in tg.menu_for(CHAT + 1)][:1] == ["today"]  # others keep theirs
+
+
+async def test_switching_language_in_settings_gives_a_menu_in_that_language(
+    tg, db, polling
+) -> None:
+    tg.add_chat(CHAT, first_name="Ana")
+    tg.user_sends(CHAT, "/settings")
+    menu = await bot_says(tg, CHAT, "Language: en")
+    tg.user_presses(CHAT, menu["message_id"], "st:menu:lang")
+    await tg.wait_for(
+        lambda c: (
+            c.method == "setMyCommands" and (c.params.get("scope") or {}).get("type") == "chat"
+        )
+    )
+    french = {c["command"]: c["description"] for c in tg.menu_for(CHAT, "en")}
+    assert french["plan"] == "Les 14 prochains jours"
+    assert "roster" not in french
+
+
 async def test_joining_a_coach_with_an_invitation_code(tg, db, clock, polling) -> None:
     async with db.unit_of_work() as session:
         coach, _ = await accounts.get_or_create_person(
