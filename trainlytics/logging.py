@@ -89,10 +89,16 @@ def configure_logging(settings: Settings) -> None:
     root.handlers = [handler]
     root.setLevel(settings.log_level.upper())
     # uvicorn installs its own handlers when its server is configured; route them through ours.
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+    for name in ("uvicorn", "uvicorn.error"):
         uvicorn_logger = logging.getLogger(name)
         uvicorn_logger.handlers = []
         uvicorn_logger.propagate = True
+    # The access log is `web.middleware`'s "http_request" line (request id, duration, the
+    # calendar token masked); uvicorn's own access line would say it all a second time.
+    # With no handler, uvicorn skips formatting it too.
+    access = logging.getLogger("uvicorn.access")
+    access.handlers = []
+    access.propagate = False
     # taskiq logs every task sent and started at INFO: with the outbox swept every few
     # seconds that drowns what a person needs to read. Our own task logs stay at INFO.
     if logging.getLogger().level > logging.DEBUG:
