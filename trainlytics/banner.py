@@ -22,7 +22,7 @@ def service_name(service: Callable[..., object] | str) -> str:
 def banner(settings: Settings, services_started: Iterable[Callable[..., object] | str]) -> str:
     """Where the web app listens, how jobs and each chat platform run, how to chat."""
     started = {service_name(s) for s in services_started}
-    base = f"http://{settings.host}:{settings.port}"
+    base = settings.local_url
     lines = [
         f"Trainlytics ({settings.env}) is starting.",
         f"  Web       {base}  (health: {base}/health)",

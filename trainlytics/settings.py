@@ -101,6 +101,12 @@ class Settings(BaseSettings):
     rate_limit_burst: int = Field(default=30, ge=1)
 
     @property
+    def local_url(self) -> str:
+        """Where this machine reaches the web role: a wildcard bind address is not a place."""
+        host = self.host if self.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
+        return f"http://{host}:{self.port}"
+
+    @property
     def is_production(self) -> bool:
         return self.env == "production"
 

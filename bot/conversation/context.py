@@ -57,18 +57,12 @@ class ConversationSettings:
         """What the TRAINLYTICS_* settings decide; each door adds the hooks it can run."""
         return cls(
             public_url=settings.public_url,
-            local_url=local_web_url(settings),
+            local_url=settings.local_url,
             secret_key=settings.secret_key,
             enabled_providers=configured_providers(settings),
             telegram_bot_username=settings.telegram_bot_username,
             **hooks,
         )
-
-
-def local_web_url(settings: Any) -> str:
-    """Where this machine reaches the web role: a wildcard bind address is not a place."""
-    host = settings.host if settings.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
-    return f"http://{host}:{settings.port}"
 
 
 def configured_providers(settings: Any) -> tuple[str, ...]:

@@ -359,7 +359,6 @@ class FakeTelegramBotAPI(LocalFakeServer):
         self.blocked: set[int] = set()
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
         self.files: dict[str, StoredFile] = {}
-        self.commands: list[dict[str, str]] = []  # the default menu (no scope, no language)
         # Every menu by (scope as JSON with sorted keys, language_code or "").
         self.menus: dict[tuple[str, str], list[dict[str, str]]] = {}
         self.answered_callbacks: dict[str, dict[str, Any]] = {}
@@ -996,17 +995,11 @@ class FakeTelegramBotAPI(LocalFakeServer):
                 raise bad_request("BOT_COMMAND_INVALID")
             if not 1 <= len(str(command.get("description") or "")) <= 256:
                 raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
-        key = self._menu_key(call.params)
-        self.menus[key] = commands
-        if key == (_DEFAULT_SCOPE, ""):
-            self.commands = commands
+        self.menus[self._menu_key(call.params)] = commands
         return True
 
     def _delete_my_commands(self, call: RecordedCall) -> bool:
-        key = self._menu_key(call.params)
-        self.menus.pop(key, None)
-        if key == (_DEFAULT_SCOPE, ""):
-            self.commands = []
+        self.menus.pop(self._menu_key(call.params), None)
         return True
 
     def _menu_key(self, params: dict[str, Any]) -> tuple[str, str]:
@@ -1022,17 +1015,19 @@ class FakeTelegramBotAPI(LocalFakeServer):
             raise bad_request("language code is invalid")
         return json.dumps(scope, sort_keys=True), language
 
+    @property
+    def commands(self) -> list[dict[str, str]]:
+        """The default menu (no scope, no language)."""
+        return self.menus.get((_DEFAULT_SCOPE, ""), [])
+
     def menu_for(self, chat_id: int, language_code: str = "") -> list[dict[str, str]]:
         """The menu Telegram shows in a private chat: the chat's own, else the defaults."""
-        for scope in ({"type": "chat", "chat_id": chat_id}, {"type": "all_private_chats"}):
+        scopes = ({"type": "chat", "chat_id": chat_id}, {"type": "all_private_chats"})
+        for scope in (*(json.dumps(s, sort_keys=True) for s in scopes), _DEFAULT_SCOPE):
             for language in (language_code, ""):
-                found = self.menus.get((json.dumps(scope, sort_keys=True), language))
+                found = self.menus.get((scope, language))
                 if found is not None:
                     return found
-        for language in (language_code, ""):
-            found = self.menus.get((_DEFAULT_SCOPE, language))
-            if found is not None:
-                return found
         return []
 
     def _send_chat_action(self, call: RecordedCall) -> bool:

@@ -50,7 +50,7 @@ async def _run(container: Container, user_id: int, *, revoke: bool) -> int:
     finally:
         await container.db.dispose()
     settings = container.settings
-    base = settings.public_url or f"http://{settings.host}:{settings.port}"
+    base = settings.public_url or settings.local_url
     print(f"Calendar: {calendar_service.calendar_url(base, token)}")
     print(f"Feed:     {calendar_service.feed_url(base, token)}")
     return 0

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from bot.conversation import Conversation, ConversationSettings
-from bot.conversation.context import local_web_url
 from bot.conversation.markup import to_telegram_html
 from core import calendar
 from tests.bot.conversation.test_conversations import Chat
@@ -53,8 +52,8 @@ def test_the_local_address_is_where_this_machine_reaches_the_web_role(tmp_path) 
     def settings(**values: object) -> Settings:
         return Settings(_env_file=None, data_dir=tmp_path, **values)  # type: ignore[call-arg]
 
-    assert local_web_url(settings()) == "http://127.0.0.1:8000"
-    assert local_web_url(settings(host="0.0.0.0", port=9000)) == "http://127.0.0.1:9000"
+    assert settings().local_url == "http://127.0.0.1:8000"
+    assert settings(host="0.0.0.0", port=9000).local_url == "http://127.0.0.1:9000"
     assert (
         ConversationSettings.from_settings(settings(port=8100)).local_url == "http://127.0.0.1:8100"
     )
