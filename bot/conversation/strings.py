@@ -171,12 +171,18 @@ STRINGS: dict[str, dict[str, str]] = {
         "disconnected": "{provider} is disconnected: its new sessions won't arrive. "
         "Send /connect to connect it again.",
         "not_connected": "You have no active {provider} connection.",
-        "calendar": "Your private calendar link (keep it to yourself; /calendar again "
-        "replaces it):\n",
+        "calendar": "Your private calendar link (keep it to yourself; add it to Google or "
+        "Apple Calendar and it stays up to date):\n",
         "calendar_unavailable": "The calendar link is not available on this server yet.",
         "calendar_local": "Your private calendar, on the computer running Trainlytics "
-        "(keep it to yourself; /calendar again replaces it):\n{url}\n"
+        "(keep it to yourself):\n{url}\n"
         "To open it anywhere, the server needs a public address (TRAINLYTICS_PUBLIC_URL).",
+        "calendar_unshowable": "Your calendar link is on, but it was made before links could "
+        "be shown again. “New link” gives you one to keep (the old one stops working).",
+        "calendar_off": "Your calendar link is off: it no longer opens, and subscribed "
+        "calendars stop updating. Send /calendar for a new one.",
+        "btn_calendar_new": "New link (the old one stops working)",
+        "btn_calendar_off": "Turn off",
         "kind_coach_comment": "Coach comments",
         "kind_reminder": "Workout reminders",
         "kind_weekly_summary": "Weekly summary",
@@ -437,11 +443,18 @@ STRINGS: dict[str, dict[str, str]] = {
         "disconnected": "{provider} est déconnecté : ses nouvelles séances n'arriveront plus. "
         "Envoyez /connect pour le reconnecter.",
         "not_connected": "Vous n'avez pas de connexion {provider} active.",
-        "calendar": "Votre lien de calendrier privé (gardez-le pour vous ; /calendar le "
-        "remplace) :\n",
+        "calendar": "Votre lien de calendrier privé (gardez-le pour vous ; ajouté à Google "
+        "ou Apple Agenda, il reste à jour) :\n",
         "calendar_unavailable": "Le lien de calendrier n'est pas encore disponible sur ce serveur.",
+        "calendar_unshowable": "Votre lien de calendrier est actif, mais il date d'avant les "
+        "liens que l'on peut réafficher. « Nouveau lien » vous en donne un à garder "
+        "(l'ancien cesse de fonctionner).",
+        "calendar_off": "Votre lien de calendrier est désactivé : il ne s'ouvre plus et les "
+        "agendas abonnés ne se mettent plus à jour. Envoyez /calendar pour en avoir un nouveau.",
+        "btn_calendar_new": "Nouveau lien (l'ancien cesse de fonctionner)",
+        "btn_calendar_off": "Désactiver",
         "calendar_local": "Votre calendrier privé, sur l'ordinateur où tourne Trainlytics "
-        "(gardez-le pour vous ; /calendar le remplace) :\n{url}\n"
+        "(gardez-le pour vous) :\n{url}\n"
         "Pour l'ouvrir de partout, le serveur a besoin d'une adresse publique "
         "(TRAINLYTICS_PUBLIC_URL).",
         "kind_coach_comment": "Commentaires du coach",

@@ -10,7 +10,7 @@ from core import calendar as calendar_service
 from core import planning
 from tests.factories import person
 
-from .seed import seed
+from .seed import SECRET, seed
 
 
 async def _season_token(db, clock) -> str:
@@ -24,7 +24,7 @@ async def _season_token(db, clock) -> str:
                 s, clock, athlete.id, athlete.id, first + timedelta(days=offset),
                 planning.WorkoutSpec(sport="run", title="Easy run", planned_duration_s=2700),
             )  # fmt: skip
-        return await calendar_service.issue_token(s, clock, athlete.id)
+        return await calendar_service.issue_token(s, clock, athlete.id, secret=SECRET)
 
 
 async def test_an_unchanged_feed_answers_304_to_its_etag_until_a_workout_moves(
