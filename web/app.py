@@ -23,6 +23,7 @@ from web.middleware import (
 # Route modules mounted on the app, in order. A module listed here that does not exist
 # yet (a door still being built) is skipped; an import error inside one is raised.
 ROUTE_MODULES = (
+    "web.root",
     "web.health",
     "web.ready",
     "web.oauth",

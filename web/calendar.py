@@ -187,7 +187,7 @@ async def page(
             "query_athlete": query_athlete,
             "token": token,
             "feed_href": _feed_href(container, token, athlete, people),
-            "style_version": _STYLE_VERSION,
+            "stylesheet": stylesheet_url(),
         },
         status_code=400 if error else 200,
     )

@@ -112,7 +112,8 @@ class Conversation:
                 if handler is not None:
                     await handler(ctx)
                 else:
-                    ctx.reply(ctx.t("free_text"))
+                    # Someone new who says "hello" first hears what this is and how to start.
+                    ctx.reply(ctx.t("free_text" if ctx.user.onboarded else "free_text_new"))
 
     async def _reschedule(self, user_id: int) -> None:
         hook = self.settings.reschedule

@@ -54,6 +54,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "unknown_command": "I don't know /{command}. /help lists what I can do.",
         "free_text": "I read commands and files. To record a session, try "
         "/log ran 10k in 52 min. /help lists everything.",
+        "free_text_new": "Hi! I'm Trainlytics: your training plan, your sessions and your "
+        "coach in one chat. Send /start to set up (a minute or two).",
         "other_content": "I can't use photos, stickers or voice messages. I read commands, "
         "plain words after /log, and activity files (FIT, GPX, TCX) sent as a file. "
         "/help lists everything.",
@@ -65,6 +67,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "plan_title": "Next 14 days",
         "nothing_planned": "Nothing planned.",
         "rest_day": "Rest day.",
+        "no_plan_no_coach": "You have no plan and no coach yet. Plans come from a coach: ask "
+        "yours for an invitation code and send /coach CODE (a coach on Trainlytics sends "
+        "/invite). Meanwhile record what you do with /log, a FIT/GPX/TCX file or /connect.",
         "done_header": "Done:",
         "week_load": "Load this week: {done:.0f} done of {planned:.0f} planned.",
         "compliance": "compliance {pct:.0f} %",
@@ -322,6 +327,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "unknown_command": "Je ne connais pas /{command}. /help liste ce que je sais faire.",
         "free_text": "Je lis les commandes et les fichiers. Pour noter une séance : "
         "/log couru 10k en 52 min. /help liste tout.",
+        "free_text_new": "Bonjour ! Je suis Trainlytics : votre plan d'entraînement, vos "
+        "séances et votre coach dans une seule conversation. Envoyez /start pour commencer "
+        "(une minute ou deux).",
         "other_content": "Je ne sais pas lire les photos, autocollants ou messages vocaux. "
         "Je lis les commandes, quelques mots après /log et les fichiers d'activité (FIT, "
         "GPX, TCX) envoyés comme fichier. /help liste tout.",
@@ -334,6 +342,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "plan_title": "Les 14 prochains jours",
         "nothing_planned": "Rien de prévu.",
         "rest_day": "Jour de repos.",
+        "no_plan_no_coach": "Vous n'avez encore ni plan ni coach. Les plans viennent d'un "
+        "coach : demandez-lui un code d'invitation et envoyez /coach CODE (un coach sur "
+        "Trainlytics envoie /invite). En attendant, notez vos séances avec /log, un fichier "
+        "FIT/GPX/TCX ou /connect.",
         "done_header": "Réalisé :",
         "week_load": "Charge de la semaine : {done:.0f} faite sur {planned:.0f} prévue.",
         "compliance": "respect {pct:.0f} %",
