@@ -1,20 +1,28 @@
 """Private calendar links: their tokens, and what the read-only calendar and feed show.
 
-A token is 256 random bits, handed to its owner once and stored only as its SHA-256, so a
-database leak reveals no working link. Looking a token up is one indexed equality query on
-the hash whatever the input, so a guessed, revoked or malformed token costs the same as a
-real one and is answered the same way (None).
+A token is derived, never stored: HMAC-SHA256 of the person's id and the link's
+generation under TRAINLYTICS_SECRET_KEY (256 bits, base64url). The database keeps the
+generation and the token's SHA-256, so the owner can be shown the same link again (a
+subscription already added to Google or Apple Calendar keeps working), while a database
+leak without the secret key reveals no working link. A new link is the next generation;
+the previous row is revoked, so the old link answers 404. Looking a token up is one
+indexed equality query on the hash whatever the input, so a guessed, revoked or
+malformed token costs the same as a real one and is answered the same way (None).
+
+Links issued before derivation (random tokens, no generation) keep working until
+replaced but cannot be shown again; neither can any link after the secret key changed.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
-import secrets
+import hmac
 from calendar import monthrange
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import activities as activity_service
@@ -40,18 +48,62 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token[:_MAX_TOKEN_CHARS].encode("utf-8", "replace")).hexdigest()
 
 
-async def issue_token(session: AsyncSession, clock: Clock, user_id: int) -> str:
-    """A new calendar token for the person; any previous link stops working.
+def derive_token(secret: str, user_id: int, generation: int) -> str:
+    """The link token of one generation of one person's calendar link."""
+    if not secret:
+        raise ValueError("Calendar links need TRAINLYTICS_SECRET_KEY.")
+    message = f"calendar-link:{user_id}:{generation}".encode()
+    digest = hmac.new(secret.encode(), message, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:TOKEN_BYTES]).rstrip(b"=").decode()
 
-    Returns the plain token, the only time it exists outside the person's hands.
-    """
+
+async def issue_token(session: AsyncSession, clock: Clock, user_id: int, *, secret: str) -> str:
+    """A new calendar link for the person (the next generation); the previous one stops."""
     if await session.get(User, user_id) is None:
         raise NotFound("That person does not exist.")
     await revoke_tokens(session, clock, user_id)
-    token = secrets.token_urlsafe(TOKEN_BYTES)
-    session.add(CalendarToken(user_id=user_id, token_hash=hash_token(token)))
+    latest = await session.scalar(
+        select(func.max(CalendarToken.generation)).where(CalendarToken.user_id == user_id)
+    )
+    generation = (latest or 0) + 1
+    token = derive_token(secret, user_id, generation)
+    session.add(CalendarToken(user_id=user_id, token_hash=hash_token(token), generation=generation))
     await session.flush()
     return token
+
+
+async def current_token(session: AsyncSession, user_id: int, *, secret: str) -> str | None:
+    """The person's active link token, or None when there is none that can be shown."""
+    row = await _active_row(session, user_id)
+    if row is None or row.generation is None:
+        return None
+    token = derive_token(secret, user_id, row.generation)
+    # A changed secret key derives another token: that is not the link they hold.
+    return token if hmac.compare_digest(hash_token(token), row.token_hash) else None
+
+
+async def current_or_new_token(
+    session: AsyncSession, clock: Clock, user_id: int, *, secret: str
+) -> tuple[str | None, bool]:
+    """(token, issued): the link to show, a first one issued when the person has none.
+
+    (None, False) when a link is active but cannot be shown (see the module docstring).
+    """
+    token = await current_token(session, user_id, secret=secret)
+    if token is not None:
+        return token, False
+    if await has_active_token(session, user_id):
+        return None, False
+    return await issue_token(session, clock, user_id, secret=secret), True
+
+
+async def _active_row(session: AsyncSession, user_id: int) -> CalendarToken | None:
+    return await session.scalar(
+        select(CalendarToken)
+        .where(CalendarToken.user_id == user_id, CalendarToken.revoked_at.is_(None))
+        .order_by(CalendarToken.id.desc())
+        .limit(1)
+    )
 
 
 async def revoke_tokens(session: AsyncSession, clock: Clock, user_id: int) -> int:
@@ -65,12 +117,7 @@ async def revoke_tokens(session: AsyncSession, clock: Clock, user_id: int) -> in
 
 
 async def has_active_token(session: AsyncSession, user_id: int) -> bool:
-    found = await session.scalar(
-        select(CalendarToken.id).where(
-            CalendarToken.user_id == user_id, CalendarToken.revoked_at.is_(None)
-        )
-    )
-    return found is not None
+    return await _active_row(session, user_id) is not None
 
 
 async def resolve_token(session: AsyncSession, clock: Clock, token: str) -> User | None:

@@ -76,6 +76,11 @@ def _revision(updated_at: datetime | None, created_at: datetime | None) -> datet
     return stamp.astimezone(UTC).replace(microsecond=0)
 
 
+def revision_of(item: Workout | Activity) -> datetime:
+    """The event's LAST-MODIFIED: the row's last change, to the second."""
+    return _revision(item.updated_at, item.created_at)
+
+
 def _sequence(revision: datetime) -> int:
     # Seconds since a fixed epoch grow with every edit, which is all SEQUENCE must do.
     return max(0, int((revision - _EPOCH).total_seconds()))

@@ -6,10 +6,13 @@ import asyncio
 import contextlib
 import importlib
 import importlib.util
+import socket
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import uvicorn
 
+from trainlytics import web_address
 from trainlytics.container import Container
 from web.app import create_app
 
@@ -41,8 +44,29 @@ async def serve_web(container: Container) -> None:
         lifespan="on",
         proxy_headers=True,
     )
-    server = uvicorn.Server(config)
-    await server.serve()
+    server = AddressRecordingServer(config, settings.data_dir)
+    try:
+        await server.serve()
+    finally:  # also when cancelled (another service of the process failed)
+        web_address.forget(settings.data_dir)
+
+
+class AddressRecordingServer(uvicorn.Server):
+    """uvicorn's server, recording the address it bound for the other local processes."""
+
+    def __init__(self, config: uvicorn.Config, data_dir: Path) -> None:
+        super().__init__(config)
+        self.data_dir = data_dir
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if self.started and self.servers and self.servers[0].sockets:
+            port = self.servers[0].sockets[0].getsockname()[1]
+            web_address.record(self.data_dir, web_address.reachable_url(self.config.host, port))
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        web_address.forget(self.data_dir)
+        await super().shutdown(sockets=sockets)
 
 
 async def run_together(container: Container, services: list[Service]) -> None:

@@ -13,6 +13,8 @@ from cryptography.fernet import Fernet
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from trainlytics import web_address
+
 
 class SettingsError(Exception):
     """The configuration cannot run; the message says which variables to set."""
@@ -102,9 +104,14 @@ class Settings(BaseSettings):
 
     @property
     def local_url(self) -> str:
-        """Where this machine reaches the web role: a wildcard bind address is not a place."""
-        host = self.host if self.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
-        return f"http://{host}:{self.port}"
+        """Where this machine reaches the web role, the one base of every local link.
+
+        The address the running web app recorded in the data dir (`trainlytics.web_address`:
+        right from another process such as `trainlytics chat`), else TRAINLYTICS_HOST/PORT.
+        """
+        return web_address.recorded(self.data_dir) or web_address.reachable_url(
+            self.host, self.port
+        )
 
     @property
     def is_production(self) -> bool:

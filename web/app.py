@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from starlette.middleware.gzip import GZipMiddleware
 
 from trainlytics.container import Container
 from trainlytics.logging import setup_observability
@@ -22,6 +23,7 @@ from web.middleware import (
 # Route modules mounted on the app, in order. A module listed here that does not exist
 # yet (a door still being built) is skipped; an import error inside one is raised.
 ROUTE_MODULES = (
+    "web.root",
     "web.health",
     "web.ready",
     "web.oauth",
@@ -57,7 +59,10 @@ def _add_middleware(app: FastAPI, container: Container) -> None:
     limiter = TokenBucketLimiter(settings.rate_limit_per_minute / 60, settings.rate_limit_burst)
     app.state.rate_limiter = limiter
     # The last added runs first: request id (so every log line carries it), then security
-    # headers (so 413 and 429 answers get them too), then the size and rate limits.
+    # headers (so 413 and 429 answers get them too), then the size and rate limits, then
+    # compression (innermost: it sees each route's own answer; a season's ICS feed of
+    # 68 KB travels as about 5 KB to the calendar apps that poll it).
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(RateLimitMiddleware, limiter=limiter)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)
     app.add_middleware(SecurityHeadersMiddleware)

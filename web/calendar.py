@@ -2,13 +2,21 @@
 
 Every way a link can be wrong (unknown, revoked, malformed, or asking for an athlete the
 owner may not see) gets exactly the 404 of a page that does not exist.
+
+Calendar apps poll the feed every few minutes, so the feed answers conditional requests:
+its ETag is a digest of the (byte-stable) feed, its Last-Modified the latest of the
+events' revisions and the start of the athlete's day (the feed's window moves at local
+midnight). An unchanged feed answers 304 with no body; the app's GZipMiddleware
+compresses the rest. Both routes answer HEAD.
 """
 
 from __future__ import annotations
 
 import hashlib
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
@@ -16,9 +24,10 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import calendar as calendar_service
+from core.calendar import FeedContent
 from core.db.models import User
 from core.errors import InvalidInput
-from core.ics import build_feed
+from core.ics import build_feed, revision_of
 from core.timeutil import local_date
 from trainlytics.container import Container
 from web.app import container_of
@@ -75,7 +84,7 @@ async def favicon() -> FileResponse:
 
 
 # Registered before the page route: "/calendar/{token}" would also match "abc.ics".
-@router.get("/calendar/{token}.ics", include_in_schema=False)
+@router.api_route("/calendar/{token}.ics", methods=["GET", "HEAD"], include_in_schema=False)
 async def feed(
     token: str, request: Request, container: Container = Depends(container_of)
 ) -> Response:
@@ -89,17 +98,55 @@ async def feed(
         )
         page_url = _page_url(container, request, token, athlete_param)
         body = build_feed(content, calendar_url=page_url)
-    return Response(
-        body,
-        media_type="text/calendar; charset=utf-8",
-        headers={
-            "Content-Disposition": 'inline; filename="trainlytics.ics"',
-            "Cache-Control": "private, max-age=300",
-        },
-    )
+        last_modified = _last_modified(content, container.clock.now())
+    # Weak: the same feed gzipped is byte-different, and weak comparison is all
+    # If-None-Match uses.
+    headers = {
+        "ETag": f'W/"{hashlib.sha256(body).hexdigest()[:32]}"',
+        "Last-Modified": format_datetime(last_modified, usegmt=True),
+        "Cache-Control": "private, max-age=300",
+    }
+    if _not_modified(request, headers["ETag"], last_modified):
+        return Response(status_code=304, headers=headers)
+    headers["Content-Disposition"] = 'inline; filename="trainlytics.ics"'
+    return Response(body, media_type="text/calendar; charset=utf-8", headers=headers)
 
 
-@router.get("/calendar/{token}", include_in_schema=False, response_class=HTMLResponse)
+def _last_modified(content: FeedContent, now: datetime) -> datetime:
+    """When the feed last changed: an event's revision, or the athlete's local midnight."""
+    zone = ZoneInfo(content.athlete.timezone)
+    midnight = datetime.combine(now.astimezone(zone).date(), time(), zone).astimezone(UTC)
+    revisions = [revision_of(item) for item in (*content.workouts, *content.activities)]
+    return max([midnight, *revisions]).replace(microsecond=0)
+
+
+def _not_modified(request: Request, etag: str, last_modified: datetime) -> bool:
+    """RFC 9110 §13.2.2: If-None-Match decides when present, else If-Modified-Since.
+
+    Hand-written because Starlette keeps this logic inside StaticFiles, for files only.
+    """
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match is not None:
+        given = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
+        return "*" in given or etag.removeprefix("W/") in given
+    if_modified_since = request.headers.get("if-modified-since")
+    if not if_modified_since:
+        return False
+    try:
+        since = parsedate_to_datetime(if_modified_since)
+    except (TypeError, ValueError):
+        return False  # an unreadable date is ignored, as the RFC says
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    return since >= last_modified
+
+
+@router.api_route(
+    "/calendar/{token}",
+    methods=["GET", "HEAD"],
+    include_in_schema=False,
+    response_class=HTMLResponse,
+)
 async def page(
     token: str, request: Request, container: Container = Depends(container_of)
 ) -> Response:
@@ -140,7 +187,7 @@ async def page(
             "query_athlete": query_athlete,
             "token": token,
             "feed_href": _feed_href(container, token, athlete, people),
-            "style_version": _STYLE_VERSION,
+            "stylesheet": stylesheet_url(),
         },
         status_code=400 if error else 200,
     )

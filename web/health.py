@@ -7,6 +7,6 @@ from fastapi import APIRouter
 router = APIRouter()
 
 
-@router.get("/health", include_in_schema=False)
+@router.api_route("/health", methods=["GET", "HEAD"], include_in_schema=False)
 async def health() -> dict[str, str]:
     return {"status": "ok"}

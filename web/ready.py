@@ -50,7 +50,7 @@ async def broker_ok(container: Container) -> bool:
     return True
 
 
-@router.get("/ready", include_in_schema=False)
+@router.api_route("/ready", methods=["GET", "HEAD"], include_in_schema=False)
 async def ready(container: Container = Depends(container_of)) -> JSONResponse:
     database, broker = await asyncio.gather(database_ok(container), broker_ok(container))
     checks = {

@@ -3,14 +3,22 @@
 Buttons are shown as numbered choices ("[1] Done  [2] Skip"); typing the number presses
 the button. Images are written to a folder and their path printed. `/file PATH` sends a
 file as a document, `/location LAT LON` shares a location. Works with piped stdin.
+
+Notifications for this person (a coach's comment, a reminder, "joined") are delivered by
+another process; `run_live` polls the ones waiting for this chat (`bot.console.inbox`)
+while it waits for a line, and shows them as they arrive, their buttons numbered like
+any reply's.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
+from bot.console.inbox import waiting_replies
 from bot.conversation import Conversation
 from bot.conversation.markup import to_plain
 from bot.conversation.types import (
@@ -102,8 +110,40 @@ class ConsoleChat:
             self.out.write("\n")
         self.out.flush()
 
+    async def show_waiting(self) -> int:
+        """Show the notifications waiting for this person; how many there were."""
+        replies = await waiting_replies(self.conversation.db, self.conversation.clock, self.address)
+        if replies:
+            self.show(replies)
+        return len(replies)
+
     async def run(self, lines: Iterable[str]) -> None:
         for line in lines:
             if line.strip() in ("/quit", "/exit"):
                 break
             await self.say(line)
+            await self.show_waiting()
+
+    async def run_live(self, stream: TextIO, poll_s: float) -> None:
+        """Lines from `stream` (read in a thread: a terminal read blocks) while deliveries
+        are polled every `poll_s` seconds; ends at /quit or the end of input."""
+        lock = asyncio.Lock()  # one of typing or a delivery at a time on the screen
+
+        async def poll() -> None:
+            while True:
+                async with lock:
+                    await self.show_waiting()
+                await asyncio.sleep(poll_s)
+
+        poller = asyncio.create_task(poll())
+        try:
+            while line := await asyncio.to_thread(stream.readline):
+                if line.strip() in ("/quit", "/exit"):
+                    break
+                async with lock:
+                    await self.say(line)
+        finally:
+            poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await poller
+        await self.show_waiting()

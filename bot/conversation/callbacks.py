@@ -40,6 +40,7 @@ class Scope(StrEnum):
     COMMENT = "cm"  # reply (to a workout or an activity)
     PAGE = "pg"  # help page
     ROSTER = "ro"  # a coach opens one athlete of their roster
+    CALENDAR = "cl"  # new / off (the private calendar link)
 
 
 # (scope, action) -> argument kinds, "i" an integer, "s" a token.
@@ -74,6 +75,8 @@ CATALOGUE: dict[tuple[str, str], str] = {
     ("cm", "reply"): "si",  # "w" or "a", id
     ("pg", "help"): "i",
     ("ro", "open"): "i",  # athlete id
+    ("cl", "new"): "",
+    ("cl", "off"): "",
 }
 
 

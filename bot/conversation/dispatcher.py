@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.conversation.context import Context, ConversationSettings, Handler
-from bot.conversation.handlers import coach, logging, onboarding, people, plans
+from bot.conversation.handlers import calendar_link, coach, logging, onboarding, people, plans
 from bot.conversation.ratelimit import HeavyLimiter
 from bot.conversation.state import ConversationState, InMemoryConversationState
 from bot.conversation.strings import say
@@ -30,7 +30,7 @@ from core.clock import Clock
 from core.db.engine import Database
 from core.errors import DomainError
 
-_MODULES = (onboarding, plans, logging, people, coach)
+_MODULES = (onboarding, plans, logging, people, calendar_link, coach)
 COMMANDS: dict[str, Handler] = {k: v for m in _MODULES for k, v in m.COMMANDS.items()}
 BUTTONS: dict[str, Handler] = {k: v for m in _MODULES for k, v in m.BUTTONS.items()}
 AWAITING: dict[str, Any] = {k: v for m in _MODULES for k, v in m.AWAITING.items()}
@@ -112,7 +112,8 @@ class Conversation:
                 if handler is not None:
                     await handler(ctx)
                 else:
-                    ctx.reply(ctx.t("free_text"))
+                    # Someone new who says "hello" first hears what this is and how to start.
+                    ctx.reply(ctx.t("free_text" if ctx.user.onboarded else "free_text_new"))
 
     async def _reschedule(self, user_id: int) -> None:
         hook = self.settings.reschedule

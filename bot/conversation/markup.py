@@ -32,9 +32,14 @@ def _telegram_span(span: Span) -> str:
 
 
 def telegram_length(text: Text) -> int:
-    """Telegram counts the message after entity parsing, so tags do not count; escapes do
-    not either. The plain length is what the 4096 limit applies to."""
-    return len(text.plain)
+    """The length Telegram's 4096 (text) and 1024 (caption) limits apply to.
+
+    Telegram counts the message after entity parsing, so tags and escapes do not count,
+    and it counts UTF-16 code units, not characters: an emoji outside the Basic
+    Multilingual Plane ("🏃") counts two. Counting characters let a 2,040-emoji comment
+    through as one message, which Telegram refused ("message is too long").
+    """
+    return len(text.plain.encode("utf-16-le")) // 2
 
 
 def _slack_escape(value: str) -> str:

@@ -54,6 +54,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "unknown_command": "I don't know /{command}. /help lists what I can do.",
         "free_text": "I read commands and files. To record a session, try "
         "/log ran 10k in 52 min. /help lists everything.",
+        "free_text_new": "Hi! I'm Trainlytics: your training plan, your sessions and your "
+        "coach in one chat. Send /start to set up (a minute or two).",
         "other_content": "I can't use photos, stickers or voice messages. I read commands, "
         "plain words after /log, and activity files (FIT, GPX, TCX) sent as a file. "
         "/help lists everything.",
@@ -65,6 +67,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "plan_title": "Next 14 days",
         "nothing_planned": "Nothing planned.",
         "rest_day": "Rest day.",
+        "no_plan_no_coach": "You have no plan and no coach yet. Plans come from a coach: ask "
+        "yours for an invitation code and send /coach CODE (a coach on Trainlytics sends "
+        "/invite). Meanwhile record what you do with /log, a FIT/GPX/TCX file or /connect.",
         "done_header": "Done:",
         "week_load": "Load this week: {done:.0f} done of {planned:.0f} planned.",
         "compliance": "compliance {pct:.0f} %",
@@ -171,12 +176,18 @@ STRINGS: dict[str, dict[str, str]] = {
         "disconnected": "{provider} is disconnected: its new sessions won't arrive. "
         "Send /connect to connect it again.",
         "not_connected": "You have no active {provider} connection.",
-        "calendar": "Your private calendar link (keep it to yourself; /calendar again "
-        "replaces it):\n",
+        "calendar": "Your private calendar link (keep it to yourself; add it to Google or "
+        "Apple Calendar and it stays up to date):\n",
         "calendar_unavailable": "The calendar link is not available on this server yet.",
         "calendar_local": "Your private calendar, on the computer running Trainlytics "
-        "(keep it to yourself; /calendar again replaces it):\n{url}\n"
+        "(keep it to yourself):\n{url}\n"
         "To open it anywhere, the server needs a public address (TRAINLYTICS_PUBLIC_URL).",
+        "calendar_unshowable": "Your calendar link is on, but it was made before links could "
+        "be shown again. “New link” gives you one to keep (the old one stops working).",
+        "calendar_off": "Your calendar link is off: it no longer opens, and subscribed "
+        "calendars stop updating. Send /calendar for a new one.",
+        "btn_calendar_new": "New link (the old one stops working)",
+        "btn_calendar_off": "Turn off",
         "kind_coach_comment": "Coach comments",
         "kind_reminder": "Workout reminders",
         "kind_weekly_summary": "Weekly summary",
@@ -316,6 +327,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "unknown_command": "Je ne connais pas /{command}. /help liste ce que je sais faire.",
         "free_text": "Je lis les commandes et les fichiers. Pour noter une séance : "
         "/log couru 10k en 52 min. /help liste tout.",
+        "free_text_new": "Bonjour ! Je suis Trainlytics : votre plan d'entraînement, vos "
+        "séances et votre coach dans une seule conversation. Envoyez /start pour commencer "
+        "(une minute ou deux).",
         "other_content": "Je ne sais pas lire les photos, autocollants ou messages vocaux. "
         "Je lis les commandes, quelques mots après /log et les fichiers d'activité (FIT, "
         "GPX, TCX) envoyés comme fichier. /help liste tout.",
@@ -328,6 +342,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "plan_title": "Les 14 prochains jours",
         "nothing_planned": "Rien de prévu.",
         "rest_day": "Jour de repos.",
+        "no_plan_no_coach": "Vous n'avez encore ni plan ni coach. Les plans viennent d'un "
+        "coach : demandez-lui un code d'invitation et envoyez /coach CODE (un coach sur "
+        "Trainlytics envoie /invite). En attendant, notez vos séances avec /log, un fichier "
+        "FIT/GPX/TCX ou /connect.",
         "done_header": "Réalisé :",
         "week_load": "Charge de la semaine : {done:.0f} faite sur {planned:.0f} prévue.",
         "compliance": "respect {pct:.0f} %",
@@ -437,11 +455,18 @@ STRINGS: dict[str, dict[str, str]] = {
         "disconnected": "{provider} est déconnecté : ses nouvelles séances n'arriveront plus. "
         "Envoyez /connect pour le reconnecter.",
         "not_connected": "Vous n'avez pas de connexion {provider} active.",
-        "calendar": "Votre lien de calendrier privé (gardez-le pour vous ; /calendar le "
-        "remplace) :\n",
+        "calendar": "Votre lien de calendrier privé (gardez-le pour vous ; ajouté à Google "
+        "ou Apple Agenda, il reste à jour) :\n",
         "calendar_unavailable": "Le lien de calendrier n'est pas encore disponible sur ce serveur.",
+        "calendar_unshowable": "Votre lien de calendrier est actif, mais il date d'avant les "
+        "liens que l'on peut réafficher. « Nouveau lien » vous en donne un à garder "
+        "(l'ancien cesse de fonctionner).",
+        "calendar_off": "Votre lien de calendrier est désactivé : il ne s'ouvre plus et les "
+        "agendas abonnés ne se mettent plus à jour. Envoyez /calendar pour en avoir un nouveau.",
+        "btn_calendar_new": "Nouveau lien (l'ancien cesse de fonctionner)",
+        "btn_calendar_off": "Désactiver",
         "calendar_local": "Votre calendrier privé, sur l'ordinateur où tourne Trainlytics "
-        "(gardez-le pour vous ; /calendar le remplace) :\n{url}\n"
+        "(gardez-le pour vous) :\n{url}\n"
         "Pour l'ouvrir de partout, le serveur a besoin d'une adresse publique "
         "(TRAINLYTICS_PUBLIC_URL).",
         "kind_coach_comment": "Commentaires du coach",

@@ -1,11 +1,12 @@
 """Neutral `Reply` → Telegram messages, inside Telegram's limits.
 
 - Text becomes HTML through `bot.conversation.markup.to_telegram_html` (escaping done
-  there once), cut with `Reply.pages` so no message exceeds 4096 characters.
+  there once), cut with `Reply.pages` so no message exceeds 4096 characters, counted as
+  Telegram counts them (UTF-16 code units, `markup.telegram_length`).
 - Buttons become an `InlineKeyboardMarkup` on the message they follow; callback data
   is the layer's packed `Callback` (≤ 64 bytes, checked when the callback was built).
 - An Image is a `sendPhoto` of its PNG bytes; a caption longer than Telegram's 1024
-  characters is sent as a text message after the photo instead.
+  characters is sent as text messages (cut like any text) after the photo instead.
 - `Reply.edit` replaces the pressed card with `editMessageText`; "message is not
   modified" (the person pressed the same button twice) is fine, and a card that cannot
   be edited (a photo, a message too old) gets a fresh message instead.
@@ -34,6 +35,7 @@ from bot.conversation.types import (
     Image,
     Reply,
     Text,
+    split_for_limit,
 )
 
 HTML = "HTML"
@@ -101,7 +103,9 @@ def _photo(image: Image) -> list[Outgoing]:
         return [OutPhoto(image, None)]
     if telegram_length(image.caption) <= TELEGRAM_CAPTION_LIMIT:
         return [OutPhoto(image, to_telegram_html(image.caption))]
-    return [OutPhoto(image, None), OutText(to_telegram_html(image.caption))]
+    # Too long for a caption: the photo alone, then the caption as text messages.
+    pieces = split_for_limit(image.caption, TELEGRAM_TEXT_LIMIT, measure=telegram_length)
+    return [OutPhoto(image, None), *(OutText(to_telegram_html(piece)) for piece in pieces)]
 
 
 def _attach(out: list[Outgoing], markup: InlineKeyboardMarkup) -> None:

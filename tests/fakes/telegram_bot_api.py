@@ -32,6 +32,8 @@ from . import LocalFakeServer, RecordedCall, UploadedFile
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA_BYTES = 64
+MAX_CALLBACK_ANSWER = 200
+MAX_INLINE_BUTTONS = 100  # "REPLY_MARKUP_TOO_LONG" above it
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 WEBHOOK_RETRIES = 3
@@ -269,6 +271,8 @@ def check_reply_markup(markup: Any) -> None:
             raise bad_request(
                 'field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays'
             )
+        if sum(len(row) for row in rows) > MAX_INLINE_BUTTONS:
+            raise bad_request("REPLY_MARKUP_TOO_LONG")
         for row in rows:
             for button in row:
                 _check_inline_button(button)
@@ -967,7 +971,7 @@ class FakeTelegramBotAPI(LocalFakeServer):
             raise bad_request(
                 "query is too old and response timeout expired or query ID is invalid"
             )
-        if len(str(call.params.get("text") or "")) > 200:
+        if utf16_length(str(call.params.get("text") or "")) > MAX_CALLBACK_ANSWER:
             raise bad_request("MESSAGE_TOO_LONG")
         self._callbacks[query_id] = True
         self.answered_callbacks[query_id] = call.params

@@ -126,6 +126,17 @@ async def test_telegram_limits_and_errors_surface_as_aiogram_exceptions(
     with pytest.raises(TelegramBadRequest, match="message is too long"):
         await bot.send_message(CHAT, "x" * 4097)
     await bot.send_message(CHAT, "é" * 4096)  # counted in characters, not bytes
+    with pytest.raises(TelegramBadRequest, match="message is too long"):
+        await bot.send_message(CHAT, "🏃" * 2049)  # ... in UTF-16 code units: two each
+    await bot.send_message(CHAT, "🏃" * 2048)
+    many = InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=str(i), callback_data=str(i)) for i in range(10)]
+            for _ in range(11)
+        ]
+    )
+    with pytest.raises(TelegramBadRequest, match="REPLY_MARKUP_TOO_LONG"):
+        await bot.send_message(CHAT, "hi", reply_markup=many)
     with pytest.raises(TelegramBadRequest, match="BUTTON_DATA_INVALID"):
         await bot.send_message(CHAT, "hi", reply_markup=keyboard("x" * 65))
     with pytest.raises(TelegramBadRequest, match="chat not found"):

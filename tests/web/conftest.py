@@ -12,11 +12,13 @@ from trainlytics.container import Container, build_container
 from trainlytics.settings import Settings
 from web.app import create_app
 
+from .seed import SECRET
+
 
 def make_settings(tmp_path, **overrides: object) -> Settings:
     values: dict[str, object] = {
         "data_dir": tmp_path,
-        "secret_key": "s" * 64,
+        "secret_key": SECRET,
         "encryption_keys": Fernet.generate_key().decode(),
         "public_url": None,
     }

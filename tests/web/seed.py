@@ -12,6 +12,8 @@ from core.db.engine import Database
 from core.db.models import DailyLoad, User, Workout
 from tests.factories import coached, person
 
+SECRET = "s" * 64  # the secret key of the tests' settings (conftest.make_settings)
+
 INTERVALS = [
     {"kind": "warmup", "duration_s": 900},
     {
@@ -111,6 +113,6 @@ async def seed(db: Database, clock: FixedClock) -> Seeded:
                     form=-5.0 - offset,
                 )
             )
-        athlete_token = await calendar_service.issue_token(s, clock, athlete.id)
-        coach_token = await calendar_service.issue_token(s, clock, coach.id)
+        athlete_token = await calendar_service.issue_token(s, clock, athlete.id, secret=SECRET)
+        coach_token = await calendar_service.issue_token(s, clock, coach.id, secret=SECRET)
     return Seeded(athlete, coach, intervals, long_ride, missed, athlete_token, coach_token)

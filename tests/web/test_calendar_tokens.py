@@ -9,7 +9,7 @@ from sqlalchemy import select
 from core import calendar as calendar_service
 from core.db.models import CalendarToken
 
-from .seed import seed
+from .seed import SECRET, seed
 
 VOLATILE = {"x-request-id", "date", "content-length"}
 
@@ -32,7 +32,7 @@ async def test_random_and_revoked_tokens_get_the_missing_page_answer(db, clock, 
     seeded = await seed(db, clock)
     async with db.unit_of_work() as s:
         old = seeded.athlete_token
-        new = await calendar_service.issue_token(s, clock, seeded.athlete.id)
+        new = await calendar_service.issue_token(s, clock, seeded.athlete.id, secret=SECRET)
 
     missing_page = await client.get("/calendar/some/page/that/does/not/exist")
     assert missing_page.status_code == 404

@@ -10,7 +10,7 @@ from core import activities, planning
 from core import calendar as calendar_service
 from tests.factories import person
 
-from .seed import seed
+from .seed import SECRET, seed
 
 
 def _events(body: bytes) -> dict[str, object]:
@@ -88,7 +88,7 @@ async def test_events_land_on_the_local_day_across_dst(db, clock, client) -> Non
             s, clock, athlete.id, athlete.id, date(2026, 10, 25),
             planning.WorkoutSpec(sport="run", title="Long run", planned_duration_s=5400),
         )  # fmt: skip
-        token = await calendar_service.issue_token(s, clock, athlete.id)
+        token = await calendar_service.issue_token(s, clock, athlete.id, secret=SECRET)
 
     clock.set(datetime(2026, 6, 1, tzinfo=UTC))  # both changes inside the feed's window
     body = (await client.get(f"/calendar/{token}.ics")).content

@@ -43,7 +43,9 @@ async def _run(container: Container, user_id: int, *, revoke: bool) -> int:
                 count = await calendar_service.revoke_tokens(session, container.clock, user_id)
                 print(f"Switched off {count} calendar link(s) of person {user_id}.")
                 return 0
-            token = await calendar_service.issue_token(session, container.clock, user_id)
+            token = await calendar_service.issue_token(
+                session, container.clock, user_id, secret=container.settings.secret_key or ""
+            )
     except DomainError as exc:
         print(f"trainlytics calendar-link: {exc.message}")
         return 1

@@ -8,6 +8,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+# How often the chat looks for notifications waiting for its person (a local table read).
+CONSOLE_POLL_SECONDS = 1.0
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("chat", help="chat with the bot in this terminal")
@@ -60,7 +63,7 @@ async def _chat(name: str, image_dir: Path) -> int:
                 f"Chatting as {name}. Type /help, a number to press a button, "
                 "/file PATH to send a file, /quit to leave.\n"
             )
-        await chat.run(sys.stdin)
+        await chat.run_live(sys.stdin, poll_s=CONSOLE_POLL_SECONDS)
     finally:
         await container.aclose()
     return 0

@@ -1,4 +1,4 @@
-"""/fitness, /race, /coach, comment replies, /settings, /connect, /calendar, /help."""
+"""/fitness, /race, /coach, comment replies, /settings, /connect, /help."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from bot.conversation.charts import load_chart
 from bot.conversation.context import Context
 from bot.conversation.handlers.onboarding import ask_threshold, ask_timezone
 from bot.conversation.handlers.onboarding import on_text as onboarding_text
-from bot.conversation.types import Button, Buttons, Image, RequestKind, Text, link
-from core import accounts, calendar, coaching, comments, notifications, training_load
+from bot.conversation.types import Button, Buttons, Image, RequestKind, Text
+from core import accounts, coaching, comments, notifications, training_load
 from core.db.models import ConnectedAccount, MessageRef, User
 from core.enums import DeliveryMode, Role, Units
 from core.errors import InvalidInput, NotFound
@@ -439,21 +439,6 @@ def _name(provider: str) -> str:
     return provider.capitalize()  # Strava, Garmin, Polar, Coros
 
 
-async def calendar_link(ctx: Context) -> None:
-    public, local = ctx.settings.public_url, ctx.settings.local_url
-    if not (public or local):
-        ctx.reply(ctx.t("calendar_unavailable"))
-        return
-    token = await calendar.issue_token(ctx.session, ctx.clock, ctx.user.id)
-    if public:
-        url = calendar.calendar_url(public, token)
-        ctx.reply(Text.of(ctx.t("calendar"), link(url, url)))
-        return
-    # Plain text, not a link entity: a chat app may refuse a link to a loopback address,
-    # and the address only opens on the server's own machine anyway.
-    ctx.reply(ctx.t("calendar_local", url=calendar.calendar_url(local, token)))
-
-
 def race_example(ctx: Context) -> str:
     """A race date to show in examples: twelve weeks out, so it is always ahead."""
     return (local_date(ctx.clock.now(), ctx.user.timezone) + timedelta(weeks=12)).isoformat()
@@ -482,7 +467,6 @@ COMMANDS = {
     "coach": coach,
     "settings": settings,
     "connect": connect,
-    "calendar": calendar_link,
     "help": help_command,
 }
 BUTTONS = {

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from sqlalchemy import select
+
 from bot.conversation.callbacks import Scope, cb
 from bot.conversation.cards import (
     activity_summary,
@@ -13,7 +15,8 @@ from bot.conversation.cards import (
 )
 from bot.conversation.context import Context
 from bot.conversation.types import Button, Buttons, EditRef, Text, bold, join_lines
-from core import activities, planning
+from core import activities, coaching, planning
+from core.db.models import Workout
 from core.timeutil import local_date, week_start
 
 PLAN_DAYS = 14
@@ -23,6 +26,18 @@ def today_of(ctx: Context) -> date:
     return local_date(ctx.clock.now(), ctx.user.timezone)
 
 
+async def _on_their_own(ctx: Context, first: date) -> bool:
+    """No coach and nothing planned from `first` on: "Rest day" alone leaves them stuck."""
+    if await coaching.active_relationship_of_athlete(ctx.session, ctx.user.id) is not None:
+        return False
+    ahead = await ctx.session.scalar(
+        select(Workout.id)
+        .where(Workout.athlete_id == ctx.user.id, Workout.scheduled_date >= first)
+        .limit(1)
+    )
+    return ahead is None
+
+
 async def _show_days(ctx: Context, title: str, first: date, last: date) -> None:
     me = ctx.user.id
     workouts = await planning.workouts_between(ctx.session, me, me, first, last)
@@ -30,6 +45,8 @@ async def _show_days(ctx: Context, title: str, first: date, last: date) -> None:
     header: list[Text | str] = [Text.of(bold(title))]
     if not workouts:
         header.append(ctx.t("nothing_planned" if first != last else "rest_day"))
+        if await _on_their_own(ctx, first):
+            header.append(ctx.t("no_plan_no_coach"))
     if done:
         header.append(ctx.t("done_header"))
         header += [f"  • {activity_summary(a, ctx.locale, ctx.user.units)}" for a in done]

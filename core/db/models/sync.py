@@ -92,12 +92,15 @@ class SyncLog(Base):
 
 
 class CalendarToken(Timestamped, Base):
-    """A private calendar link's token, stored hashed; revoked tokens stay for audit."""
+    """A private calendar link: its generation (the token is derived from it with the
+    secret key, `core.calendar.derive_token`) and the token's hash for look-ups; revoked
+    links stay for audit. `generation` is None for links issued as random tokens."""
 
     __tablename__ = "calendar_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    generation: Mapped[int | None] = mapped_column()
     revoked_at: Mapped[datetime | None] = mapped_column()
     last_used_at: Mapped[datetime | None] = mapped_column()
