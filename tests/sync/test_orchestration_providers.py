@@ -121,6 +121,7 @@ async def test_garmin_deregistration_disables_the_account(ctx, fakes, http):
     user = garmin.add_user()
     user_id = await athlete(ctx.db)
     account = await connect(ctx, "garmin", user_id, lambda url: code_by_redirect(http, url))
+    garmin.deregister(user)  # the athlete removed the app in Garmin Connect
     await deliver(ctx, "garmin", json.dumps(garmin.deregistration_notification(user)).encode())
     async with ctx.db.unit_of_work() as session:
         assert (await session.get(ConnectedAccount, account.id)).status == "revoked"
