@@ -20,12 +20,9 @@ from core.sync.orchestrator import (
     process_event,
     store_webhook_events,
 )
-from tests.fakes.providers.coros import FakeCoros
-from tests.fakes.providers.garmin import FakeGarmin
-from tests.fakes.providers.polar import FakePolar
-from tests.fakes.providers.strava import FakeStrava
 from tests.sync.conftest import fixture_bytes
 from tests.sync.sync_harness import (
+    all_fakes,
     athlete,
     code_by_redirect,
     connect,
@@ -51,13 +48,8 @@ async def http() -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture
 async def fakes(clock) -> AsyncIterator[dict]:
-    async with (
-        FakeStrava(clock=clock.now) as strava,
-        FakeGarmin(clock=clock.now) as garmin,
-        FakePolar(clock=clock.now) as polar,
-        FakeCoros(clock=clock.now) as coros,
-    ):
-        yield {"strava": strava, "garmin": garmin, "polar": polar, "coros": coros}
+    async with all_fakes(clock) as running:
+        yield running
 
 
 @pytest.fixture

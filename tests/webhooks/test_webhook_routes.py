@@ -6,53 +6,20 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from core.db.models import Activity, WebhookEvent
-from tests.fakes.providers.coros import FakeCoros
-from tests.fakes.providers.garmin import FakeGarmin
-from tests.fakes.providers.polar import FakePolar
-from tests.fakes.providers.strava import FakeStrava
 from tests.sync.sync_harness import (
     POLAR_SECRET,
     STRAVA_SUBSCRIPTION_ID,
     STRAVA_VERIFY_TOKEN,
-    AppHarness,
     athlete,
     code_by_redirect,
     connect,
-    now_clock,
 )
-from tests.sync.sync_harness import app_settings as settings_for
-from trainlytics.container import build_container
 from workers.tasks.sync import sync_context_of
-
-
-@pytest.fixture
-def clock():
-    return now_clock()
-
-
-@pytest.fixture
-async def fakes(clock) -> AsyncIterator[dict]:
-    async with (
-        FakeStrava(clock=clock.now) as strava,
-        FakeGarmin(clock=clock.now) as garmin,
-        FakePolar(clock=clock.now) as polar,
-        FakeCoros(clock=clock.now) as coros,
-    ):
-        yield {"strava": strava, "garmin": garmin, "polar": polar, "coros": coros}
-
-
-@pytest.fixture
-async def harness(db, clock, tmp_path, fakes) -> AsyncIterator[AppHarness]:
-    container = build_container(settings_for(tmp_path, **fakes), clock=clock, db=db)
-    async with AppHarness(container) as running:
-        yield running
 
 
 async def stored_events(db) -> int:
