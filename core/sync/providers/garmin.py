@@ -5,6 +5,11 @@ Garmin is push-first: it notifies our webhook with activity summaries, or pings 
 Garmin activity is fetched from an `ActivityRef` carrying that URL (from a webhook event
 or `list_activities`), never by id alone. History comes through `request_backfill`,
 which Garmin answers later through the same webhook.
+
+Notifications are authenticated by nothing secret (the client id is public), so they are
+hints: URLs are followed only on the configured API host and Garmin's data endpoints
+(`trusted_url`, checked again in `_get`), and a pushed summary is stored only as Garmin
+lists it (`_confirmed_summary`).
 """
 
 from __future__ import annotations
