@@ -19,6 +19,7 @@ from bot.conversation.notifications import NotificationView, render_notification
 from core.db.models import Activity, ConnectedAccount, Notification, WebhookEvent
 from core.sync.accounts import read_token
 from core.sync.orchestrator import store_webhook_events
+from core.sync.providers.base import ActivityRef
 from core.sync.providers.base import WebhookEvent as ProviderEvent
 from tests.fakes.providers.attacker import FakeAttacker
 from tests.sync.conftest import fixture_bytes
@@ -123,7 +124,7 @@ async def test_a_forged_garmin_ping_or_file_never_sends_the_token_elsewhere(
     assert token_of(harness, account) in garmin.access_tokens
 
 
-async def test_a_forged_ping_stored_before_the_fix_is_rejected_once_and_never_retried(
+async def test_forged_events_stored_before_the_fix_are_rejected_once_and_never_retried(
     harness, browser, fakes, attacker
 ):
     """Events already in the database (stored by an older version) meet the worker's check."""
@@ -139,14 +140,26 @@ async def test_a_forged_ping_stored_before_the_fix_is_rejected_once_and_never_re
         garmin_user,
         updates={"callback_url": attacker.url(f"{REST}/activities"), "summary_type": "activities"},
     )
+    summary = ProviderEvent(  # a pushed summary as the old version stored it: no mark
+        "garmin",
+        "garmin:activities:forged-summary",
+        "create",
+        garmin_user,
+        FORGED_SUMMARY["summaryId"],
+        activity_ref=ActivityRef("garmin", FORGED_SUMMARY["summaryId"], summary=FORGED_SUMMARY),
+    )
     async with harness.container.db.unit_of_work() as session:
-        [event_id] = await store_webhook_events(session, harness.container.clock, "garmin", [ping])
-    await process_event.kiq(event_id, 0)
+        ids = await store_webhook_events(
+            session, harness.container.clock, "garmin", [ping, summary]
+        )
+    for event_id in ids:
+        await process_event.kiq(event_id, 0)
     await harness.jobs_done()
     await hourly_sweeps(harness)
     assert attacker.calls == []
-    [event] = await rows(harness, WebhookEvent)
-    assert event.status == "rejected" and "API host" in (event.error or "")
+    statuses = [(e.status, e.error or "") for e in await rows(harness, WebhookEvent)]
+    assert [status for status, _ in statuses] == ["rejected", "rejected"]
+    assert "API host" in statuses[0][1] and "does not list" in statuses[1][1]
     assert await live(harness, user_id) == []
 
 

@@ -151,7 +151,8 @@ class ActivityRef:
     download_url: str | None = None
     summary: Mapping[str, Any] | None = None
     # A summary pushed to the webhook is only a hint: the provider's own listing it is
-    # pulled from (Garmin's summary type), `updated` being when it was announced.
+    # pulled from (Garmin's summary type), `updated` being when it was announced; or
+    # "listed" when the summary is the provider's own answer to a pull.
     pull_from: str | None = None
 
 

@@ -61,6 +61,8 @@ PULL_PATHS = frozenset(f"{REST}/{kind}" for kind in ACTIVITY_TYPES)
 FILE_PATH = f"{REST}/activityFile"
 # A pushed summary is looked up in the upload window ending just after its notification.
 CONFIRM_SLACK = timedelta(minutes=1)
+# `ActivityRef.pull_from` of a record Garmin itself listed (a pull answer): stored as is.
+LISTED = "listed"
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +151,7 @@ class GarminProvider:
         """Follow a ping's `callbackURL`, only to one of Garmin's pull endpoints."""
         trusted_url(callback_url, self.config.api_base, PULL_PATHS)
         records = (await self._get(callback_url, token)).json()
-        return [ref for record in records if (ref := _ref(record)) is not None]
+        return [ref for record in records if (ref := _ref(record, listed=True)) is not None]
 
     async def _confirmed_summary(self, token: TokenSet, ref: ActivityRef) -> dict[str, Any]:
         """Garmin's own copy of a pushed summary, pulled from its listing; never the push."""
@@ -158,7 +160,8 @@ class GarminProvider:
             "uploadStartTimeInSeconds": int((end - PULL_WINDOW).timestamp()),
             "uploadEndTimeInSeconds": int(end.timestamp()),
         }
-        listed = (await self._get(f"{REST}/{ref.pull_from}", token, params)).json()
+        kind = ref.pull_from if ref.pull_from in ACTIVITY_TYPES else "activities"
+        listed = (await self._get(f"{REST}/{kind}", token, params)).json()
         for record in listed if isinstance(listed, list) else []:
             if (
                 isinstance(record, dict)
@@ -183,7 +186,7 @@ class GarminProvider:
                 "uploadEndTimeInSeconds": int(end.timestamp()),
             }
             for record in (await self._get(f"{REST}/activityFiles", token, params)).json():
-                ref = _ref(record)
+                ref = _ref(record, listed=True)
                 if ref is not None:
                     refs[ref.activity_id] = ref
             start = end
@@ -230,10 +233,11 @@ class GarminProvider:
             activities = activities_from_fit(
                 data, f"{ref.activity_id}.fit", "garmin", ref.sport_hint
             )
-        elif ref.pull_from in ACTIVITY_TYPES:
-            summary = await self._confirmed_summary(token, ref)
+        elif summary and ref.pull_from == LISTED:  # a record of Garmin's own pull answer
             activities = [_from_summary(summary)]
-        elif summary:  # a record of Garmin's own pull answer
+        elif summary:
+            # Pushed (or stored by an older version without a mark): only Garmin's copy.
+            summary = await self._confirmed_summary(token, ref)
             activities = [_from_summary(summary)]
         else:
             raise ProviderError("Garmin reference carries neither a file URL nor a summary")
@@ -322,7 +326,8 @@ def _bearer(token: TokenSet) -> dict[str, str]:
     return {"Authorization": f"Bearer {token.access_token}"}
 
 
-def _ref(record: Mapping[str, Any]) -> ActivityRef | None:
+def _ref(record: Mapping[str, Any], *, listed: bool = False) -> ActivityRef | None:
+    """`listed`: the record is Garmin's answer to our own pull, not a notification's."""
     activity_id = record.get("summaryId") or record.get("activityId")
     if activity_id is None:
         return None
@@ -334,6 +339,7 @@ def _ref(record: Mapping[str, Any]) -> ActivityRef | None:
         # activityFiles records carry a download URL; summary records carry the data.
         download_url=record.get("callbackURL") if record.get("fileType") else None,
         summary=dict(record),
+        pull_from=LISTED if listed else None,
     )
 
 
