@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from core.db.models import Activity, ConnectedAccount
 from core.files import parse_activity_file
-from core.sync.accounts import read_token
+from core.sync.accounts import read_token, with_token
 from core.sync.orchestrator import (
     accounts_to_poll,
     backfill_step,
@@ -20,6 +20,7 @@ from core.sync.orchestrator import (
     process_event,
     store_webhook_events,
 )
+from core.sync.providers.base import AuthRevoked
 from tests.sync.conftest import fixture_bytes
 from tests.sync.sync_harness import (
     all_fakes,
@@ -184,3 +185,26 @@ async def test_one_ride_from_strava_and_garmin_is_one_activity(ctx, fakes, http)
     kept = [a for a in copies if a.primary_activity_id is None]
     assert len(kept) == 1 and kept[0].source == "garmin"  # the copy with power is kept
     assert strava_account.provider == "strava"
+
+
+@pytest.mark.parametrize("name", ["strava", "garmin", "polar", "coros"])
+async def test_every_provider_confirms_a_revocation_only_once_it_refuses_the_token(
+    ctx, fakes, http, name
+):
+    """The rule a revocation webhook is judged by, on each provider: `check_access`
+    passes while the grant lives, and once the athlete revokes it at the provider, fails
+    as revoked (after one refresh where the provider has refresh tokens)."""
+    fake = fakes[name]
+    provider_user = fake.add_athlete() if name == "strava" else fake.add_user()
+    user_id = await athlete(ctx.db)
+    account = await connect(ctx, name, user_id, lambda url: code_by_redirect(http, url))
+    provider = ctx.provider(name)
+    await with_token(ctx, account.id, provider.check_access)
+    if name == "garmin":
+        fake.deregister(provider_user)
+    else:
+        fake.revoke(provider_user)
+    with pytest.raises(AuthRevoked):
+        await with_token(ctx, account.id, provider.check_access)
+    async with ctx.db.unit_of_work() as session:
+        assert (await session.get(ConnectedAccount, account.id)).status == "revoked"
