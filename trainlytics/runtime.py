@@ -12,6 +12,7 @@ from pathlib import Path
 
 import uvicorn
 
+from core.delivery import RateLimiter
 from trainlytics import web_address
 from trainlytics.container import Container
 from web.app import create_app
@@ -34,15 +35,27 @@ def resolve(spec: str) -> Service | None:
     return getattr(importlib.import_module(module_name), attr)
 
 
+def shared_rate_limiter(container: Container) -> RateLimiter | None:
+    """Redis token buckets shared by every web process, when Redis is configured."""
+    settings = container.settings
+    if not settings.redis_url:
+        return None
+    from workers.ratelimit import RedisTokenBuckets
+
+    return RedisTokenBuckets.from_url(settings.redis_url, prefix=f"{settings.jobs_queue_name}:")
+
+
 async def serve_web(container: Container) -> None:
     settings = container.settings
     config = uvicorn.Config(
-        create_app(container),
+        create_app(container, rate_limiter=shared_rate_limiter(container)),
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level.lower(),
         lifespan="on",
-        proxy_headers=True,
+        # Forwarded headers are judged by the app against TRAINLYTICS_TRUSTED_PROXIES;
+        # uvicorn's own default would believe anyone connecting from 127.0.0.1.
+        proxy_headers=False,
     )
     server = AddressRecordingServer(config, settings.data_dir)
     try:

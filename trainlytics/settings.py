@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import secrets
 import sys
@@ -10,7 +11,7 @@ from pathlib import Path
 from typing import Literal
 
 from cryptography.fernet import Fernet
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from trainlytics import web_address
@@ -101,6 +102,31 @@ class Settings(BaseSettings):
     # Per-IP token bucket on /oauth/, /connect/ and /calendar/: sustained rate and burst.
     rate_limit_per_minute: float = Field(default=30.0, gt=0)
     rate_limit_burst: int = Field(default=30, ge=1)
+    # Per-source-address bucket on /webhooks/: roomy for a provider's bursts (Garmin and
+    # Polar redeliver after a 429, Strava three times, and the hourly poll catches up),
+    # tight enough to bound forgeries and probing.
+    webhook_rate_limit_per_minute: float = Field(default=600.0, gt=0)
+    webhook_rate_limit_burst: int = Field(default=300, ge=1)
+    # Proxies whose X-Forwarded-For / -Proto are believed: IPs or CIDRs, comma-separated.
+    # Empty (the default): no forwarded header is believed, from anyone.
+    trusted_proxies: str = ""
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_addresses(cls, value: str) -> str:
+        for item in (v.strip() for v in value.split(",")):
+            if item:
+                try:
+                    ipaddress.ip_network(item, strict=False)
+                except ValueError:
+                    raise ValueError(
+                        f"TRAINLYTICS_TRUSTED_PROXIES: {item!r} is not an IP address or CIDR"
+                    ) from None
+        return value
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return [v.strip() for v in self.trusted_proxies.split(",") if v.strip()]
 
     @property
     def local_url(self) -> str:

@@ -11,13 +11,14 @@ import math
 import re
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import structlog
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from core.delivery import Bucket, RateLimiter
 from trainlytics.logging import REQUEST_ID_KEY, mask_secrets
 
 log = structlog.get_logger("trainlytics.web")
@@ -31,6 +32,7 @@ STRICT_CSP = (
 )
 HSTS = "max-age=63072000; includeSubDomains"
 RATE_LIMITED_PREFIXES = ("/oauth/", "/connect/", "/calendar/")
+WEBHOOK_PREFIX = "/webhooks/"
 _INCOMING_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
@@ -172,64 +174,92 @@ class _Bucket:
     updated: float
 
 
-class TokenBucketLimiter:
-    """Per-key token buckets: `burst` requests at once, refilled at `rate_per_s`.
+@dataclass(frozen=True)
+class RateRule:
+    """Requests to paths under `prefix`, per client address: `per_minute` and `burst`."""
 
-    Hand-written (20 lines) rather than a dependency: the limits live in each web process,
-    which is enough to blunt token guessing and OAuth abuse; behind several web processes
-    each allows its own budget, as docs/deploy.md explains.
+    prefix: str
+    per_minute: float
+    burst: int
+
+    def bucket(self, client: str) -> Bucket:
+        return Bucket(f"web:{self.prefix}:{client}", self.per_minute / 60, self.burst)
+
+
+class TokenBucketLimiter:
+    """Token buckets in this process (core.delivery.RateLimiter): `burst` requests at once,
+    refilled at the bucket's rate.
+
+    The web app's limiter when no Redis is configured, and its fallback when Redis fails
+    (limits then hold per process rather than not at all). Hand-written (20 lines) to take
+    the same `Bucket`s as the shared Redis buckets of workers/ratelimit.py.
     """
 
     MAX_KEYS = 50_000
 
-    def __init__(
-        self, rate_per_s: float, burst: int, now: Callable[[], float] = time.monotonic
-    ) -> None:
-        self.rate = rate_per_s
-        self.burst = burst
+    def __init__(self, now: Callable[[], float] = time.monotonic) -> None:
         self.now = now
-        self.buckets: dict[tuple[str, str], _Bucket] = {}
+        self.buckets: dict[str, _Bucket] = {}
 
-    def take(self, key: tuple[str, str]) -> float:
-        """0 when allowed (one token spent), else seconds until a token is available."""
+    async def try_acquire(self, buckets: Sequence[Bucket]) -> float:
+        """0 when one token was taken from every bucket, else seconds to wait (none taken)."""
         now = self.now()
-        bucket = self.buckets.get(key)
-        if bucket is None:
-            if len(self.buckets) >= self.MAX_KEYS:
-                self._forget_full(now)
-            bucket = self.buckets[key] = _Bucket(tokens=float(self.burst), updated=now)
-        bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * self.rate)
-        bucket.updated = now
-        if bucket.tokens >= 1:
-            bucket.tokens -= 1
-            return 0.0
-        return (1 - bucket.tokens) / self.rate
+        states = [self._refilled(b, now) for b in buckets]
+        wait = max(
+            ((1 - s.tokens) / b.rate for b, s in zip(buckets, states, strict=True) if s.tokens < 1),
+            default=0.0,
+        )
+        if wait == 0.0:
+            for state in states:
+                state.tokens -= 1
+        return wait
 
-    def _forget_full(self, now: float) -> None:
+    def _refilled(self, bucket: Bucket, now: float) -> _Bucket:
+        state = self.buckets.get(bucket.key)
+        if state is None:
+            if len(self.buckets) >= self.MAX_KEYS:
+                self._forget_full(now, bucket)
+            state = self.buckets[bucket.key] = _Bucket(tokens=float(bucket.burst), updated=now)
+        state.tokens = min(bucket.burst, state.tokens + (now - state.updated) * bucket.rate)
+        state.updated = now
+        return state
+
+    def _forget_full(self, now: float, like: Bucket) -> None:
         # A bucket that has refilled completely is indistinguishable from a new one.
-        full_after = self.burst / self.rate
+        full_after = like.burst / like.rate
         self.buckets = {k: b for k, b in self.buckets.items() if now - b.updated < full_after}
 
 
 class RateLimitMiddleware:
-    """Per-client-IP limits on the routes worth abusing: OAuth, connect links, calendars."""
+    """Per-client-address limits on the routes worth abusing: OAuth, connect links and
+    calendars (token guessing), and provider webhooks (forgeries, probing), each with its
+    own budget.
+
+    The client address is the connection's peer, or the one a trusted proxy forwarded
+    (`ProxyHeadersMiddleware`, only for TRAINLYTICS_TRUSTED_PROXIES, runs before this).
+    With `shared` (Redis token buckets) every web process spends from the same budget;
+    if Redis fails, this process's own buckets apply until it answers again.
+    """
 
     def __init__(
         self,
         app: ASGIApp,
-        limiter: TokenBucketLimiter,
-        prefixes: tuple[str, ...] = RATE_LIMITED_PREFIXES,
+        rules: Sequence[RateRule],
+        local: TokenBucketLimiter,
+        shared: RateLimiter | None = None,
     ) -> None:
         self.app = app
-        self.limiter = limiter
-        self.prefixes = prefixes
+        self.rules = tuple(rules)
+        self.local = local
+        self.shared = shared
+        self._warned_at = -math.inf
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            prefix = next((p for p in self.prefixes if scope["path"].startswith(p)), None)
-            if prefix is not None:
+            rule = next((r for r in self.rules if scope["path"].startswith(r.prefix)), None)
+            if rule is not None:
                 client = scope.get("client")
-                wait = self.limiter.take((prefix, client[0] if client else "unknown"))
+                wait = await self._acquire(rule.bucket(client[0] if client else "unknown"))
                 if wait > 0:
                     await _send_json(
                         send,
@@ -239,3 +269,14 @@ class RateLimitMiddleware:
                     )
                     return
         await self.app(scope, receive, send)
+
+    async def _acquire(self, bucket: Bucket) -> float:
+        if self.shared is not None:
+            try:
+                return await self.shared.try_acquire([bucket])
+            except Exception as exc:  # any Redis failure: limit per process, never fail open
+                now = time.monotonic()
+                if now - self._warned_at > 60:  # once a minute, not once per request
+                    self._warned_at = now
+                    log.warning("shared_rate_limit_unavailable", error=str(exc))
+        return await self.local.try_acquire([bucket])

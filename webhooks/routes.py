@@ -3,9 +3,12 @@
 The endpoint does no provider call and no activity work: it checks the delivery
 (Strava subscription id, Polar HMAC, Garmin client-id header, COROS client/secret
 headers), stores the events (unique on provider + event key, so a redelivery is a
-no-op), queues `trainlytics.sync.process_event` and answers within milliseconds. A
-delivery that fails authentication gets 401/403 and stores nothing; a body that cannot
-be read gets 400.
+no-op), queues `trainlytics.sync.process_event` and answers within milliseconds.
+
+A delivery that fails authentication, or whose body cannot be read, stores nothing and
+gets exactly the answer an accepted one gets: a 403 for a wrong Strava subscription id
+against a 200 for the right one let anyone find the id by trying (docs/security.md). The
+reason is logged. What an event claims is checked with the provider when it is processed.
 """
 
 from __future__ import annotations
@@ -111,11 +114,9 @@ async def receive(provider_name: str, request: Request) -> Response:
     try:
         provider.verify_webhook(request.headers, raw_body, dict(request.query_params))
         events = provider.parse_webhook(raw_body)
-    except WebhookRejected as exc:
+    except (WebhookRejected, MalformedWebhook) as exc:
         log.warning("%s webhook rejected: %s", provider_name, exc.reason)
-        return _error(exc.status_code or 401, exc.reason)
-    except MalformedWebhook as exc:
-        return _error(400, exc.reason)
+        return _acknowledgement(provider_name)
     # Pings without an athlete (Polar's creation PING, COROS probes) carry nothing to do.
     events = [e for e in events if e.provider_user_id]
     if events:
@@ -126,6 +127,11 @@ async def receive(provider_name: str, request: Request) -> Response:
             # The events are stored: the hourly poll queues stranded events again, whereas
             # an error here would only bring a redelivery that stores nothing new.
             log.exception("%s webhook: %d stored events not queued", provider_name, len(stored))
+    return _acknowledgement(provider_name)
+
+
+def _acknowledgement(provider_name: str) -> Response:
+    """The one answer every delivery gets, accepted or not."""
     if provider_name == "coros":
         return JSONResponse(WEBHOOK_ACK)
     return Response(status_code=200)

@@ -360,6 +360,14 @@ def _coach_digest(view: NotificationView) -> Reply:
 def _sync_status(view: NotificationView) -> str:
     t, p = view.locale, view.payload
     provider = str(p.get("provider", "")).capitalize()
+    if "data_deleted" in p:
+        return say(
+            t,
+            "n_sync_data_deleted",
+            provider=provider,
+            count=p["data_deleted"],
+            command=p.get("reconnect_command") or "/connect",
+        )
     if p.get("revoked"):
         return say(
             t,

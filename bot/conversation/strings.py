@@ -227,6 +227,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "dg_low_compliance": "followed {pct:.0f} % of the plan this week",
         "n_sync_revoked": "🔌 {provider} is disconnected, so new sessions won't arrive. "
         "Send {command} to reconnect.",
+        "n_sync_data_deleted": "🗑 You removed Trainlytics at {provider}, so, as {provider}'s "
+        "terms require, the {count} activities imported from {provider} were deleted here. "
+        "Sessions from files and other providers stay. Send {command} to connect again.",
         "n_sync_delayed": "⏳ {provider} is slow to answer; your sessions will arrive a bit "
         "later. Nothing is lost.",
         "n_sync_requested": "🔄 {provider} is preparing your history; I'll tell you as it arrives.",
@@ -509,6 +512,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "dg_low_compliance": "{pct:.0f} % du plan suivi cette semaine",
         "n_sync_revoked": "🔌 {provider} est déconnecté : les nouvelles séances n'arriveront "
         "plus. Envoyez {command} pour le reconnecter.",
+        "n_sync_data_deleted": "🗑 Vous avez retiré Trainlytics chez {provider} : comme "
+        "l'exigent les conditions de {provider}, les {count} activités importées de {provider} "
+        "ont été supprimées ici. Les séances venues de fichiers et d'autres services restent. "
+        "Envoyez {command} pour le reconnecter.",
         "n_sync_delayed": "⏳ {provider} répond lentement ; vos séances arriveront un peu plus "
         "tard. Rien n'est perdu.",
         "n_sync_requested": "🔄 {provider} prépare votre historique ; je vous tiens au courant.",

@@ -29,9 +29,9 @@ from core.activity_data import Sport
 from core.clock import Clock
 from core.db.models import Activity, ActivityStream, ConnectedAccount, SyncLog, WebhookEvent
 from core.enums import ActivitySource, NotificationKind
-from core.ingest import delete_activity, record_activity, update_activity_fields
+from core.ingest import delete_activity, record_activity
 from core.notifications import notify
-from core.sync.accounts import ACTIVE, active_account, disable_account, with_token
+from core.sync.accounts import ACTIVE, active_account, with_token
 from core.sync.build import SyncContext
 from core.sync.providers.base import (
     ActivityRef,
@@ -42,17 +42,21 @@ from core.sync.providers.base import (
     ProviderUnavailable,
     RateLimited,
     TokenExpired,
+    UntrustedEvent,
 )
 from core.sync.providers.base import (
     WebhookEvent as ProviderEvent,
 )
-from core.sync.sports import strava_sport
 
 # How far back the hourly poll looks: activities uploaded late still start inside it.
 POLL_LOOKBACK = timedelta(days=3)
 MAX_BACKOFF = timedelta(hours=1)
 PROGRESS_UPDATES = 10  # the progress message is edited about this many times
 NO_POLL = frozenset({"garmin"})  # Garmin is push/ping only
+# Providers whose terms ask that a revoking athlete's data be deleted (docs/providers.md).
+DELETE_ON_REVOCATION = frozenset({"strava"})
+# A stored event in one of these is never processed again.
+FINAL_EVENT_STATUSES = frozenset({"done", "ignored", "rejected", "failed"})
 
 
 @dataclass(frozen=True)
@@ -190,7 +194,7 @@ async def process_event(ctx: SyncContext, event_id: int, *, attempt: int = 0) ->
     """Apply one stored webhook event: create, update, delete, deauthorize, ping."""
     async with ctx.db.unit_of_work() as session:
         row = await session.get(WebhookEvent, event_id)
-        if row is None or row.status in ("done", "ignored"):
+        if row is None or row.status in FINAL_EVENT_STATUSES:
             return StepResult(True, outcome="already processed")
         payload, provider_name = dict(row.payload), row.provider
         account = await active_account(session, provider_name, payload.get("provider_user_id"))
@@ -211,6 +215,13 @@ async def process_event(ctx: SyncContext, event_id: int, *, attempt: int = 0) ->
     except AuthRevoked as exc:
         await _finish_event(ctx, event_id, "failed", str(exc))
         return StepResult(True, outcome="revoked")
+    except UntrustedEvent as exc:
+        # Dropped for good: a retry would only knock on the same door again.
+        await _finish_event(ctx, event_id, "rejected", str(exc))
+        return StepResult(True, outcome="rejected")
+    except ProviderError as exc:  # permanent by definition: retrying cannot fix it
+        await _finish_event(ctx, event_id, "failed", str(exc))
+        return StepResult(True, outcome="failed")
     await _finish_event(ctx, event_id, "done", None)
     async with ctx.db.unit_of_work() as session:
         account = await session.get(ConnectedAccount, account_id)
@@ -225,16 +236,18 @@ async def _apply_event(
 ) -> int:
     kind = payload["kind"]
     provider = ctx.provider(provider_name)
-    if kind == "deauthorize":
-        await _deauthorized(ctx, account_id, "the athlete removed Trainlytics at the provider")
-        return 0
-    if kind == "permissions":
-        permissions = list((payload.get("updates") or {}).get("permissions") or [])
-        if "ACTIVITY_EXPORT" not in permissions:
-            await _deauthorized(ctx, account_id, "activity sharing was switched off")
+    if kind in ("deauthorize", "permissions"):
+        # Anyone can post a revocation (Strava's subscription id and Garmin's client id
+        # are all it takes): only the provider refusing the athlete's token is believed.
+        if not await _revocation_confirmed(ctx, account_id, provider):
+            raise UntrustedEvent(f"{provider_name} still grants access: revocation not confirmed")
+        await _after_revocation(ctx, account_id)
         return 0
     if kind == "delete":
-        await _delete_provider_activity(ctx, account_id, str(payload["activity_id"]))
+        activity_id = str(payload["activity_id"])
+        if not await _gone_at_provider(ctx, account_id, provider_name, activity_id):
+            raise UntrustedEvent(f"{provider_name} still serves activity {activity_id}")
+        await _delete_provider_activity(ctx, account_id, activity_id)
         return 0
     if kind == "ping":
         callback = (payload.get("updates") or {}).get("callback_url")
@@ -242,40 +255,12 @@ async def _apply_event(
             return 0
         refs = await with_token(ctx, account_id, lambda t: provider.pull(t, callback))
         return sum([await _import_ref(ctx, account_id, ref, backfill=False) for ref in refs])
-    if (
-        kind == "update"
-        and provider_name == "strava"
-        and await _apply_strava_updates(ctx, account_id, payload)
-    ):
-        return 0
     ref = _ref_from_json(payload["ref"]) if payload.get("ref") else None
     if ref is None:
         ref = ActivityRef(provider_name, str(payload["activity_id"]))  # type: ignore[arg-type]
-    # An update re-fetches; core.ingest tells the chats when what they show has changed.
+    # An update re-fetches (a Strava title or privacy change too: the event is unsigned, so
+    # only the provider's copy is recorded); core.ingest tells the chats what changed.
     return await _import_ref(ctx, account_id, ref, backfill=False)
-
-
-async def _apply_strava_updates(
-    ctx: SyncContext, account_id: int, payload: Mapping[str, Any]
-) -> bool:
-    """Title, type and privacy changes without a fetch; False if the activity is unknown."""
-    updates = payload.get("updates") or {}
-    sport_name = updates.get("sport_type") or updates.get("type")
-    private = updates.get("private")
-    async with ctx.db.unit_of_work() as session:
-        account = await session.get(ConnectedAccount, account_id)
-        assert account is not None
-        result = await update_activity_fields(
-            session,
-            ctx.clock,
-            account.user_id,
-            ActivitySource.STRAVA,
-            str(payload["activity_id"]),
-            name=updates.get("title"),
-            sport=strava_sport(sport_name) if sport_name else None,
-            is_private=None if private is None else str(private).lower() == "true",
-        )
-        return result is not None
 
 
 async def _delete_provider_activity(ctx: SyncContext, account_id: int, activity_id: str) -> None:
@@ -295,26 +280,66 @@ async def _delete_provider_activity(ctx: SyncContext, account_id: int, activity_
             await delete_activity(session, ctx.clock, account.user_id, source, activity.source_id)
 
 
-async def _deauthorized(ctx: SyncContext, account_id: int, reason: str) -> None:
-    """Disable the account; Strava's data is deleted, as its API agreement requires."""
+async def _gone_at_provider(
+    ctx: SyncContext, account_id: int, provider_name: str, activity_id: str
+) -> bool:
+    """A deletion is believed once the provider answers 404 for the activity."""
+    provider = ctx.provider(provider_name)
+    ref = ActivityRef(provider_name, activity_id)  # type: ignore[arg-type]
+    try:
+        await with_token(ctx, account_id, lambda t: provider.fetch_activity(t, ref))
+    except NotFound:
+        return True
+    return False
+
+
+async def _revocation_confirmed(ctx: SyncContext, account_id: int, provider: Any) -> bool:
+    """True once the provider refuses the athlete's token, refreshed once (`with_token`,
+    which then disables the account and tells the athlete how to reconnect)."""
+    try:
+        await with_token(ctx, account_id, provider.check_access)
+    except AuthRevoked:
+        return True
+    return False
+
+
+async def _after_revocation(ctx: SyncContext, account_id: int) -> None:
+    """What a confirmed revocation costs the athlete's data, per provider (docs/providers.md).
+
+    Only Strava's API agreement asks for deletion: its activities are removed and their
+    raw data and names wiped, quietly one by one, and the athlete hears it in one message.
+    Garmin, Polar and COROS data stays; the athlete has already been told to reconnect.
+    """
     async with ctx.db.unit_of_work() as session:
         account = await session.get(ConnectedAccount, account_id)
-        assert account is not None
-        await disable_account(session, ctx.clock, account, reason=reason)
-        if account.provider != "strava":
+        if account is None or account.provider not in DELETE_ON_REVOCATION:
             return
+        source = ActivitySource(account.provider)
         rows = await session.scalars(
-            select(Activity).where(
-                Activity.user_id == account.user_id, Activity.source == ActivitySource.STRAVA
-            )
+            select(Activity).where(Activity.user_id == account.user_id, Activity.source == source)
         )
+        deleted = 0
         for activity in list(rows):
             if activity.deleted_at is None:
+                deleted += 1
                 await delete_activity(
-                    session, ctx.clock, account.user_id, ActivitySource.STRAVA, activity.source_id
+                    session, ctx.clock, account.user_id, source, activity.source_id, notify=False
                 )
             activity.raw = None
             activity.name = None
+        await notify(
+            session,
+            ctx.clock,
+            recipient_id=account.user_id,
+            kind=NotificationKind.SYNC_STATUS,
+            payload={
+                "provider": account.provider,
+                "data_deleted": deleted,
+                "reconnect_command": f"/connect {account.provider}",
+            },
+            key=f"sync:{account.id}:data-deleted:{ctx.clock.now().isoformat()}",
+            force=True,
+        )
 
 
 # ----------------------------------------------------------------------------- importing
@@ -693,6 +718,7 @@ def _ref_to_json(ref: ActivityRef) -> dict[str, Any]:
         "sport_hint": ref.sport_hint.value if ref.sport_hint else None,
         "download_url": ref.download_url,
         "summary": dict(ref.summary) if ref.summary is not None else None,
+        "pull_from": ref.pull_from,
     }
 
 
@@ -705,4 +731,5 @@ def _ref_from_json(data: Mapping[str, Any]) -> ActivityRef:
         sport_hint=Sport(data["sport_hint"]) if data.get("sport_hint") else None,
         download_url=data.get("download_url"),
         summary=data.get("summary"),
+        pull_from=data.get("pull_from"),
     )

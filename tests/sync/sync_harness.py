@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
@@ -27,6 +29,23 @@ POLAR_SECRET = "polar-signing-secret"
 def now_clock() -> FixedClock:
     """The fakes judge token expiry by this clock too, so it starts at the real time."""
     return FixedClock(datetime.now(UTC).replace(microsecond=0))
+
+
+@asynccontextmanager
+async def all_fakes(clock: FixedClock) -> AsyncIterator[dict[str, Any]]:
+    """The four fake providers running, keyed by provider name, on the test's clock."""
+    from tests.fakes.providers.coros import FakeCoros
+    from tests.fakes.providers.garmin import FakeGarmin
+    from tests.fakes.providers.polar import FakePolar
+    from tests.fakes.providers.strava import FakeStrava
+
+    async with (
+        FakeStrava(clock=clock.now) as strava,
+        FakeGarmin(clock=clock.now) as garmin,
+        FakePolar(clock=clock.now) as polar,
+        FakeCoros(clock=clock.now) as coros,
+    ):
+        yield {"strava": strava, "garmin": garmin, "polar": polar, "coros": coros}
 
 
 def provider_settings(

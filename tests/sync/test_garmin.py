@@ -183,17 +183,20 @@ async def test_notifications_need_our_client_id_and_parse_to_events(
     )
     assert gone.kind == "deauthorize" and perms.kind == "permissions"
     assert perms.updates["permissions"] == ["ACTIVITY_EXPORT"]
-    ping = {
-        "activities": [
-            {
-                "userId": user,
-                "uploadStartTimeInSeconds": 1,
-                "uploadEndTimeInSeconds": 2,
-                "callbackURL": "https://x/y",
-            }
-        ]
-    }
+    window = "uploadStartTimeInSeconds=1&uploadEndTimeInSeconds=2"
+    ping_url = f"{fake.api_base}/wellness-api/rest/activities?{window}"
+    ping = {"activities": [{"userId": user, "callbackURL": ping_url}]}
     [pinged] = garmin.parse_webhook(json.dumps(ping).encode())
-    assert pinged.kind == "ping" and pinged.updates["callback_url"] == "https://x/y"
+    assert pinged.kind == "ping" and pinged.updates["callback_url"] == ping_url
+    # Records that fail validation are dropped, the rest of the notification is kept.
+    elsewhere = [
+        "https://x/wellness-api/rest/activities",  # another host
+        f"{fake.api_base}/wellness-api/rest/user/registration",  # not a pull endpoint
+        f"{fake.api_base}/wellness-api/rest/activityFiles",  # not this summary type's
+        ping_url.replace("http://", "http://user:pw@"),
+    ]
+    forged = {"activities": [{"userId": user, "callbackURL": url} for url in elsewhere]}
+    forged["activities"] += [{"summaryId": "1"}, {"userId": user, "summaryId": "../user/id"}]
+    assert garmin.parse_webhook(json.dumps(forged).encode()) == []
     with pytest.raises(MalformedWebhook):
-        garmin.parse_webhook(b'{"activities": [{"summaryId": "1"}]}')
+        garmin.parse_webhook(b'{"activities": {"summaryId": "1"}}')

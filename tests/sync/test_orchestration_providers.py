@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from core.db.models import Activity, ConnectedAccount
 from core.files import parse_activity_file
-from core.sync.accounts import read_token
+from core.sync.accounts import read_token, with_token
 from core.sync.orchestrator import (
     accounts_to_poll,
     backfill_step,
@@ -20,12 +20,10 @@ from core.sync.orchestrator import (
     process_event,
     store_webhook_events,
 )
-from tests.fakes.providers.coros import FakeCoros
-from tests.fakes.providers.garmin import FakeGarmin
-from tests.fakes.providers.polar import FakePolar
-from tests.fakes.providers.strava import FakeStrava
+from core.sync.providers.base import AuthRevoked
 from tests.sync.conftest import fixture_bytes
 from tests.sync.sync_harness import (
+    all_fakes,
     athlete,
     code_by_redirect,
     connect,
@@ -51,13 +49,8 @@ async def http() -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture
 async def fakes(clock) -> AsyncIterator[dict]:
-    async with (
-        FakeStrava(clock=clock.now) as strava,
-        FakeGarmin(clock=clock.now) as garmin,
-        FakePolar(clock=clock.now) as polar,
-        FakeCoros(clock=clock.now) as coros,
-    ):
-        yield {"strava": strava, "garmin": garmin, "polar": polar, "coros": coros}
+    async with all_fakes(clock) as running:
+        yield running
 
 
 @pytest.fixture
@@ -121,6 +114,7 @@ async def test_garmin_deregistration_disables_the_account(ctx, fakes, http):
     user = garmin.add_user()
     user_id = await athlete(ctx.db)
     account = await connect(ctx, "garmin", user_id, lambda url: code_by_redirect(http, url))
+    garmin.deregister(user)  # the athlete removed the app in Garmin Connect
     await deliver(ctx, "garmin", json.dumps(garmin.deregistration_notification(user)).encode())
     async with ctx.db.unit_of_work() as session:
         assert (await session.get(ConnectedAccount, account.id)).status == "revoked"
@@ -191,3 +185,26 @@ async def test_one_ride_from_strava_and_garmin_is_one_activity(ctx, fakes, http)
     kept = [a for a in copies if a.primary_activity_id is None]
     assert len(kept) == 1 and kept[0].source == "garmin"  # the copy with power is kept
     assert strava_account.provider == "strava"
+
+
+@pytest.mark.parametrize("name", ["strava", "garmin", "polar", "coros"])
+async def test_every_provider_confirms_a_revocation_only_once_it_refuses_the_token(
+    ctx, fakes, http, name
+):
+    """The rule a revocation webhook is judged by, on each provider: `check_access`
+    passes while the grant lives, and once the athlete revokes it at the provider, fails
+    as revoked (after one refresh where the provider has refresh tokens)."""
+    fake = fakes[name]
+    provider_user = fake.add_athlete() if name == "strava" else fake.add_user()
+    user_id = await athlete(ctx.db)
+    account = await connect(ctx, name, user_id, lambda url: code_by_redirect(http, url))
+    provider = ctx.provider(name)
+    await with_token(ctx, account.id, provider.check_access)
+    if name == "garmin":
+        fake.deregister(provider_user)
+    else:
+        fake.revoke(provider_user)
+    with pytest.raises(AuthRevoked):
+        await with_token(ctx, account.id, provider.check_access)
+    async with ctx.db.unit_of_work() as session:
+        assert (await session.get(ConnectedAccount, account.id)).status == "revoked"

@@ -147,6 +147,7 @@ async def test_webhook_create_update_delete_reach_the_stored_activity(ctx, fake,
     kinds = {n.kind for n in await rows(ctx, Notification, Notification.recipient_id == user_id)}
     assert NotificationKind.CHECK_IN in kinds  # a new session is announced
 
+    fake.change_activity(strava_id, activity_id, name="Tempo run", sport_type="Ride", type="Ride")
     update = fake.build_event(
         object_type="activity",
         object_id=activity_id,
@@ -163,6 +164,7 @@ async def test_webhook_create_update_delete_reach_the_stored_activity(ctx, fake,
     changed = [n.payload for n in notes if n.payload.get("activity_changed") == stored.id]
     assert changed and changed[-1]["change"] == "updated"
 
+    fake.remove_activity(strava_id, activity_id)
     delete = fake.build_event(
         object_type="activity",
         object_id=activity_id,
@@ -249,6 +251,7 @@ async def test_deauthorize_event_disables_the_account_and_deletes_strava_data(ct
     strava_id, user_id, account = await connected(ctx, fake, http, history=2)
     await backfill_step(ctx, account.id)
     subscribe(fake)
+    fake.revoke(strava_id)  # the athlete removed Trainlytics on strava.com
     [event_id] = await deliver(ctx, fake, fake.deauthorize_event(strava_id))
     await process_event(ctx, event_id)
     async with ctx.db.unit_of_work() as session:
@@ -262,6 +265,9 @@ async def test_deauthorize_event_disables_the_account_and_deletes_strava_data(ct
     assert live == 0
     notes = [n.payload for n in await rows(ctx, Notification, Notification.recipient_id == user_id)]
     assert any(p.get("revoked") and p["reconnect_command"] == "/connect strava" for p in notes)
+    # One message says what was deleted, not one per activity.
+    assert [p["data_deleted"] for p in notes if "data_deleted" in p] == [2]
+    assert not [p for p in notes if p.get("change") == "deleted"]
 
 
 async def test_a_401_that_refresh_cannot_fix_disables_the_account(ctx, fake, http):

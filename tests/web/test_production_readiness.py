@@ -12,7 +12,7 @@ from core.db.engine import Database
 from trainlytics.container import build_container
 from trainlytics.logging import RequestIdTaskMiddleware, current_request_id
 from web.app import create_app
-from web.middleware import STRICT_CSP, BodySizeLimitMiddleware, TokenBucketLimiter
+from web.middleware import STRICT_CSP, BodySizeLimitMiddleware, RateRule, TokenBucketLimiter
 
 from .conftest import make_settings
 
@@ -127,15 +127,16 @@ async def test_streamed_bodies_are_cut_off_at_the_limit() -> None:
         assert accepted.status_code == 200 and accepted.text == "2048"
 
 
-def test_token_bucket_forgets_idle_clients() -> None:
+async def test_token_bucket_forgets_idle_clients() -> None:
     now = [0.0]
-    limiter = TokenBucketLimiter(rate_per_s=1, burst=2, now=lambda: now[0])
+    limiter = TokenBucketLimiter(now=lambda: now[0])
     limiter.MAX_KEYS = 2
-    limiter.take(("/calendar/", "a"))
-    limiter.take(("/calendar/", "b"))
+    rule = RateRule("/calendar/", per_minute=60, burst=2)
+    await limiter.try_acquire([rule.bucket("a")])
+    await limiter.try_acquire([rule.bucket("b")])
     now[0] = 100
-    limiter.take(("/calendar/", "c"))
-    assert set(limiter.buckets) == {("/calendar/", "c")}
+    await limiter.try_acquire([rule.bucket("c")])
+    assert set(limiter.buckets) == {rule.bucket("c").key}
 
 
 async def test_request_id_is_echoed_and_generated(client) -> None:

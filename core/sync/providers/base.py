@@ -10,11 +10,14 @@ refresh (`TokenExpired`), ask the user to reconnect (`AuthRevoked`), wait
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
-from collections.abc import Mapping
+import re
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, Protocol, runtime_checkable
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -86,6 +89,15 @@ class MalformedWebhook(ProviderError):
         self.reason = reason
 
 
+class UntrustedEvent(ProviderError):
+    """A webhook's content fails validation: a URL off the provider's API host, an id of
+    the wrong shape, a summary or a revocation the provider does not confirm.
+
+    The event is dropped (stored as `rejected`), never retried: another attempt would
+    only send the athlete's token to the same place again.
+    """
+
+
 # ----------------------------------------------------------------------------- data
 
 
@@ -138,6 +150,10 @@ class ActivityRef:
     # Garmin and Coros hand out file URLs rather than ids we can fetch by.
     download_url: str | None = None
     summary: Mapping[str, Any] | None = None
+    # A summary pushed to the webhook is only a hint: the provider's own listing it is
+    # pulled from (Garmin's summary type), `updated` being when it was announced; or
+    # "listed" when the summary is the provider's own answer to a pull.
+    pull_from: str | None = None
 
 
 @dataclass
@@ -186,6 +202,11 @@ class Provider(Protocol):
 
     async def deauthorize(self, token: TokenSet) -> None: ...
 
+    async def check_access(self, token: TokenSet) -> None:
+        """One cheap authenticated call that raises `TokenExpired`/`AuthRevoked` when the
+        athlete's grant is gone; a webhook's revocation is believed only after it fails."""
+        ...
+
     def verify_webhook(
         self, headers: Mapping[str, str], raw_body: bytes, query: Mapping[str, str]
     ) -> None: ...
@@ -207,6 +228,57 @@ def event_key(provider: str, *parts: object, record: Mapping[str, Any] | None = 
         canonical = json.dumps(record, sort_keys=True, separators=(",", ":"), default=str)
         key += ":" + hashlib.sha256(canonical.encode()).hexdigest()[:16]
     return key
+
+
+# Provider ids (Strava and COROS numbers, Garmin summary ids, Polar hashed ids) are short
+# and plain; a webhook id of any other shape is not the provider's and never reaches a URL.
+_PROVIDER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}")
+
+
+def provider_id(value: object, what: str) -> str:
+    """`value` as a provider id, or `MalformedWebhook` when it cannot be one."""
+    text = str(value) if isinstance(value, str | int) and not isinstance(value, bool) else ""
+    if not _PROVIDER_ID.fullmatch(text) or ".." in text:
+        raise MalformedWebhook(f"{what} is not a provider id: {str(value)[:40]!r}")
+    return text
+
+
+def _origin(url: str) -> tuple[str, str, int] | None:
+    try:
+        parts = urlsplit(url)
+        port = parts.port or {"https": 443, "http": 80}.get(parts.scheme)
+    except ValueError:
+        return None
+    if not parts.hostname or port is None or parts.username or parts.password:
+        return None
+    return parts.scheme, parts.hostname.lower(), port
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def trusted_url(url: str, api_base: str, paths: Collection[str]) -> str:
+    """`url` when it is on the configured API host at one of `paths` (relative to the
+    base's own path), else `UntrustedEvent`.
+
+    The allow-list is the scheme, host and port of `api_base` (the `..._API_BASE`
+    setting). https is required, except when the configured base itself is plain http on
+    a loopback address: the local fakes of the tests and of development.
+    """
+    allowed, given = _origin(api_base), _origin(url)
+    if allowed is None or given != allowed:
+        raise UntrustedEvent(f"URL is not on the provider's API host: {url[:120]}")
+    scheme, host, _ = allowed
+    if scheme != "https" and not (scheme == "http" and _is_loopback(host)):
+        raise UntrustedEvent(f"the provider's API base is not https: {api_base}")
+    prefix = urlsplit(api_base).path.rstrip("/")
+    if urlsplit(url).path not in {prefix + path for path in paths}:
+        raise UntrustedEvent(f"URL is not one of the provider's data endpoints: {url[:120]}")
+    return url
 
 
 def load_json_body(raw_body: bytes) -> Any:

@@ -32,6 +32,7 @@ from core.sync.providers.base import (
     event_key,
     header,
     load_json_body,
+    provider_id,
     raise_for_common_status,
     utc_from_epoch,
 )
@@ -135,6 +136,15 @@ class CorosProvider:
         except TokenExpired:
             return  # already revoked
 
+    async def check_access(self, token: TokenSet) -> None:
+        """COROS sends no revocation webhook; today's workout list fails (5006) once gone."""
+        today = self._clock().astimezone(UTC).strftime("%Y%m%d")
+        response = await self._http.get(
+            f"{self.config.api_base}/v2/coros/sport/list",
+            params=self._query(token, startDate=today, endDate=today),
+        )
+        await self._envelope(response, "COROS access check")
+
     def _query(self, token: TokenSet, **extra: Any) -> dict[str, Any]:
         return {"token": token.access_token, "openId": token.provider_user_id, **extra}
 
@@ -233,8 +243,9 @@ class CorosProvider:
         for workout in body.get("sportDataList") or []:
             if not isinstance(workout, dict) or not workout.get("labelId"):
                 raise MalformedWebhook("COROS workout without labelId")
+            workout = _without_file_urls(workout)
             ref = _ref(workout)
-            user = str(workout.get("openId")) if workout.get("openId") else None
+            user = provider_id(workout["openId"], "COROS openId") if workout.get("openId") else None
             key = event_key("coros", user, ref.activity_id, record=workout)
             events.append(
                 WebhookEvent("coros", key, "create", user, ref.activity_id, {}, ref, workout)
@@ -250,10 +261,22 @@ def _has_workouts(raw_body: bytes) -> bool:
     return bool(isinstance(body, dict) and body.get("sportDataList")) or not isinstance(body, dict)
 
 
+def _without_file_urls(workout: dict[str, Any]) -> dict[str, Any]:
+    """A pushed workout minus its `fitUrl`s: the FIT link is asked of the API base instead
+    (`_download_fit`), so no URL a push names is ever fetched."""
+    clean = {k: v for k, v in workout.items() if k != "fitUrl"}
+    legs = workout.get("triathlonItemList")
+    if isinstance(legs, list):
+        clean["triathlonItemList"] = [
+            {k: v for k, v in leg.items() if k != "fitUrl"} for leg in legs if isinstance(leg, dict)
+        ]
+    return clean
+
+
 def _ref(workout: Mapping[str, Any]) -> ActivityRef:
     return ActivityRef(
         provider="coros",
-        activity_id=str(workout["labelId"]),
+        activity_id=provider_id(workout["labelId"], "COROS labelId"),
         start=utc_from_epoch(workout.get("startTime")),
         sport_hint=coros_sport(workout.get("mode")),
         download_url=workout.get("fitUrl"),

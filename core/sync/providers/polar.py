@@ -31,6 +31,7 @@ from core.sync.providers.base import (
     event_key,
     header,
     load_json_body,
+    provider_id,
     raise_for_common_status,
 )
 from core.sync.providers.oauth import oauth_client, token_set_from
@@ -95,6 +96,11 @@ class PolarProvider:
         if response.status_code in (401, 404):
             return  # already gone
         _raise(response, "Polar deregistration")
+
+    async def check_access(self, token: TokenSet) -> None:
+        """Polar sends no revocation webhook; its user record answers 401/403 once gone."""
+        response = await self._call("GET", f"/users/{token.provider_user_id}", token)
+        _raise(response, "Polar user")
 
     async def _call(
         self,
@@ -191,7 +197,11 @@ class PolarProvider:
         if not isinstance(body, dict) or "event" not in body:
             raise MalformedWebhook("Polar webhook without an event")
         kind = body["event"]
-        user = str(body["user_id"]) if body.get("user_id") is not None else None
+        user = (
+            provider_id(body["user_id"], "Polar user_id")
+            if body.get("user_id") is not None
+            else None
+        )
         if kind == "PING":
             return [
                 WebhookEvent(
@@ -206,8 +216,10 @@ class PolarProvider:
             return []  # sleep, daily activity and the like are not training sessions
         if not body.get("entity_id") or user is None:
             raise MalformedWebhook("Polar EXERCISE event without entity_id or user_id")
-        entity = str(body["entity_id"])
-        ref = ActivityRef("polar", entity, download_url=body.get("url"))
+        entity = provider_id(body["entity_id"], "Polar entity_id")
+        # The event's `url` is never followed: the exercise is fetched by id from the
+        # configured API base, whatever host a payload names.
+        ref = ActivityRef("polar", entity)
         key = event_key("polar", "EXERCISE", user, entity, body.get("timestamp"))
         return [WebhookEvent("polar", key, "create", user, entity, {}, ref, body)]
 

@@ -4,7 +4,9 @@ Strava API agreement, as it shapes this module: the app reads only what the athl
 authorised (`read,activity:read_all`), keeps to the published rate limits (and stops
 calling before Strava has to refuse), reports each activity's `private` flag so the
 platform shows private activities only to their owner and coach, and surfaces the
-athlete's revocation as a `deauthorize` event so their Strava data can be deleted.
+athlete's revocation as a `deauthorize` event, which the platform believes only once
+Strava itself refuses the athlete's token (`check_access`), before deleting their Strava
+data. Events are not signed, so nothing in one is fetched but by id from the API base.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from core.sync.providers.base import (
     WebhookRejected,
     event_key,
     load_json_body,
+    provider_id,
     raise_for_common_status,
 )
 from core.sync.providers.oauth import oauth_client, token_set_from
@@ -106,6 +109,10 @@ class StravaProvider:
         if response.status_code == 401:
             return  # already revoked: the goal is reached
         raise_for_common_status(response, "Strava deauthorize")
+
+    async def check_access(self, token: TokenSet) -> None:
+        """`GET /athlete`: a 401 (then a refused refresh) is Strava confirming a revocation."""
+        await self._request("GET", "/athlete", token=token)
 
     # ------------------------------------------------------------------ API calls
 
@@ -255,9 +262,9 @@ class StravaProvider:
         body = load_json_body(raw_body)
         try:
             object_type = body["object_type"]
-            object_id = str(body["object_id"])
+            object_id = provider_id(body["object_id"], "Strava object_id")
             aspect = body["aspect_type"]
-            owner = str(body["owner_id"])
+            owner = provider_id(body["owner_id"], "Strava owner_id")
         except (KeyError, TypeError) as exc:
             raise MalformedWebhook(f"Strava event misses {exc}") from exc
         updates = body.get("updates") or {}
@@ -271,9 +278,11 @@ class StravaProvider:
             record=updates,
         )
         if object_type == "athlete":
-            # `authorized` is the string "false", not a boolean.
-            kind = "deauthorize" if str(updates.get("authorized")).lower() == "false" else "update"
-            return [WebhookEvent("strava", key, kind, owner, None, updates, None, body)]
+            # `authorized` is the string "false", not a boolean. Other athlete updates
+            # (profile changes) carry nothing Trainlytics keeps.
+            if str(updates.get("authorized")).lower() != "false":
+                return []
+            return [WebhookEvent("strava", key, "deauthorize", owner, None, updates, None, body)]
         if object_type != "activity" or aspect not in ("create", "update", "delete"):
             raise MalformedWebhook(f"unknown Strava event {object_type}/{aspect}")
         ref = ActivityRef("strava", object_id) if aspect != "delete" else None

@@ -29,6 +29,8 @@ class GarminUser:
     user_id: str
     permissions: tuple[str, ...]
     activities: list[dict[str, Any]] = field(default_factory=list)
+    # Pulled summaries by type (`activities`, `manuallyUpdatedActivities`), with `_uploaded`.
+    summaries: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     backfills: set[tuple[int, int]] = field(default_factory=set)
     registered: bool = True
 
@@ -152,7 +154,19 @@ class FakeGarmin(FakeServer):
             if k not in ("fileType", "callbackURL", "manual")
         }
         summary |= {"durationInSeconds": 1800, "distanceInMeters": 5000.0, **changes}
+        # Garmin lists the update at its pull endpoint too (what a push is checked against).
+        listed = {**summary, "_uploaded": int(self.clock().timestamp())}
+        user = self.users[record["userId"]]
+        user.summaries.setdefault("manuallyUpdatedActivities", []).append(listed)
         return {"manuallyUpdatedActivities": [summary]}
+
+    def deregister(self, user_id: str) -> None:
+        """The athlete removes the app in Garmin Connect: tokens and refresh stop working."""
+        self.users[user_id].registered = False
+
+    def set_permissions(self, user_id: str, permissions: tuple[str, ...]) -> None:
+        """The athlete toggles permissions in Garmin Connect."""
+        self.users[user_id].permissions = permissions
 
     def _fit_of(self, record: dict[str, Any]) -> bytes:
         return self.fit_by_summary[record["summaryId"]]
@@ -194,6 +208,8 @@ class FakeGarmin(FakeServer):
             router.add_get(f"{prefix}/user/permissions", self._permissions)
         router.add_delete(f"{REST}/user/registration", self._deregister)
         router.add_get(f"{REST}/activityFiles", self._activity_files)
+        for kind in ("activities", "manuallyUpdatedActivities"):
+            router.add_get(f"{REST}/{kind}", self._summaries(kind))
         router.add_get(f"{REST}/activityFile", self._download)
         router.add_get(f"{REST}/backfill/{{kind}}", self._backfill)
 
@@ -288,15 +304,16 @@ class FakeGarmin(FakeServer):
         user = self._user(request)
         if user is None:
             return web.Response(status=401)
-        try:
-            start = int(request.query["uploadStartTimeInSeconds"])
-            end = int(request.query["uploadEndTimeInSeconds"])
-        except (KeyError, ValueError):
-            return json_error(400, {"errorMessage": "upload time window required"})
-        if not 0 < end - start <= 86_400:
-            return json_error(400, {"errorMessage": "time range exceeds 86400 seconds"})
-        records = [_public(a) for a in user.activities if start <= a["_uploaded"] < end]
-        return web.json_response(records)
+        return _uploaded_in(request, user.activities)
+
+    def _summaries(self, kind: str) -> Callable[[web.Request], Any]:
+        async def listed(request: web.Request) -> web.Response:
+            user = self._user(request)
+            if user is None:
+                return web.Response(status=401)
+            return _uploaded_in(request, user.summaries.get(kind, []))
+
+        return listed
 
     async def _download(self, request: web.Request) -> web.Response:
         user = self._user(request)
@@ -323,6 +340,18 @@ class FakeGarmin(FakeServer):
             return json_error(409, {"errorMessage": "duplicate backfill"})
         user.backfills.add(window)
         return web.Response(status=202)
+
+
+def _uploaded_in(request: web.Request, records: list[dict[str, Any]]) -> web.Response:
+    """A pull endpoint: the records uploaded in the query's window (at most 86,400 s)."""
+    try:
+        start = int(request.query["uploadStartTimeInSeconds"])
+        end = int(request.query["uploadEndTimeInSeconds"])
+    except (KeyError, ValueError):
+        return json_error(400, {"errorMessage": "upload time window required"})
+    if not 0 < end - start <= 86_400:
+        return json_error(400, {"errorMessage": "time range exceeds 86400 seconds"})
+    return web.json_response([_public(r) for r in records if start <= r["_uploaded"] < end])
 
 
 def _public(record: dict[str, Any]) -> dict[str, Any]:

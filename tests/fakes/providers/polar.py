@@ -163,6 +163,7 @@ class FakePolar(FakeServer):
         router.add_get("/oauth2/authorization", self._authorize)
         router.add_post("/v2/oauth2/token", self._token)
         router.add_post("/v3/users", self._register)
+        router.add_get("/v3/users/{id}", self._user_info)
         router.add_delete("/v3/users/{id}", self._deregister)
         router.add_get("/v3/exercises", self._exercises)
         router.add_get("/v3/exercises/{id}", self._exercise)
@@ -223,6 +224,20 @@ class FakePolar(FakeServer):
             return polar_error(409, "User already registered")
         user.registered_at = self.clock().replace(microsecond=0)
         user.member_id = body["member-id"]
+        return web.json_response(
+            {
+                "polar-user-id": user.id,
+                "member-id": user.member_id,
+                "registration-date": user.registered_at.isoformat(),
+            }
+        )
+
+    async def _user_info(self, request: web.Request) -> web.Response:
+        user = self._user(request)
+        if user is None or str(user.id) != request.match_info["id"]:
+            return polar_error(401, "Unauthorized")
+        if user.registered_at is None:
+            return polar_error(404, "User not registered")
         return web.json_response(
             {
                 "polar-user-id": user.id,

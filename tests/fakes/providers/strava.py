@@ -160,6 +160,17 @@ class FakeStrava(FakeServer):
             self.streams[activity_id] = streams
         return activity_id
 
+    def remove_activity(self, athlete_id: int, activity_id: int) -> None:
+        """The athlete deletes the activity on strava.com: its detail answers 404."""
+        athlete = self.athletes[athlete_id]
+        athlete.activities = [a for a in athlete.activities if a["id"] != activity_id]
+
+    def change_activity(self, athlete_id: int, activity_id: int, **fields: Any) -> None:
+        """The athlete edits the activity on strava.com (title, sport_type, private...)."""
+        for summary in self.athletes[athlete_id].activities:
+            if summary["id"] == activity_id:
+                summary.update(fields)
+
     def authorize(self, athlete_id: int, scopes: tuple[str, ...], redirect_uri: str = "") -> str:
         """What the athlete's click on "Authorize" does: a single-use code."""
         granted = tuple(s for s in scopes if s in self.athletes[athlete_id].granted_scopes)
@@ -229,6 +240,7 @@ class FakeStrava(FakeServer):
         router.add_post("/oauth/token", self._token)
         router.add_post("/api/v3/oauth/token", self._token)
         router.add_post("/oauth/deauthorize", self._deauthorize)
+        router.add_get("/api/v3/athlete", self._limited(self._athlete))
         router.add_get("/api/v3/athlete/activities", self._limited(self._list))
         router.add_get("/api/v3/activities/{id}", self._limited(self._detail))
         router.add_get("/api/v3/activities/{id}/streams", self._limited(self._streams))
@@ -362,6 +374,14 @@ class FakeStrava(FakeServer):
             return json_error(401, AUTH_ERROR)
         self.revoke(entry.athlete_id)
         return web.json_response({"access_token": token})
+
+    async def _athlete(self, request: web.Request) -> web.Response:
+        token = self._bearer(request)
+        if token is None:
+            return json_error(401, AUTH_ERROR)
+        return web.json_response(
+            {"id": token.athlete_id, "resource_state": 2, "firstname": "Fake", "lastname": "A."}
+        )
 
     def _readable(self, token: AccessToken, summary: dict[str, Any]) -> bool:
         if summary.get("visibility") == "only_me" or summary.get("private"):
