@@ -4,23 +4,35 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core import notifications
-from core.activity_data import Sport
+from core import ingest
+from core.activity_data import ParsedActivity, Sport
 from core.clock import Clock
-from core.coaching import active_relationship_of_athlete, require_permission
+from core.coaching import require_permission
 from core.db.engine import small_read
 from core.db.models import Activity, User
-from core.enums import ActivitySource, NotificationKind, Permission
+from core.enums import ActivitySource, Permission
 from core.errors import InvalidInput, PermissionDenied
-from core.metrics import manual_load
-from core.timeutil import local_date, week_start
+from core.ingest import IngestResult
+from core.timeutil import week_start
 
 
 async def create_manual_activity(
+    session: AsyncSession,
+    clock: Clock,
+    actor_id: int,
+    athlete_id: int,
+    **entry: Any,
+) -> Activity:
+    """`record_manual_activity`, returning the activity row."""
+    return (await record_manual_activity(session, clock, actor_id, athlete_id, **entry)).activity
+
+
+async def record_manual_activity(
     session: AsyncSession,
     clock: Clock,
     actor_id: int,
@@ -32,12 +44,17 @@ async def create_manual_activity(
     distance_m: float | None = None,
     rpe: int | None = None,
     name: str | None = None,
-) -> Activity:
-    """An activity typed in by the athlete; its load comes from RPE × duration."""
+    ask_in_reply: bool = False,
+) -> IngestResult:
+    """An activity typed in by the athlete; its load comes from RPE × duration.
+
+    It is recorded like a file or a sync (`core.ingest.record_activity`): scored, matched
+    to the day's planned workout, and counted in the daily load and fitness at once.
+    """
     if actor_id != athlete_id:
         raise PermissionDenied("Only the athlete can log their own training.")
     try:
-        sport_value = Sport(sport).value
+        sport_value = Sport(sport)
     except ValueError as exc:
         raise InvalidInput(f"“{sport}” is not a sport I know.") from exc
     if start.tzinfo is None:
@@ -52,49 +69,32 @@ async def create_manual_activity(
         raise InvalidInput("That session is in the future; log it once it is done.")
     user = await session.get_one(User, athlete_id)
     # The same typed entry twice (a double tap on Confirm) is one activity.
-    fingerprint = f"{sport_value}|{start.isoformat()}|{duration_s}|{distance_m}"
+    fingerprint = f"{sport_value.value}|{start.isoformat()}|{duration_s}|{distance_m}"
     source_id = hashlib.sha256(fingerprint.encode()).hexdigest()[:32]
-    existing = await session.scalar(
-        select(Activity).where(
-            Activity.user_id == athlete_id,
-            Activity.source == ActivitySource.MANUAL,
-            Activity.source_id == source_id,
-        )
-    )
-    if existing is not None:
-        return existing
-    load = manual_load(duration_s, rpe) if rpe is not None else None
-    activity = Activity(
-        user_id=athlete_id,
-        source=ActivitySource.MANUAL,
-        source_id=source_id,
+    parsed = ParsedActivity(
         sport=sport_value,
-        name=name or sport_value.replace("_", " ").capitalize(),
-        start_utc=start,
+        start=start,
+        elapsed_s=float(duration_s),
+        moving_s=float(duration_s),
+        source_format="manual",
         timezone=user.timezone,
-        local_date=local_date(start, user.timezone),
-        elapsed_s=duration_s,
-        moving_s=duration_s,
+        name=name,
         distance_m=distance_m,
         avg_speed=(distance_m / duration_s) if distance_m else None,
-        rpe=rpe,
-        load=round(load, 1) if load is not None else None,
-        load_source="rpe" if load is not None else None,
-        data_quality={"manual": True},
     )
-    session.add(activity)
-    await session.flush()
-    relationship = await active_relationship_of_athlete(session, athlete_id)
-    if relationship is not None:
-        await notifications.notify(
-            session,
-            clock,
-            recipient_id=relationship.coach_id,
-            kind=NotificationKind.ACTIVITY_RECORDED,
-            payload={"activity_id": activity.id, "athlete_id": athlete_id},
-            key=f"activity:{activity.id}:recorded:coach",
-        )
-    return activity
+    result = await ingest.record_activity(
+        session,
+        clock,
+        athlete_id,
+        parsed,
+        source=ActivitySource.MANUAL,
+        source_id=source_id,
+        rpe=rpe,
+        ask_in_reply=ask_in_reply,
+    )
+    if result.created:
+        result.activity.data_quality = {**(result.activity.data_quality or {}), "manual": True}
+    return result
 
 
 async def activities_between(

@@ -1,10 +1,16 @@
 """Recording activities: from a parsed session to a stored, scored, matched activity.
 
 Every source (a provider sync, a file sent in chat) ends here. One call does the whole
-chain inside the caller's transaction: upsert keyed by (athlete, source, source id),
-metrics with the thresholds valid on the activity's local day, streams, deduplication
-against copies from other sources, matching to the planned workout, the daily load from
-that day on, and the outbox notifications. A repeated delivery is harmless.
+chain inside the caller's transaction: the plausibility check (`core.plausibility`),
+upsert keyed by (athlete, source, source id), metrics with the thresholds in force on the
+activity's local day, streams, deduplication against copies from other sources, matching
+to the planned workout, the daily load and fitness from that day on, and the outbox
+notifications. A repeated delivery is harmless. A manual entry (`/log`) takes the same
+path, so it counts at once; a check-in only adds answers.
+
+What is news: a check-in is asked, and the coach pinged, only for a real session
+(never a multisport file's transition) recorded within the last `NEWS_WINDOW_DAYS`
+days; an import of last year's ride is history, stored quietly.
 """
 
 from __future__ import annotations
@@ -17,21 +23,28 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core import dedupe, matching, notifications, training_load
+from core import dedupe, matching, notifications, plausibility, training_load
 from core.activity_data import ParsedActivity, Sport, Streams, SwimLength
 from core.checkins import validate_answers
 from core.clock import Clock
 from core.coaching import active_relationship_of_athlete, require_permission
 from core.db.models import Activity, Notification, User, Workout
-from core.enums import ActivitySource, NotificationKind, Permission
+from core.enums import ActivitySource, NotificationKind, NotificationStatus, Permission
 from core.errors import InvalidInput, NotFound, PermissionDenied
 from core.files import parse_activity_file
 from core.metrics import ActivityMetrics, compute_activity_metrics
 from core.streams_store import load_streams, save_streams
-from core.thresholds import thresholds_on
+from core.thresholds import (
+    ThresholdsInForce,
+    scored_by_entry_from,
+    set_thresholds,
+    thresholds_for_scoring,
+)
 from core.timeutil import local_date
 
 CHECK_IN_QUESTIONS = ("rpe", "feel", "pain")
+# A session older than this is history when it arrives: no check-in, no coach ping.
+NEWS_WINDOW_DAYS = 7
 
 
 @dataclass
@@ -41,6 +54,14 @@ class IngestResult:
     kept: Activity  # the copy that counts for this session (may be `activity`)
     is_duplicate: bool  # the session was already known from another source
     workout: Workout | None  # the planned workout it completed, if any
+    # The athlete should be asked how it went (a new session that is news; see the module
+    # docstring). A door that recorded it in a conversation asks in its reply.
+    asks_check_in: bool = False
+
+
+def is_news(sport: str, day: date, today: date) -> bool:
+    """A session worth a check-in and a coach ping: not a transition, not old history."""
+    return sport != Sport.TRANSITION and (today - day).days <= NEWS_WINDOW_DAYS
 
 
 # --- recording --------------------------------------------------------------------------
@@ -57,10 +78,16 @@ async def record_activity(
     raw: dict[str, Any] | None = None,
     is_private: bool = False,
     notify: bool = True,
+    rpe: int | None = None,
+    ask_in_reply: bool = False,
 ) -> IngestResult:
     """Store one session (idempotent on source + source id) and everything that follows.
 
     `notify=False` for backfills: history is recorded without pinging anyone.
+    `rpe`: the athlete's rating given with the entry (manual), scored at once when no
+    sensor can score it. `ask_in_reply`: the door asks the check-in in its own reply
+    (a conversation), so no check-in card goes to the outbox. Raises
+    `plausibility.ImplausibleActivity` before anything is stored.
     """
     user = await session.get(User, athlete_id)
     if user is None:
@@ -68,6 +95,7 @@ async def record_activity(
     source = ActivitySource(source)
     if not source_id or len(source_id) > 128:
         raise InvalidInput("An activity needs a source id of at most 128 characters.")
+    plausibility.check_activity(parsed, clock.now())
     existing = await _by_key(session, athlete_id, source, source_id)
     if existing is not None and existing.deleted_at is None:
         return await _update_existing(
@@ -86,10 +114,11 @@ async def record_activity(
     activity.raw = raw
     activity.timezone = parsed.timezone
     activity.local_date = activity_local_date(parsed, user.timezone)
-    metrics = compute_activity_metrics(
-        parsed, await thresholds_on(session, athlete_id, activity.local_date)
-    )
+    activity.rpe = rpe
+    in_force = await thresholds_for_scoring(session, athlete_id, activity.local_date)
+    metrics = compute_activity_metrics(parsed, in_force.values, rpe=rpe)
     _fill(activity, parsed, metrics)
+    _note_thresholds(activity, in_force)
     if existing is None:
         session.add(activity)
     await session.flush()
@@ -105,20 +134,35 @@ async def record_activity(
         outcome.previous_kept.local_date if outcome.previous_kept else activity.local_date,
     )
     await training_load.recompute_through_today(session, clock, athlete_id, first_day)
-    if notify and not outcome.is_duplicate:
-        await _notify_recorded(session, clock, activity, workout)
-    return IngestResult(activity, True, outcome.kept, outcome.is_duplicate, workout)
+    today = local_date(clock.now(), user.timezone)
+    news = (
+        notify and not outcome.is_duplicate and is_news(activity.sport, activity.local_date, today)
+    )
+    if news:
+        await _notify_recorded(session, clock, activity, workout, check_in=not ask_in_reply)
+    return IngestResult(
+        activity, True, outcome.kept, outcome.is_duplicate, workout, asks_check_in=news
+    )
 
 
 async def record_file(
-    session: AsyncSession, clock: Clock, athlete_id: int, data: bytes, filename: str | None
+    session: AsyncSession,
+    clock: Clock,
+    athlete_id: int,
+    data: bytes,
+    filename: str | None,
+    *,
+    ask_in_reply: bool = False,
 ) -> list[IngestResult]:
-    """A FIT/GPX/TCX file sent in chat; one activity per sport session in it.
+    """A FIT/GPX/TCX file (gzipped or not) sent in chat; one activity per sport session.
 
-    A damaged file raises `core.files.ActivityFileError` before anything is stored. The
-    same file sent twice gives the same activities (the source id is its SHA-256).
+    A damaged file raises `core.files.ActivityFileError`, an implausible one
+    `plausibility.ImplausibleActivity`, before anything is stored. The same file sent
+    twice gives the same activities (the source id is its SHA-256).
     """
     sessions = parse_activity_file(data, filename)
+    for parsed in sessions:  # the whole file or nothing: no half-stored multisport file
+        plausibility.check_activity(parsed, clock.now())
     digest = hashlib.sha256(data).hexdigest()
     results = []
     for index, parsed in enumerate(sessions):
@@ -131,6 +175,7 @@ async def record_file(
                 source=ActivitySource.FILE,
                 source_id=f"{digest}:{index}",
                 raw={"filename": filename, "session_index": index, "sha256": digest},
+                ask_in_reply=ask_in_reply,
             )
         )
     return results
@@ -194,6 +239,21 @@ def _fill(activity: Activity, parsed: ParsedActivity, m: ActivityMetrics) -> Non
         extras["swim"] = {"pool_length_m": parsed.pool_length_m, "lengths": []}
     activity.metrics = {**m.to_dict(), **extras}
     _apply_scores(activity, m)
+
+
+def _note_thresholds(activity: Activity, in_force: ThresholdsInForce) -> None:
+    """Say on the activity when it was scored with thresholds entered after its date."""
+    metrics = dict(activity.metrics or {})
+    metrics.pop("thresholds_assumed_from", None)
+    if in_force.assumed and in_force.valid_from is not None:
+        metrics["thresholds_assumed_from"] = in_force.valid_from.isoformat()
+    activity.metrics = metrics
+
+
+def thresholds_assumed_from(activity: Activity) -> date | None:
+    """The date of the thresholds an activity was scored with when none held on its day."""
+    value = (activity.metrics or {}).get("thresholds_assumed_from")
+    return date.fromisoformat(value) if value else None
 
 
 def _apply_scores(activity: Activity, m: ActivityMetrics) -> None:
@@ -360,6 +420,7 @@ async def record_check_in(
         await _rescore(session, kept)
         await matching.match_activity(session, kept)
         await training_load.recompute_through_today(session, clock, athlete_id, kept.local_date)
+    await _withdraw_check_in_cards(session, athlete_id, {activity.id, kept.id})
     await session.flush()
     relationship = await active_relationship_of_athlete(session, athlete_id)
     if relationship is not None and not kept.is_private:
@@ -381,6 +442,22 @@ async def record_check_in(
             key=f"activity:{kept.id}:check_in:coach:{fingerprint}",
         )
     return kept
+
+
+async def _withdraw_check_in_cards(
+    session: AsyncSession, athlete_id: int, activity_ids: set[int]
+) -> None:
+    """Answered already: a check-in card still waiting in the outbox must not ask again."""
+    keys = [f"activity:{i}:check_in" for i in activity_ids]
+    waiting = await session.scalars(
+        select(Notification).where(
+            Notification.recipient_id == athlete_id,
+            Notification.idempotency_key.in_(keys),
+            Notification.status == NotificationStatus.PENDING,
+        )
+    )
+    for row in list(waiting):
+        await session.delete(row)
 
 
 # --- rescoring --------------------------------------------------------------------------
@@ -414,29 +491,28 @@ def _rebuild(activity: Activity, streams: Streams | None) -> ParsedActivity:
 
 async def _rescore(session: AsyncSession, activity: Activity) -> None:
     parsed = _rebuild(activity, await load_streams(session, activity.id))
-    thresholds = await thresholds_on(session, activity.user_id, activity.local_date)
-    m = compute_activity_metrics(parsed, thresholds, rpe=activity.rpe)
+    in_force = await thresholds_for_scoring(session, activity.user_id, activity.local_date)
+    m = compute_activity_metrics(parsed, in_force.values, rpe=activity.rpe)
     extras = {k: v for k, v in (activity.metrics or {}).items() if k in ("swim", "device_summary")}
     activity.metrics = {**m.to_dict(), **extras}
+    _note_thresholds(activity, in_force)
     _apply_scores(activity, m)
 
 
 async def recompute_after_threshold_change(
     session: AsyncSession, clock: Clock, athlete_id: int, valid_from: date
 ) -> int:
-    """Rescore the athlete's activities from `valid_from` on; returns how many were rescored.
+    """Rescore the activities an entry dated `valid_from` scores; returns how many.
 
-    Call it in the same unit of work as `core.thresholds.set_thresholds`.
+    That is every activity from `valid_from` on, and every earlier one too when no entry
+    comes before it (those assume the earliest entry). Call it in the same unit of work
+    as `core.thresholds.set_thresholds` (or use `change_thresholds`, which does both).
     """
-    rows = await session.scalars(
-        select(Activity)
-        .where(
-            Activity.user_id == athlete_id,
-            Activity.deleted_at.is_(None),
-            Activity.local_date >= valid_from,
-        )
-        .order_by(Activity.start_utc)
-    )
+    first = await scored_by_entry_from(session, athlete_id, valid_from)
+    conditions = [Activity.user_id == athlete_id, Activity.deleted_at.is_(None)]
+    if first is not None:
+        conditions.append(Activity.local_date >= first)
+    rows = await session.scalars(select(Activity).where(*conditions).order_by(Activity.start_utc))
     activities = list(rows)
     for activity in activities:
         await _rescore(session, activity)
@@ -444,8 +520,24 @@ async def recompute_after_threshold_change(
     for activity in activities:
         if activity.primary_activity_id is None:
             await matching.match_activity(session, activity)
-    await training_load.recompute_through_today(session, clock, athlete_id, valid_from)
+    if activities:
+        first_day = min(first or valid_from, *(a.local_date for a in activities))
+        await training_load.recompute_through_today(session, clock, athlete_id, first_day)
     return len(activities)
+
+
+async def change_thresholds(
+    session: AsyncSession,
+    clock: Clock,
+    actor_id: int,
+    athlete_id: int,
+    valid_from: date,
+    **values: Any,
+) -> int:
+    """Enter thresholds from `valid_from` and rescore what they apply to, in one unit of
+    work; returns how many activities were rescored."""
+    await set_thresholds(session, actor_id, athlete_id, valid_from, **values)
+    return await recompute_after_threshold_change(session, clock, athlete_id, valid_from)
 
 
 async def activity_with_streams(
@@ -496,7 +588,12 @@ def _workout_summary(workout: Workout | None) -> dict[str, Any] | None:
 
 
 async def _notify_recorded(
-    session: AsyncSession, clock: Clock, activity: Activity, workout: Workout | None
+    session: AsyncSession,
+    clock: Clock,
+    activity: Activity,
+    workout: Workout | None,
+    *,
+    check_in: bool,
 ) -> None:
     athlete_id = activity.user_id
     relationship = await active_relationship_of_athlete(session, athlete_id)
@@ -512,6 +609,8 @@ async def _notify_recorded(
             payload=activity_summary(activity, workout),
             key=f"activity:{activity.id}:recorded:coach",
         )
+    if not check_in:
+        return
     await notifications.notify(
         session,
         clock,

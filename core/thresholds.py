@@ -1,8 +1,13 @@
-"""Athlete thresholds with history: each value holds from its date until the next entry."""
+"""Athlete thresholds with history: each value holds from its date until the next entry.
+
+Before the first entry nothing was entered, but an athlete who sets an FTP today and then
+sends last year's files means that FTP: an activity dated before every entry is scored
+with the earliest one, and says so (`ThresholdsInForce.assumed`).
+"""
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
@@ -73,10 +78,55 @@ async def _row_on(session: AsyncSession, athlete_id: int, day: date) -> AthleteT
     )
 
 
-async def thresholds_on(session: AsyncSession, athlete_id: int, day: date) -> Thresholds:
-    """The thresholds valid on `day` (empty when none were entered yet)."""
-    row = await _row_on(session, athlete_id, day)
+async def _earliest_row(session: AsyncSession, athlete_id: int) -> AthleteThreshold | None:
+    return await session.scalar(
+        select(AthleteThreshold)
+        .where(AthleteThreshold.user_id == athlete_id)
+        .order_by(AthleteThreshold.valid_from)
+        .limit(1)
+    )
+
+
+def _values(row: AthleteThreshold | None) -> Thresholds:
     if row is None:
         return Thresholds()
     names = {f.name for f in fields(Thresholds)}
     return Thresholds(**{n: getattr(row, n) for n in _FIELDS if n in names})
+
+
+async def thresholds_on(session: AsyncSession, athlete_id: int, day: date) -> Thresholds:
+    """The thresholds entered as valid on `day` (empty when none were entered by then)."""
+    return _values(await _row_on(session, athlete_id, day))
+
+
+@dataclass(frozen=True)
+class ThresholdsInForce:
+    """What an activity on some day is scored with, and where that came from."""
+
+    values: Thresholds
+    valid_from: date | None  # the entry's date; None when the athlete entered none
+    assumed: bool  # True: no entry was valid on the day, the earliest later one is used
+
+
+async def thresholds_for_scoring(
+    session: AsyncSession, athlete_id: int, day: date
+) -> ThresholdsInForce:
+    """The entry valid on `day`, else the earliest later one (marked assumed)."""
+    row = await _row_on(session, athlete_id, day)
+    if row is not None:
+        return ThresholdsInForce(_values(row), row.valid_from, assumed=False)
+    row = await _earliest_row(session, athlete_id)
+    if row is None:
+        return ThresholdsInForce(Thresholds(), None, assumed=False)
+    return ThresholdsInForce(_values(row), row.valid_from, assumed=True)
+
+
+async def scored_by_entry_from(
+    session: AsyncSession, athlete_id: int, valid_from: date
+) -> date | None:
+    """The first activity day an entry dated `valid_from` scores: that date, or None (every
+    earlier day too) when no entry comes before it, since earlier days assume the earliest."""
+    earliest = await _earliest_row(session, athlete_id)
+    if earliest is None or earliest.valid_from >= valid_from:
+        return None
+    return valid_from

@@ -29,21 +29,29 @@ def distance(metres: float | None, units: str) -> str:
     return f"{metres / 1000:.1f} km" if metres >= 1000 else f"{metres:.0f} m"
 
 
-def day_label(day: date, locale: str) -> str:
+# Beyond about six months from today, "Fri 16 Aug" could be any year: say which.
+YEAR_SHOWN_BEYOND_DAYS = 183
+
+
+def day_label(day: date, locale: str, today: date | None = None) -> str:
+    """ "Tue 10 Mar" / "mar. 10/03", with the year when `today` is given and `day` is more
+    than six months away from it."""
+    with_year = today is not None and abs((day - today).days) > YEAR_SHOWN_BEYOND_DAYS
     if locale == "fr":
         names = ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim.")
-        return f"{names[day.weekday()]} {day.day}/{day.month:02d}"
-    return day.strftime("%a %d %b")
+        label = f"{names[day.weekday()]} {day.day}/{day.month:02d}"
+        return f"{label}/{day.year}" if with_year else label
+    return day.strftime("%a %d %b %Y" if with_year else "%a %d %b")
 
 
-def activity_summary(activity: Activity, locale: str, units: str) -> str:
+def activity_summary(activity: Activity, locale: str, units: str, today: date | None = None) -> str:
     bits = [sport_name(locale, activity.sport)]
     bits += [x for x in (distance(activity.distance_m, units), duration(activity.moving_s)) if x]
     if activity.load is not None:
         bits.append(
             f"Load {activity.load:.0f}" if locale != "fr" else f"charge {activity.load:.0f}"
         )
-    return f"{' · '.join(bits)} ({day_label(activity.local_date, locale)})"
+    return f"{' · '.join(bits)} ({day_label(activity.local_date, locale, today)})"
 
 
 def workout_text(workout: Workout, locale: str, units: str) -> Text:

@@ -72,6 +72,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "/invite). Meanwhile record what you do with /log, a FIT/GPX/TCX file or /connect.",
         "done_header": "Done:",
         "week_load": "Load this week: {done:.0f} done of {planned:.0f} planned.",
+        "plan_load": "Load over these 14 days: {done:.0f} done of {planned:.0f} planned.",
         "compliance": "compliance {pct:.0f} %",
         "status_completed": "✅ done",
         "status_skipped": "⏭ skipped",
@@ -91,6 +92,20 @@ STRINGS: dict[str, dict[str, str]] = {
         "/log ran 10k in 52 min yesterday rpe 6\n"
         "/log swim 2000m 45min\n"
         "/log strength 40 min",
+        "log_why_empty": "tell me what you did.",
+        "log_why_sport": "I could not tell which sport that was.",
+        "log_why_duration": "I need how long it took, e.g. “45 min”, “1h30” or “52:30”.",
+        "log_why_duration_range": "a session lasts between 1 minute and 24 hours.",
+        "log_why_clock": "that time does not exist.",
+        "log_why_rpe": "RPE goes from 1 (very easy) to 10 (maximal).",
+        "log_why_future": "that day is in the future; log the session once it is done.",
+        "log_why_no_such_day": "that date does not exist.",
+        "log_why_distance": "that distance is not plausible.",
+        "log_why_speed": "that is {speed_kmh} km/h, faster than anyone can go at {sport} "
+        "(at most {limit_kmh} km/h). Check the numbers, e.g. “ran 10k in 52 min” or "
+        "“ride 60 km in 2h”.",
+        "log_why_twice": "I see more than one duration or distance; I won't guess which is right.",
+        "log_why_leftover": "I did not understand “{words}”; I won't guess.",
         "log_confirm": "Record this?\n{summary}",
         "btn_confirm": "Confirm",
         "btn_cancel": "Cancel",
@@ -100,6 +115,24 @@ STRINGS: dict[str, dict[str, str]] = {
         "file_too_big": "That file is {size} MB; the limit is {limit} MB. Nothing was stored.",
         "file_bad_type": "I import FIT, GPX and TCX files (also .gz). “{name}” isn't one.",
         "file_bad": "I couldn't read “{name}”: {reason} Nothing was stored.",
+        "file_implausible": "I didn't import “{name}”: {reason} Nothing was stored.",
+        "implausible_too_old": "it is dated {day}, before {earliest}: the device's clock was "
+        "probably not set.",
+        "implausible_in_future": "it is dated {day}, in the future: the device's clock is "
+        "probably wrong.",
+        "implausible_too_long": "it lasts {hours} h; no recording is longer than {limit} h.",
+        "implausible_too_fast": "its average of {speed_kmh} km/h is faster than anyone can go "
+        "at {sport} (at most {limit_kmh} km/h).",
+        "implausible_heart_rate": "it has a heart rate of {bpm} bpm; a human one is between "
+        "{low} and {high}.",
+        "implausible_power": "it has a power of {watts} W, beyond any rider (at most {limit} W).",
+        "implausible_bad_number": "some of its numbers are not real numbers.",
+        "thresholds_assumed": "No thresholds were set for {day}: scored with those you entered "
+        "on {since}.",
+        "metric_hr": "HR",
+        "metric_weighted_power": "Weighted power",
+        "metric_intensity": "Intensity",
+        "metric_elevation": "Climb",
         "file_imported": "Imported {summary}.",
         "file_duplicate": "Already had this one: {summary}.",
         "file_unavailable": "File import is not available on this server yet.",
@@ -351,6 +384,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "FIT/GPX/TCX ou /connect.",
         "done_header": "Réalisé :",
         "week_load": "Charge de la semaine : {done:.0f} faite sur {planned:.0f} prévue.",
+        "plan_load": "Charge sur ces 14 jours : {done:.0f} faite sur {planned:.0f} prévue.",
         "compliance": "respect {pct:.0f} %",
         "status_completed": "✅ faite",
         "status_skipped": "⏭ sautée",
@@ -370,6 +404,21 @@ STRINGS: dict[str, dict[str, str]] = {
         "/log couru 10k en 52 min hier rpe 6\n"
         "/log natation 2000m 45min\n"
         "/log muscu 40 min",
+        "log_why_empty": "dites-moi ce que vous avez fait.",
+        "log_why_sport": "je n'ai pas reconnu le sport.",
+        "log_why_duration": "il me faut la durée, par ex. « 45 min », « 1h30 » ou « 52:30 ».",
+        "log_why_duration_range": "une séance dure entre 1 minute et 24 heures.",
+        "log_why_clock": "cette durée n'existe pas.",
+        "log_why_rpe": "le RPE va de 1 (très facile) à 10 (maximal).",
+        "log_why_future": "ce jour est dans le futur ; notez la séance une fois faite.",
+        "log_why_no_such_day": "cette date n'existe pas.",
+        "log_why_distance": "cette distance n'est pas plausible.",
+        "log_why_speed": "cela fait {speed_kmh} km/h, plus vite que quiconque en {sport} "
+        "(au plus {limit_kmh} km/h). Vérifiez les chiffres, par ex. « couru 10 km en 52 min » "
+        "ou « vélo 60 km en 2h ».",
+        "log_why_twice": "je vois plus d'une durée ou distance ; je ne devine pas laquelle "
+        "est la bonne.",
+        "log_why_leftover": "je n'ai pas compris « {words} » ; je ne devine pas.",
         "log_confirm": "Enregistrer ceci ?\n{summary}",
         "btn_confirm": "Confirmer",
         "btn_cancel": "Annuler",
@@ -381,6 +430,25 @@ STRINGS: dict[str, dict[str, str]] = {
         "file_bad_type": "J'importe les fichiers FIT, GPX et TCX (aussi .gz). « {name} » "
         "n'en est pas un.",
         "file_bad": "Je n'ai pas pu lire « {name} » : {reason} Rien n'a été enregistré.",
+        "file_implausible": "Je n'ai pas importé « {name} » : {reason} Rien n'a été enregistré.",
+        "implausible_too_old": "elle est datée du {day}, avant {earliest} : l'horloge de "
+        "l'appareil n'était sans doute pas réglée.",
+        "implausible_in_future": "elle est datée du {day}, dans le futur : l'horloge de "
+        "l'appareil est sans doute fausse.",
+        "implausible_too_long": "elle dure {hours} h ; aucun enregistrement ne dépasse {limit} h.",
+        "implausible_too_fast": "sa moyenne de {speed_kmh} km/h est plus rapide que quiconque "
+        "en {sport} (au plus {limit_kmh} km/h).",
+        "implausible_heart_rate": "elle indique une fréquence cardiaque de {bpm} bpm ; celle "
+        "d'un humain est entre {low} et {high}.",
+        "implausible_power": "elle indique une puissance de {watts} W, hors de portée de tout "
+        "cycliste (au plus {limit} W).",
+        "implausible_bad_number": "certains de ses nombres ne sont pas des nombres réels.",
+        "thresholds_assumed": "Aucun seuil n'était défini au {day} : calculé avec ceux saisis "
+        "le {since}.",
+        "metric_hr": "FC",
+        "metric_weighted_power": "Puissance pondérée",
+        "metric_intensity": "Intensité",
+        "metric_elevation": "D+",
         "file_imported": "Importé : {summary}.",
         "file_duplicate": "Déjà reçu : {summary}.",
         "file_unavailable": "L'import de fichiers n'est pas encore disponible sur ce serveur.",

@@ -15,6 +15,7 @@ sender edits in place) and, once per delay, a notice that the sync is late.
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from core.db.models import Activity, ActivityStream, ConnectedAccount, SyncLog, 
 from core.enums import ActivitySource, NotificationKind
 from core.ingest import delete_activity, record_activity
 from core.notifications import notify
+from core.plausibility import ImplausibleActivity, check_activity
 from core.sync.accounts import ACTIVE, active_account, with_token
 from core.sync.build import SyncContext
 from core.sync.providers.base import (
@@ -47,6 +49,8 @@ from core.sync.providers.base import (
 from core.sync.providers.base import (
     WebhookEvent as ProviderEvent,
 )
+
+log = logging.getLogger(__name__)
 
 # How far back the hourly poll looks: activities uploaded late still start inside it.
 POLL_LOOKBACK = timedelta(days=3)
@@ -375,6 +379,21 @@ async def _record_fetched(
         if fetched.name and len(fetched.activities) == 1:
             parsed.name = fetched.name
         source_id = fetched.activity_id if index == 0 else f"{fetched.activity_id}:{index}"
+        try:
+            # Checked before anything below touches the stored copy; record_activity
+            # checks again (the one rule for every path).
+            check_activity(parsed, clock.now())
+        except ImplausibleActivity as exc:
+            # Retrying cannot make it plausible: drop it, say so once, go on.
+            log.warning(
+                "activity_refused provider=%s account=%s source_id=%s reason=%s: %s",
+                account.provider,
+                account.id,
+                source_id,
+                exc.reason,
+                exc,
+            )
+            continue
         # History (backfill, or a session that began before connecting) is recorded quietly.
         quiet = backfill or (connected_at is not None and parsed.start < connected_at)
         has_streams = parsed.streams is not None and len(parsed.streams) > 0

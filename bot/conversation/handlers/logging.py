@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import PurePath
 
 from bot.conversation.callbacks import Scope, cb
 from bot.conversation.cards import (
     activity_summary,
+    day_label,
     distance,
     duration,
     feel_buttons,
@@ -15,11 +16,14 @@ from bot.conversation.cards import (
     rpe_buttons,
 )
 from bot.conversation.context import Context
-from bot.conversation.strings import sport_name
+from bot.conversation.strings import STRINGS, sport_name
 from bot.conversation.types import Button, Buttons, EditRef, Subject
 from core import activities, checkins, ingest, planning
 from core.coaching import active_relationship_of_athlete
+from core.db.models import Activity
+from core.errors import InvalidInput
 from core.files import ActivityFileError
+from core.plausibility import ImplausibleActivity
 from core.quick_log import QuickLog, QuickLogError, parse_quick_log
 from core.timeutil import at_local_time, local_date
 
@@ -48,7 +52,7 @@ async def log(ctx: Context) -> None:
         entry = parse_quick_log(text, today)
     except QuickLogError as exc:
         await ctx.clear()
-        ctx.reply(ctx.t("log_unclear", reason=exc.message))
+        ctx.reply(ctx.t("log_unclear", reason=_log_reason(ctx, exc)))
         return
     await ctx.state_store.set(
         ctx.key,
@@ -73,6 +77,30 @@ async def log(ctx: Context) -> None:
     )
 
 
+def _log_reason(ctx: Context, exc: QuickLogError) -> str:
+    key = f"log_why_{exc.key}"
+    if key not in STRINGS["en"]:
+        return exc.message
+    values = dict(exc.details)
+    if "sport" in values:
+        values["sport"] = sport_name(ctx.locale, str(values["sport"]))
+    return ctx.t(key, **values)
+
+
+def _implausible(ctx: Context, exc: ImplausibleActivity) -> str:
+    """The refusal in the person's words (core's own sentence is English)."""
+    key = f"implausible_{exc.reason}"
+    if key not in STRINGS["en"]:
+        return exc.message
+    values = dict(exc.details)
+    if "sport" in values:
+        values["sport"] = sport_name(ctx.locale, str(values["sport"]))
+    day = values.get("day")
+    if isinstance(day, date):
+        values["day"] = day_label(day, ctx.locale, today_of(ctx))
+    return ctx.t(key, **values)
+
+
 async def on_log_button(ctx: Context) -> None:
     callback = ctx.request.callback
     assert callback is not None
@@ -90,20 +118,39 @@ async def on_log_button(ctx: Context) -> None:
     # A past day's session is put at local noon; today's ends now at the latest.
     start = at_local_time(day, time(12, 0), ctx.user.timezone)
     start = min(start, now - timedelta(seconds=pending["duration_s"]))
-    activity = await activities.create_manual_activity(
-        ctx.session,
-        ctx.clock,
-        ctx.user.id,
-        ctx.user.id,
-        sport=pending["sport"],
-        start=start,
-        duration_s=pending["duration_s"],
-        distance_m=pending["distance_m"],
-        rpe=pending["rpe"],
-    )
-    summary = activity_summary(activity, ctx.locale, ctx.user.units)
-    ctx.reply(ctx.t("log_saved", summary=summary), **edit)
-    await ask_check_in(ctx, activity.id, rpe=pending["rpe"])
+    try:
+        # Recorded like a file or a sync: scored, matched to the plan, counted in the
+        # day's load and fitness now; the check-in that follows only adds answers.
+        result = await activities.record_manual_activity(
+            ctx.session,
+            ctx.clock,
+            ctx.user.id,
+            ctx.user.id,
+            sport=pending["sport"],
+            start=start,
+            duration_s=pending["duration_s"],
+            distance_m=pending["distance_m"],
+            rpe=pending["rpe"],
+            ask_in_reply=True,
+        )
+    except ImplausibleActivity as exc:
+        ctx.reply(ctx.t("log_unclear", reason=_implausible(ctx, exc)), **edit)
+        return
+    except InvalidInput as exc:
+        ctx.reply(ctx.t("log_unclear", reason=exc.message), **edit)
+        return
+    activity = result.kept
+    summary = activity_summary(activity, ctx.locale, ctx.user.units, today_of(ctx))
+    lines = [ctx.t("log_saved", summary=summary)]
+    if result.workout is not None:
+        lines.append(f"✔ {result.workout.title}")
+    ctx.reply("\n".join(lines), stands_for=Subject(activity_id=activity.id), **edit)
+    if result.asks_check_in:
+        await ask_check_in(ctx, activity.id, rpe=pending["rpe"])
+
+
+def today_of(ctx: Context) -> date:
+    return local_date(ctx.clock.now(), ctx.user.timezone)
 
 
 async def ask_check_in(ctx: Context, activity_id: int, *, rpe: int | None = None) -> None:
@@ -130,35 +177,55 @@ async def on_file(ctx: Context) -> None:
         ctx.reply(ctx.t("file_too_big", size=f"{len(data) / 2**20:.1f}", limit=limit // 2**20))
         return
     try:
-        results = await ingest.record_file(ctx.session, ctx.clock, ctx.user.id, data, name)
+        results = await ingest.record_file(
+            ctx.session, ctx.clock, ctx.user.id, data, name, ask_in_reply=True
+        )
     except ActivityFileError as exc:
         ctx.reply(ctx.t("file_bad", name=name, reason=str(exc)))
         return
+    except ImplausibleActivity as exc:
+        ctx.reply(ctx.t("file_implausible", name=name, reason=_implausible(ctx, exc)))
+        return
+    today = today_of(ctx)
     for result in results:
-        summary = activity_summary(result.kept, ctx.locale, ctx.user.units)
+        summary = activity_summary(result.kept, ctx.locale, ctx.user.units, today)
         key = "file_imported" if result.created and not result.is_duplicate else "file_duplicate"
         lines = [ctx.t(key, summary=summary)]
-        metrics = _metric_line(result.kept)
+        metrics = _metric_line(ctx, result.kept)
         if metrics:
             lines.append(metrics)
+        assumed = ingest.thresholds_assumed_from(result.kept)
+        if assumed is not None and result.kept.load_source not in (None, "rpe"):
+            lines.append(
+                ctx.t(
+                    "thresholds_assumed",
+                    day=day_label(result.kept.local_date, ctx.locale, today),
+                    since=day_label(assumed, ctx.locale, today),
+                )
+            )
         if result.workout is not None:
             lines.append(f"✔ {result.workout.title}")
         ctx.reply("\n".join(lines), stands_for=Subject(activity_id=result.kept.id))
-        if result.created:
+        if result.asks_check_in:  # once per session, never a transition or old history
             await ask_check_in(ctx, result.kept.id)
 
 
-def _metric_line(activity: object) -> str:
+# What a person reads next to each number: the product's words (Weighted power,
+# Intensity), never the jargon (NP, IF).
+_METRICS = (
+    ("metric_hr", "avg_hr", "{:.0f} bpm"),
+    ("metric_weighted_power", "weighted_power", "{:.0f} W"),
+    ("metric_intensity", "intensity", "{:.2f}"),
+    ("metric_elevation", "elevation_gain_m", "{:.0f} m"),
+)
+
+
+def _metric_line(ctx: Context, activity: Activity) -> str:
     bits = []
-    for label, attr, fmt in (
-        ("HR", "avg_hr", "{:.0f} bpm"),
-        ("NP", "weighted_power", "{:.0f} W"),
-        ("IF", "intensity", "{:.2f}"),
-        ("+", "elevation_gain_m", "{:.0f} m"),
-    ):
+    for key, attr, fmt in _METRICS:
         value = getattr(activity, attr, None)
         if value:
-            bits.append(f"{label} {fmt.format(value)}")
+            bits.append(f"{ctx.t(key)} {fmt.format(value)}")
     return " · ".join(bits)
 
 

@@ -16,7 +16,7 @@ from bot.conversation.timezones import (
     zone_for_text,
 )
 from bot.conversation.types import Button, Buttons, RequestKind
-from core import accounts, coaching, thresholds
+from core import accounts, coaching, ingest
 from core.db.models import User
 from core.enums import Role, Units
 from core.errors import DomainError, InvalidInput
@@ -177,8 +177,9 @@ async def on_text(ctx: Context, flow: str = "onboarding") -> None:
         try:
             value = read_threshold(field, text)
             today = local_date(ctx.clock.now(), ctx.user.timezone)
-            await thresholds.set_thresholds(
-                ctx.session, ctx.user.id, ctx.user.id, today, **{field: value}
+            # Entered and applied at once: activities already stored are rescored.
+            await ingest.change_thresholds(
+                ctx.session, ctx.clock, ctx.user.id, ctx.user.id, today, **{field: value}
             )
         except InvalidInput as exc:
             ctx.reply(ctx.t("bad_number", error=exc.message))

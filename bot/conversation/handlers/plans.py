@@ -38,7 +38,9 @@ async def _on_their_own(ctx: Context, first: date) -> bool:
     return ahead is None
 
 
-async def _show_days(ctx: Context, title: str, first: date, last: date) -> None:
+async def _show_days(
+    ctx: Context, title: str, first: date, last: date, *, load_key: str = "week_load"
+) -> None:
     me = ctx.user.id
     workouts = await planning.workouts_between(ctx.session, me, me, first, last)
     done = await activities.activities_between(ctx.session, me, me, first, last)
@@ -53,7 +55,7 @@ async def _show_days(ctx: Context, title: str, first: date, last: date) -> None:
     if first != last:
         planned = sum(w.planned_load or 0 for w in workouts)
         actual = sum(a.load or 0 for a in done)
-        header.append(ctx.t("week_load", done=actual, planned=planned))
+        header.append(ctx.t(load_key, done=actual, planned=planned))
     if first == last and len(workouts) == 1:
         # A day with one workout is one message: the day's heading above the card, whose
         # buttons still act on (and edit) that workout. Fewer messages read better in a
@@ -92,7 +94,9 @@ async def week(ctx: Context) -> None:
 
 async def plan(ctx: Context) -> None:
     day = today_of(ctx)
-    await _show_days(ctx, ctx.t("plan_title"), day, day + timedelta(days=PLAN_DAYS - 1))
+    last = day + timedelta(days=PLAN_DAYS - 1)
+    # Fourteen days are not "this week": the sum says what it covers.
+    await _show_days(ctx, ctx.t("plan_title"), day, last, load_key="plan_load")
 
 
 def _edit(ctx: Context) -> dict[str, object]:
