@@ -31,7 +31,8 @@ from .conftest import make_settings
 ROOT = Path(__file__).resolve().parents[2]
 TRAINLYTICS = str(Path(sys.executable).with_name("trainlytics"))
 REDIS_URL = os.environ.get("TRAINLYTICS_TEST_REDIS_URL")
-STARTUP_S = 60.0
+# Generous: on a loaded 2-core machine importing the app alone has taken 25 s.
+STARTUP_S = 180.0
 
 
 def free_port() -> int:
@@ -74,8 +75,12 @@ def output(log: Path) -> str:
     return log.read_text(errors="replace")[-3000:] if log.exists() else ""
 
 
-async def started_web(env: dict[str, str], log: Path) -> tuple[subprocess.Popen, str]:
+async def started_web(
+    env: dict[str, str], log: Path, processes: list[subprocess.Popen]
+) -> tuple[subprocess.Popen, str]:
+    """Start the role, registered in `processes` at once (stopped even if it never answers)."""
     proc, base = start_web(env, log)
+    processes.append(proc)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + STARTUP_S
     async with httpx.AsyncClient() as client:
@@ -118,8 +123,7 @@ async def spoofing(client: httpx.AsyncClient, url: str, count: int) -> list[int]
 
 async def test_the_web_role_ignores_forwarded_headers_from_the_local_network(tmp_path, processes):
     env = role_env(tmp_path)
-    proc, base = await started_web(env, tmp_path / "web.log")
-    processes.append(proc)
+    _, base = await started_web(env, tmp_path / "web.log", processes)
     async with httpx.AsyncClient(base_url=base) as attacker:
         calendar = [
             (
@@ -208,10 +212,8 @@ async def redis_env(tmp_path) -> AsyncIterator[dict[str, str]]:
 
 
 async def test_two_web_processes_share_one_budget_through_redis(tmp_path, redis_env, processes):
-    first, first_url = await started_web(redis_env, tmp_path / "web1.log")
-    processes.append(first)
-    second, second_url = await started_web(redis_env, tmp_path / "web2.log")
-    processes.append(second)
+    _, first_url = await started_web(redis_env, tmp_path / "web1.log", processes)
+    _, second_url = await started_web(redis_env, tmp_path / "web2.log", processes)
     async with httpx.AsyncClient() as attacker:
         spent = [(await attacker.get(f"{first_url}/calendar/g{i}")).status_code for i in range(3)]
         assert spent == [404, 404, 404]
