@@ -20,7 +20,15 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.conversation.context import Context, ConversationSettings, Handler
-from bot.conversation.handlers import calendar_link, coach, logging, onboarding, people, plans
+from bot.conversation.handlers import (
+    calendar_link,
+    coach,
+    connections,
+    logging,
+    onboarding,
+    people,
+    plans,
+)
 from bot.conversation.ratelimit import HeavyLimiter
 from bot.conversation.state import ConversationState, InMemoryConversationState
 from bot.conversation.strings import say
@@ -30,7 +38,7 @@ from core.clock import Clock
 from core.db.engine import Database
 from core.errors import DomainError
 
-_MODULES = (onboarding, plans, logging, people, calendar_link, coach)
+_MODULES = (onboarding, plans, logging, people, calendar_link, coach, connections)
 COMMANDS: dict[str, Handler] = {k: v for m in _MODULES for k, v in m.COMMANDS.items()}
 BUTTONS: dict[str, Handler] = {k: v for m in _MODULES for k, v in m.BUTTONS.items()}
 AWAITING: dict[str, Any] = {k: v for m in _MODULES for k, v in m.AWAITING.items()}

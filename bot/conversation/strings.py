@@ -209,6 +209,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "disconnected": "{provider} is disconnected: its new sessions won't arrive. "
         "Send /connect to connect it again.",
         "not_connected": "You have no active {provider} connection.",
+        "connect_code_ok": "✅ Code accepted: go back to your browser, it goes on to {provider}.",
+        "connect_code_wrong": "That code does not match the page your link opened. "
+        "{left} tries left; check the page and send /connect with its code again.",
+        "connect_code_none": "No connect page is waiting for a code. Send /connect, open "
+        "the link, then send the code the page shows.",
+        "btn_transfer_give": "Move it to {name}",
+        "btn_transfer_keep": "Keep it mine",
+        "transfer_gone": "This request is no longer open; nothing changed.",
         "calendar": "Your private calendar link (keep it to yourself; add it to Google or "
         "Apple Calendar and it stays up to date):\n",
         "calendar_unavailable": "The calendar link is not available on this server yet.",
@@ -270,6 +278,18 @@ STRINGS: dict[str, dict[str, str]] = {
         "n_sync_finished": "✅ {provider}: imported {done} of {total} activities. All done.",
         "n_sync_deleted": "🗑 “{name}” ({day}) was deleted at the source; removed here too.",
         "n_sync_updated": "✏ “{name}” ({day}) was updated from the source.",
+        "n_transfer_ask": "⚠ {other} connected a {provider} account that is connected to "
+        "you here. If it is yours and you did not give it away, keep it. Nothing moves "
+        "unless you choose.",
+        "n_transfer_waiting": "⏳ This {provider} account is already connected to {other}. "
+        "I asked them; nothing moves unless they agree.",
+        "n_transfer_moved_owner": "🔁 Your {provider} account now syncs to {other}; your "
+        "past sessions stay yours.",
+        "n_transfer_moved_newcomer": "✅ {other} agreed: {provider} is connected to you. "
+        "Importing your recent sessions.",
+        "n_transfer_kept_owner": "✅ Your {provider} account stays yours; {other} was told.",
+        "n_transfer_kept_newcomer": "🚫 {other} kept the {provider} account: it was not "
+        "connected to you.",
         "n_relationship_joined": "🤝 {athlete} joined you as their coach.",
         "n_relationship_other": "Your coaching relationship changed.",
         "n_generic": "You have a new update in Trainlytics.",
@@ -526,6 +546,15 @@ STRINGS: dict[str, dict[str, str]] = {
         "disconnected": "{provider} est déconnecté : ses nouvelles séances n'arriveront plus. "
         "Envoyez /connect pour le reconnecter.",
         "not_connected": "Vous n'avez pas de connexion {provider} active.",
+        "connect_code_ok": "✅ Code accepté : revenez à votre navigateur, il continue vers "
+        "{provider}.",
+        "connect_code_wrong": "Ce code ne correspond pas à la page ouverte par votre lien. "
+        "Encore {left} essais ; vérifiez la page et renvoyez /connect avec son code.",
+        "connect_code_none": "Aucune page de connexion n'attend de code. Envoyez /connect, "
+        "ouvrez le lien, puis envoyez le code affiché par la page.",
+        "btn_transfer_give": "Le donner à {name}",
+        "btn_transfer_keep": "Le garder",
+        "transfer_gone": "Cette demande n'est plus ouverte ; rien n'a changé.",
         "calendar": "Votre lien de calendrier privé (gardez-le pour vous ; ajouté à Google "
         "ou Apple Agenda, il reste à jour) :\n",
         "calendar_unavailable": "Le lien de calendrier n'est pas encore disponible sur ce serveur.",
@@ -591,6 +620,18 @@ STRINGS: dict[str, dict[str, str]] = {
         "n_sync_finished": "✅ {provider} : {done} activités importées sur {total}. Terminé.",
         "n_sync_deleted": "🗑 « {name} » ({day}) a été supprimée à la source ; ici aussi.",
         "n_sync_updated": "✏ « {name} » ({day}) a été mise à jour depuis la source.",
+        "n_transfer_ask": "⚠ {other} a connecté un compte {provider} qui vous est relié "
+        "ici. S'il est à vous et que vous ne l'avez pas donné, gardez-le. Rien ne change "
+        "sans votre choix.",
+        "n_transfer_waiting": "⏳ Ce compte {provider} est déjà relié à {other}. Je lui ai "
+        "demandé ; rien ne change sans son accord.",
+        "n_transfer_moved_owner": "🔁 Votre compte {provider} se synchronise désormais "
+        "avec {other} ; vos séances passées restent les vôtres.",
+        "n_transfer_moved_newcomer": "✅ {other} a accepté : {provider} est connecté à "
+        "vous. J'importe vos séances récentes.",
+        "n_transfer_kept_owner": "✅ Votre compte {provider} reste le vôtre ; {other} est prévenu.",
+        "n_transfer_kept_newcomer": "🚫 {other} a gardé le compte {provider} : il n'a pas "
+        "été connecté à vous.",
         "n_relationship_joined": "🤝 {athlete} vous a rejoint comme coach.",
         "n_relationship_other": "Votre suivi de coaching a changé.",
         "n_generic": "Vous avez du nouveau sur Trainlytics.",
