@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from bot.slack.blocks import actions, button, context, divider, fields, header, plain, section
+from bot.slack.blocks import (
+    actions,
+    button,
+    context,
+    divider,
+    fields,
+    header,
+    plain,
+    section,
+    slack_escape,
+)
 from bot.slack.snapshot import AthleteSnapshot, flag_text
 from core.activity_data import Sport
 from core.workout_structure import describe
@@ -54,7 +64,7 @@ def roster_row(snap: AthleteSnapshot, *, with_buttons: bool) -> list[dict[str, A
     warn = "⚠️ " if snap.flags else ""
     blocks = [
         section(
-            f"{warn}*{snap.athlete.name}*\n"
+            f"{warn}*{slack_escape(snap.athlete.name)}*\n"
             f"Last sync: {_last_sync(snap)} · Week: {_compliance(snap)} · "
             f"Form: {_form_word(snap.form)}\nFlags: {flags}"
         )
@@ -98,13 +108,14 @@ def athlete_blocks(snap: AthleteSnapshot) -> list[dict[str, Any]]:
         ),
     ]
     recent = [
-        f"• {a.local_date} {a.name or a.sport} — {round(a.moving_s / 60)} min, "
+        f"• {a.local_date} {slack_escape(a.name or a.sport)} — {round(a.moving_s / 60)} min, "
         f"load {_number(a.load)}"
         for a in snap.recent
     ]
     blocks.append(section("*Last activities*\n" + ("\n".join(recent) or "none yet")))
     upcoming = [
-        f"• {w.scheduled_date} {w.title} ({w.sport})" + (" ★" if w.key_workout else "")
+        f"• {w.scheduled_date} {slack_escape(w.title)} ({w.sport})"
+        + (" ★" if w.key_workout else "")
         for w in snap.upcoming
     ]
     blocks.append(section("*Next workouts*\n" + ("\n".join(upcoming) or "nothing planned")))
@@ -127,7 +138,7 @@ def plan_modal(athlete_id: int, athlete_name: str, today: date) -> dict[str, Any
         "submit": plain("Plan it", 24),
         "close": plain("Cancel", 24),
         "blocks": [
-            context(f"For *{athlete_name}*"),
+            context(f"For *{slack_escape(athlete_name)}*"),
             {
                 "type": "input",
                 "block_id": "sport",

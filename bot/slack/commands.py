@@ -18,7 +18,7 @@ from slack_bolt.async_app import AsyncApp
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.slack import cards, feed
-from bot.slack.blocks import section
+from bot.slack.blocks import fallback, section, slack_escape
 from bot.slack.people import athlete_and_text, athlete_by_name, coach_for
 from bot.slack.snapshot import snapshot
 from core import accounts, coach_view, coaching, planning
@@ -68,7 +68,9 @@ Handler = Callable[[Container, AsyncSession, User, Invocation], Awaitable[Answer
 
 
 def _answer(text: str) -> Answer:
-    return text, [section(text)]
+    """A plain answer (names, titles and refusals in it raw): escaped once, whole. Only for
+    text without a mrkdwn link, which escaping would break."""
+    return text, [section(slack_escape(text))]
 
 
 async def help_(
@@ -256,7 +258,7 @@ async def run_subcommand(container: Container, body: dict[str, Any], client: Any
     name, _, args = text.partition(" ")
     handler = SUBCOMMANDS.get(name.lower())
     if handler is None:
-        prefix = f"I don't know “{name}”.\n\n" if name else ""
+        prefix = f"I don't know “{slack_escape(name)}”.\n\n" if name else ""
         return "Trainlytics commands", [section(prefix + HELP)]
     inv = Invocation(
         team_id=body.get("team_id", ""),
@@ -285,6 +287,6 @@ def register(app: AsyncApp, container: Container) -> None:
     @app.command(COMMAND)
     async def on_command(ack: Any, body: dict[str, Any], client: Any) -> None:
         text, blocks = await run_subcommand(container, body, client)
-        await ack(text=text, blocks=blocks)
+        await ack(text=fallback(text), blocks=blocks)
 
     modals.register(app, container)

@@ -13,6 +13,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.slack import cards
+from bot.slack.blocks import fallback, slack_escape
 from bot.slack.people import coach_for
 from bot.slack.snapshot import snapshot
 from bot.slack.step_syntax import parse_steps
@@ -153,7 +154,7 @@ async def open_for_athlete(
                     "Comment",
                     "Your comment",
                     f"{athlete.id}:{workout_id or 0}",
-                    f"To *{athlete.name}*, delivered on Telegram.",
+                    f"To *{slack_escape(athlete.name)}*, delivered on Telegram.",
                 )
             else:  # move
                 workout = await session.get(Workout, int(workout_id or 0))
@@ -164,7 +165,8 @@ async def open_for_athlete(
                     cards.MOVE_CALLBACK,
                     "Move workout",
                     str(workout.id),
-                    f"*{workout.title}* ({athlete.name}), now on {workout.scheduled_date}.",
+                    f"*{slack_escape(workout.title)}* ({slack_escape(athlete.name)}), "
+                    f"now on {workout.scheduled_date}.",
                     workout.scheduled_date,
                 )
     except DomainError as exc:
@@ -179,7 +181,7 @@ def register(app: AsyncApp, container: Container) -> None:
             await ack(response_action="errors", errors=outcome)
             return
         await ack()
-        await client.chat_postMessage(channel=user, text=outcome)
+        await client.chat_postMessage(channel=user, text=fallback(outcome))
 
     @app.view(cards.PLAN_CALLBACK)
     async def on_plan(ack: Any, body: dict[str, Any], client: Any) -> None:
@@ -208,6 +210,6 @@ def _opener(container: Container, what: str) -> Any:
         await ack()
         refusal = await open_for_athlete(container, body, client, what, action.get("value", ""))
         if refusal:
-            await client.chat_postMessage(channel=body["user"]["id"], text=refusal)
+            await client.chat_postMessage(channel=body["user"]["id"], text=fallback(refusal))
 
     return on_button
