@@ -33,6 +33,7 @@ from bot.conversation.ratelimit import HeavyLimiter
 from bot.conversation.state import ConversationState, InMemoryConversationState
 from bot.conversation.strings import say
 from bot.conversation.types import Reply, Request, RequestKind
+from bot.conversation.validation import refusal_text
 from core import accounts
 from core.clock import Clock
 from core.db.engine import Database
@@ -80,7 +81,7 @@ class Conversation:
             await _run_after_commit(ctx.after_commit)
             return ctx.replies
         except DomainError as exc:
-            return [Reply.of(exc.message)]
+            return [Reply.of(refusal_text(locale, exc))]
         except _RateLimited as exc:
             return [Reply.of(say(locale, "rate_limited", seconds=exc.seconds))]
 

@@ -60,15 +60,20 @@ def _last_sync(snap: AthleteSnapshot) -> str:
 
 
 def roster_row(snap: AthleteSnapshot, *, with_buttons: bool) -> list[dict[str, Any]]:
-    flags = ", ".join(flag_text(f) for f in snap.flags) or "none"
-    warn = "⚠️ " if snap.flags else ""
-    blocks = [
-        section(
-            f"{warn}*{slack_escape(snap.athlete.name)}*\n"
-            f"Last sync: {_last_sync(snap)} · Week: {_compliance(snap)} · "
-            f"Form: {_form_word(snap.form)}\nFlags: {flags}"
-        )
-    ]
+    name = slack_escape(snap.athlete.name)
+    if not snap.shared:
+        # Withheld by this athlete (core.coach_view): the row says so and shows no number.
+        blocks = [section(f"🔒 *{name}*\nNot shared: keeps their activities to themself.")]
+    else:
+        flags = ", ".join(flag_text(f) for f in snap.flags) or "none"
+        warn = "⚠️ " if snap.flags else ""
+        blocks = [
+            section(
+                f"{warn}*{name}*\n"
+                f"Last sync: {_last_sync(snap)} · Week: {_compliance(snap)} · "
+                f"Form: {_form_word(snap.form)}\nFlags: {flags}"
+            )
+        ]
     if with_buttons:
         value = str(snap.athlete.id)
         blocks.append(
