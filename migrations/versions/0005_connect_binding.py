@@ -1,7 +1,7 @@
 """connect links confirmed in the owner's chat; account transfers
 
-Revision ID: 0004_connect_binding
-Revises: 0003_snooze
+Revision ID: 0005_connect_binding
+Revises: 0004_calendar_generation
 Create Date: 2026-12-03 11:54:04.557212
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 import core.db.types
 
 
-revision: str = "0004_connect_binding"
-down_revision: str | None = "0003_snooze"
+revision: str = "0005_connect_binding"
+down_revision: str | None = "0004_calendar_generation"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
