@@ -3,9 +3,12 @@
 `athlete_snapshot` gathers the numbers of one athlete (this week against the plan,
 compliance, Fitness/Fatigue/Form, attention flags and, in detail, the last sessions and
 the next workouts); `roster_snapshots` does it for the whole roster. Every read goes
-through `core.coaching.require_permission`, so a coach asking about someone who is not
-their athlete gets a `PermissionDenied` and sees nothing. Wording and layout are left to
-the doors.
+through `core.coaching.require_permission`. An athlete who withholds their activities
+shows in the roster as not shared (`AthleteSnapshot.shared`), the others as usual; an
+athlete id from a button or a form that is not the coach's athlete answers exactly like
+an id that exists nowhere (`coached_athlete`), so nobody outside a relationship learns
+who exists (docs/security.md, "Permissions across people"). Wording and layout are left
+to the doors.
 
 The helpers below are the other decisions both doors share: which athlete a typed name
 means (`find_athlete`, `split_athlete_name`), what a comment sent without a thread is
@@ -26,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import activities, coaching, planning
 from core.clock import Clock
-from core.coaching import require_permission
+from core.coaching import NotShared, require_permission
 from core.db.models import Activity, DailyLoad, User, Workout
 from core.enums import Permission, WorkoutStatus
 from core.errors import InvalidInput, NotFound
@@ -35,6 +38,8 @@ from core.timeutil import local_date, week_start
 
 RECENT_DAYS = 14  # how far back "last activities" and ahead "next workouts" look
 DETAIL_ITEMS = 3  # sessions and workouts listed in the detailed view
+# What an athlete id outside the coach's relationships gets, the same as a missing id.
+UNKNOWN_ATHLETE = "That athlete does not exist."
 
 
 @dataclass
@@ -52,6 +57,8 @@ class AthleteSnapshot:
     flags: list[dict[str, Any]] = field(default_factory=list)  # core.schedules reasons
     recent: list[Activity] = field(default_factory=list)  # newest first (detail only)
     upcoming: list[Workout] = field(default_factory=list)  # soonest first (detail only)
+    # False: the athlete withholds their activities from this coach; no number is read.
+    shared: bool = True
 
     @property
     def compliance_pct(self) -> int | None:
@@ -111,21 +118,55 @@ async def athlete_snapshot(
     session: AsyncSession, clock: Clock, coach_id: int, athlete_id: int, *, detail: bool = True
 ) -> AthleteSnapshot:
     """One athlete in detail, by id (a button's argument): checked before anything is read."""
-    await require_permission(session, coach_id, athlete_id, Permission.VIEW_ACTIVITIES)
+    athlete = await coached_athlete(session, coach_id, athlete_id)
+    return await snapshot(session, clock, coach_id, athlete, detail=detail)
+
+
+async def coached_athlete(session: AsyncSession, coach_id: int, athlete_id: int) -> User:
+    """An athlete id someone could forge (a button, a form's metadata): one of the coach's
+    athletes (or the coach themself), else `NotFound(UNKNOWN_ATHLETE)`, worded exactly as
+    for an id that exists nowhere. What the coach may do with them is checked after."""
+    if athlete_id != coach_id and not await coaching.active_relationship(
+        session, coach_id, athlete_id
+    ):
+        raise NotFound(UNKNOWN_ATHLETE)
     athlete = await session.get(User, athlete_id)
     if athlete is None:
-        raise NotFound("That athlete does not exist.")
-    return await snapshot(session, clock, coach_id, athlete, detail=detail)
+        raise NotFound(UNKNOWN_ATHLETE)
+    return athlete
 
 
 async def roster_snapshots(
     session: AsyncSession, clock: Clock, coach_id: int
 ) -> list[AthleteSnapshot]:
-    """Every active athlete of the coach, by name (the roster's order)."""
-    return [
-        await snapshot(session, clock, coach_id, athlete)
-        for athlete in await coaching.roster(session, coach_id)
-    ]
+    """Every active athlete of the coach, by name (the roster's order).
+
+    One athlete withholding their activities does not hide the others: that athlete's
+    row is marked not shared and carries no numbers.
+    """
+    snaps = []
+    for athlete in await coaching.roster(session, coach_id):
+        try:
+            snaps.append(await snapshot(session, clock, coach_id, athlete))
+        except NotShared:
+            snaps.append(_not_shared(athlete, local_date(clock.now(), athlete.timezone)))
+    return snaps
+
+
+def _not_shared(athlete: User, today: date) -> AthleteSnapshot:
+    return AthleteSnapshot(
+        athlete=athlete,
+        today=today,
+        last_sync=None,
+        week_planned=0,
+        week_done=0,
+        week_load=0.0,
+        week_planned_load=0.0,
+        fitness=None,
+        fatigue=None,
+        form=None,
+        shared=False,
+    )
 
 
 # --- names typed by a coach ------------------------------------------------------------

@@ -258,19 +258,37 @@ async def roster(session: AsyncSession, coach_id: int) -> list[User]:
     return list(rows)
 
 
+class NotYourAthlete(PermissionDenied):
+    """The actor has no active relationship with the athlete: an outsider."""
+
+
+class NotShared(PermissionDenied):
+    """The athlete's coach, but this athlete withholds this permission."""
+
+
 async def require_permission(
-    session: AsyncSession, actor_id: int, athlete_id: int, permission: Permission
+    session: AsyncSession,
+    actor_id: int,
+    athlete_id: int,
+    permission: Permission,
+    *,
+    unknown: str | None = None,
 ) -> None:
     """The one gate for cross-user access: the athlete themself, or an allowed active coach.
 
-    Raises PermissionDenied (and the caller's unit of work rolls back) otherwise.
+    Raises `NotYourAthlete` for an outsider and `NotShared` for a coach the athlete did
+    not allow this (the caller's unit of work rolls back). `unknown`: the caller looked a
+    row up by an id someone could forge, and answers an outsider with exactly the
+    `NotFound` it gives for an id that exists nowhere, so probing ids tells nothing.
     """
     if actor_id == athlete_id:
         return
     relationship = await active_relationship(session, actor_id, athlete_id)
     if relationship is None:
-        raise PermissionDenied("You are not this athlete's coach.")
+        if unknown is not None:
+            raise NotFound(unknown)
+        raise NotYourAthlete("You are not this athlete's coach.")
     if not relationship.permissions.get(permission, DEFAULT_PERMISSIONS.get(permission, False)):
-        raise PermissionDenied(
+        raise NotShared(
             f"This athlete has not allowed their coach to {permission.replace('_', ' ')}."
         )

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from typing import Any
+
 
 class DomainError(Exception):
     """A rule of the product refused the operation; nothing was changed."""
@@ -23,6 +27,34 @@ class PermissionDenied(DomainError):
 
 class InvalidInput(DomainError):
     code = "invalid_input"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one field of a form, for the door to say in the person's language.
+
+    `field`: the form field ("sport", "title", "date", "steps"); `code`: what is wrong
+    (bot/conversation/strings.py has a sentence per code, key "err_<code>"); `step`: where
+    in a workout's steps ("2", or "2.1" for the first step of the second block's repeat);
+    `part`: the part of that step ("duration", "distance", "kind", "target", ...);
+    `params`: the values the sentence names.
+    """
+
+    field: str
+    code: str
+    step: str = ""
+    part: str = ""
+    params: dict[str, Any] = dataclass_field(default_factory=dict)
+
+
+class InvalidFields(InvalidInput):
+    """Input refused field by field; `message` is an English fallback for logs and tests."""
+
+    code = "invalid_fields"
+
+    def __init__(self, problems: list[Problem], message: str) -> None:
+        super().__init__(message)
+        self.problems = tuple(problems)
 
 
 class InvalidTimezone(InvalidInput):

@@ -17,7 +17,7 @@ from core.coaching import require_permission
 from core.db.engine import small_read
 from core.db.models import PlanTemplate, TemplateWorkout, TrainingPlan, User, Workout
 from core.enums import NotificationKind, Permission, WorkoutStatus
-from core.errors import InvalidInput, NotFound
+from core.errors import InvalidFields, InvalidInput, NotFound, Problem
 from core.timeutil import local_date
 from core.workout_structure import (
     estimate_load,
@@ -25,6 +25,11 @@ from core.workout_structure import (
     total_duration_s,
     validate_structure,
 )
+
+
+def _refused(field: str, code: str, english: str, **params: Any) -> InvalidFields:
+    """One field refused, with a code the doors say in the person's language."""
+    return InvalidFields([Problem(field, code, params=params)], english)
 
 
 @dataclass
@@ -44,16 +49,20 @@ class WorkoutSpec:
         try:
             sport = Sport(self.sport).value
         except ValueError as exc:
-            raise InvalidInput(f"“{self.sport}” is not a sport I know.") from exc
+            raise _refused(
+                "sport", "unknown_sport", f"“{self.sport}” is not a sport I know.", value=self.sport
+            ) from exc
         title = self.title.strip()
         if not title:
-            raise InvalidInput("A workout needs a title.")
+            raise _refused("title", "missing", "A workout needs a title.")
         if len(title) > 200:
-            raise InvalidInput("A workout title has at most 200 characters.")
+            raise _refused(
+                "title", "too_long_text", "A workout title has at most 200 characters.", limit=200
+            )
         structure = validate_structure(self.structure)
         duration = self.planned_duration_s or total_duration_s(structure)
         if duration is not None and not 0 < duration <= 24 * 3600:
-            raise InvalidInput("A workout lasts between a minute and a day.")
+            raise _refused("steps", "day_long", "A workout lasts between a minute and a day.")
         load = (
             self.planned_load
             if self.planned_load is not None
@@ -76,11 +85,17 @@ async def local_today(session: AsyncSession, clock: Clock, user_id: int) -> date
     return local_date(clock.now(), user.timezone)
 
 
+# Someone else's workout, asked for by id, answers exactly like a workout that never was.
+UNKNOWN_WORKOUT = "That workout does not exist."
+
+
 async def get_workout(session: AsyncSession, actor_id: int, workout_id: int) -> Workout:
     workout = await session.get(Workout, workout_id)
     if workout is None:
-        raise NotFound("That workout does not exist.")
-    await require_permission(session, actor_id, workout.athlete_id, Permission.VIEW_ACTIVITIES)
+        raise NotFound(UNKNOWN_WORKOUT)
+    await require_permission(
+        session, actor_id, workout.athlete_id, Permission.VIEW_ACTIVITIES, unknown=UNKNOWN_WORKOUT
+    )
     return workout
 
 
@@ -128,8 +143,10 @@ async def create_workout(
 async def _editable(session: AsyncSession, actor_id: int, workout_id: int) -> Workout:
     workout = await session.get(Workout, workout_id)
     if workout is None:
-        raise NotFound("That workout does not exist.")
-    await require_permission(session, actor_id, workout.athlete_id, Permission.PLAN_WORKOUTS)
+        raise NotFound(UNKNOWN_WORKOUT)
+    await require_permission(
+        session, actor_id, workout.athlete_id, Permission.PLAN_WORKOUTS, unknown=UNKNOWN_WORKOUT
+    )
     return workout
 
 

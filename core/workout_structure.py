@@ -8,9 +8,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
-from core.errors import InvalidInput
+from core.errors import InvalidFields, Problem
 
 StepKind = Literal["warmup", "interval", "recovery", "cooldown", "steady", "rest"]
 TargetType = Literal["power", "heart_rate", "pace", "rpe", "cadence"]
@@ -28,12 +38,15 @@ class Target(BaseModel):
 
     @model_validator(mode="after")
     def _ordered(self) -> Target:
+        # Custom error types: `validate_structure` turns each into a sentence by its code.
         if self.high < self.low:
-            raise ValueError("target high must be at least target low")
+            raise PydanticCustomError("target_order", "target high must be at least target low")
         if self.unit == "percent" and self.high > 250:
-            raise ValueError("a percent-of-threshold target above 250 % is not plausible")
+            raise PydanticCustomError(
+                "target_percent", "a percent-of-threshold target above 250 % is not plausible"
+            )
         if self.type == "rpe" and self.high > 10:
-            raise ValueError("RPE targets go from 1 to 10")
+            raise PydanticCustomError("rpe_range", "RPE targets go from 1 to 10")
         return self
 
 
@@ -49,7 +62,9 @@ class Step(BaseModel):
     @model_validator(mode="after")
     def _one_extent(self) -> Step:
         if (self.duration_s is None) == (self.distance_m is None):
-            raise ValueError("a step has either a duration or a distance, not both or neither")
+            raise PydanticCustomError(
+                "extent", "a step has either a duration or a distance, not both or neither"
+            )
         return self
 
 
@@ -60,8 +75,53 @@ class Repeat(BaseModel):
     steps: list[Step] = Field(min_length=1, max_length=20)
 
 
-Block = Annotated[Step | Repeat, Field(union_mode="left_to_right")]
+def _block_kind(value: Any) -> str:
+    """A block with a "repeat" key is a repeat, anything else a step: validating against the
+    one it is meant to be gives its own errors, not both models' mixed together."""
+    is_repeat = "repeat" in value if isinstance(value, dict) else hasattr(value, "repeat")
+    return "repeat" if is_repeat else "step"
+
+
+Block = Annotated[
+    Annotated[Step, Tag("step")] | Annotated[Repeat, Tag("repeat")],
+    Discriminator(_block_kind),
+]
 _STRUCTURE = TypeAdapter(list[Block])
+# A step's field names as a person calls them (strings.py "part_<name>").
+_PARTS = {
+    "duration_s": "duration",
+    "distance_m": "distance",
+    "kind": "kind",
+    "target": "target",
+    "type": "target",
+    "unit": "target",
+    "low": "target",
+    "high": "target",
+    "note": "note",
+    "repeat": "repeat",
+    "steps": "steps",
+}
+# pydantic's error types, grouped into the codes a person reads a sentence for.
+_CODES = {
+    "missing": "missing",
+    "extra_forbidden": "unknown_part",
+    "literal_error": "choice",
+    "greater_than": "too_small",
+    "greater_than_equal": "at_least",
+    "less_than_equal": "too_large",
+    "too_short": "too_few",
+    "too_long": "too_many",
+    "string_too_long": "too_long_text",
+    "float_parsing": "number",
+    "float_type": "number",
+    "int_parsing": "number",
+    "int_type": "number",
+    "int_from_float": "number",
+    "model_type": "shape",
+    "model_attributes_type": "shape",
+    "dict_type": "shape",
+    "list_type": "shape",
+}
 
 # Rough intensity of a step without a target, for load estimates of planned workouts.
 _DEFAULT_INTENSITY = {
@@ -79,19 +139,57 @@ def validate_structure(raw: Any) -> list[dict[str, Any]]:
     if raw in (None, ""):
         return []
     if not isinstance(raw, list):
-        raise InvalidInput("A workout's structure is a list of steps.")
+        raise InvalidFields(
+            [Problem("steps", "shape")], "A workout's structure is a list of steps."
+        )
     if len(raw) > 50:
-        raise InvalidInput("A workout has at most 50 blocks.")
+        raise InvalidFields(
+            [Problem("steps", "too_many_blocks", params={"limit": 50})],
+            "A workout has at most 50 blocks.",
+        )
     try:
         blocks = _STRUCTURE.validate_python(raw)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"step {'.'.join(str(p + 1) if isinstance(p, int) else str(p) for p in e['loc'][:3])}: "
-            f"{e['msg'].removeprefix('Value error, ')}"
-            for e in exc.errors()[:5]
+        problems = [_problem(e) for e in exc.errors()[:5]]
+        english = "; ".join(
+            f"step {p.step}{' ' + p.part if p.part else ''}: {e['msg']}"
+            for p, e in zip(problems, exc.errors()[:5], strict=True)
         )
-        raise InvalidInput(f"The workout steps are not valid: {problems}.") from exc
+        raise InvalidFields(problems, f"The workout steps are not valid: {english}.") from exc
     return [b.model_dump(exclude_none=True) for b in blocks]
+
+
+def _problem(error: Any) -> Problem:
+    """One pydantic error as a `Problem`: which step (by position), which part, what code."""
+    loc = [p for p in error["loc"] if p not in ("step", "repeat") or isinstance(p, int)]
+    positions = [str(p + 1) for p in loc if isinstance(p, int)]
+    names = [p for p in loc if isinstance(p, str)]
+    # The location interleaves the union's tags ("step", "repeat") with field names; a
+    # repeat's own fields are named like its tag, so they are taken from the raw location.
+    raw_names = [p for p in error["loc"][1:] if isinstance(p, str)]
+    if raw_names[:1] == ["repeat"] and raw_names[1:2] in (["repeat"], ["steps"]):
+        names = raw_names[1:2] + names
+    part = next((_PARTS[n] for n in reversed(names) if n in _PARTS), "")
+    params: dict[str, Any] = {}
+    context = error.get("ctx") or {}
+    for key in ("gt", "ge", "le", "max_length", "min_length", "expected"):
+        if key in context:
+            params["limit"] = context[key]
+    if error["type"] == "extra_forbidden" and names:
+        params["name"] = names[-1]
+        part = ""
+    code = _CODES.get(error["type"], error["type"])
+    if code not in _KNOWN_CODES:
+        code = "invalid"
+    return Problem("steps", code, step=".".join(positions[:2]), part=part, params=params)
+
+
+_KNOWN_CODES = frozenset(_CODES.values()) | {
+    "extent",
+    "target_order",
+    "target_percent",
+    "rpe_range",
+}
 
 
 def _flat_steps(structure: list[dict[str, Any]]) -> list[tuple[dict[str, Any], int]]:

@@ -1,9 +1,14 @@
-"""`GET /connect/{provider}` and `GET /oauth/{provider}/callback`, with small HTML pages.
+"""`GET /connect/{provider}`, `/connect/{provider}/continue` and `/oauth/{provider}/callback`.
 
-`/connect/{provider}?t=...` opens the signed one-time link the bot sent and redirects to
-the provider's consent page with a fresh single-use `state`. The callback spends that
-state, stores the tokens and queues the backfill. Every failure gets a plain page that
-says what to do next; a provider that is unknown or not configured is a 404.
+A chat link can be forwarded, so opening it proves nothing about who is at the browser
+(docs/security.md, "Connecting a provider account"). `/connect/{provider}?t=...` spends
+the signed one-time link the bot sent, sets a cookie naming this browser and shows a code
+to send in the bot chat. Once the link's owner sent it from their own chat,
+`/continue` (the page reloads itself) redirects to the provider with a single-use
+`state` bound to the cookie. The callback must bring the same cookie; it spends the
+state, stores the tokens and queues the backfill, or, when the provider account belongs
+to someone else, says their owner was asked. Every failure gets a plain page that says
+what to do next; a provider that is unknown or not configured is a 404.
 """
 
 from __future__ import annotations
@@ -11,11 +16,18 @@ from __future__ import annotations
 import html
 import logging
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from core.errors import DomainError
-from core.sync.accounts import begin_connect, complete_connect, open_connect_link
+from core.sync.accounts import (
+    STATE_LIFETIME,
+    BrowserNotConfirmed,
+    begin_confirmed_connect,
+    browser_code,
+    complete_connect,
+    open_browser_session,
+)
 from core.sync.providers.base import ProviderError
 from trainlytics.container import Container
 from web.app import container_of
@@ -29,17 +41,44 @@ router = APIRouter(tags=["oauth"])
 NAMES = {"strava": "Strava", "garmin": "Garmin", "polar": "Polar", "coros": "COROS"}
 
 
-def page(title: str, body: str, status: int = 200) -> HTMLResponse:
+def page(
+    title: str, body: str, status: int = 200, *, extra: str = "", head: str = ""
+) -> HTMLResponse:
+    """A small page; `extra` and `head` are HTML built here from escaped parts only."""
     content = (
         "<!doctype html><html lang=en><meta charset=utf-8>"
         "<meta name=viewport content='width=device-width,initial-scale=1'>"
-        f"<title>{html.escape(title)}</title>"
+        f"{head}<title>{html.escape(title)}</title>"
         # A stylesheet, not inline styles: the strict CSP of every page forbids those.
         f"<link rel=stylesheet href='{stylesheet_url()}'>"
-        f"<main class=message><h1>{html.escape(title)}</h1><p>{html.escape(body)}</p></main>"
-        "</html>"
+        f"<main class=message><h1>{html.escape(title)}</h1><p>{html.escape(body)}</p>"
+        f"{extra}</main></html>"
     )
     return HTMLResponse(content, status_code=status)
+
+
+def cookie_name(provider_name: str) -> str:
+    """One cookie per provider, so connecting two providers in two tabs works."""
+    return f"tl_connect_{provider_name}"
+
+
+def _code_page(provider_name: str, secret: str, *, again: bool = False) -> HTMLResponse:
+    """The code to send in chat; the page reloads itself into /continue until it is sent."""
+    name = NAMES.get(provider_name, provider_name)
+    code = browser_code(secret)
+    target = html.escape(f"/connect/{provider_name}/continue", quote=True)
+    body = (
+        "The bot has not seen the code yet. " if again else ""
+    ) + f"To connect {name}, send this message to the bot in your own chat:"
+    extra = (
+        f"<p class=code><strong>/connect {html.escape(code)}</strong></p>"
+        "<p>This page goes on by itself once the bot has it. Did someone send you this "
+        "link? Then do not send the code: ask your own bot chat for /connect instead.</p>"
+        f"<p><a href='{target}'>Continue</a></p>"
+    )
+    # A meta refresh, not a script: the strict CSP of every page forbids scripts.
+    head = f"<meta http-equiv=refresh content='4;url={target}'>"
+    return page(f"Connect {name}", body, extra=extra, head=head)
 
 
 def _unknown() -> HTMLResponse:
@@ -51,17 +90,46 @@ async def connect(
     provider_name: str, t: str = "", container: Container = Depends(container_of)
 ) -> Response:
     ctx = sync_context_of(container)
-    provider = ctx.providers.get(provider_name)
-    if provider is None:
+    if provider_name not in ctx.providers:
         return _unknown()
     if not t:
         return page("Link incomplete", "Open the link exactly as the bot sent it.", 400)
     try:
         async with ctx.db.unit_of_work() as session:
-            user_id = await open_connect_link(
+            opened = await open_browser_session(
                 session, ctx.clock, container.settings.secret_key or "", t, provider_name
             )
-            url = await begin_connect(session, ctx.clock, provider, user_id)
+    except DomainError as exc:
+        return page("This link does not work", exc.message, 400)
+    response = _code_page(provider_name, opened.secret)
+    response.set_cookie(
+        cookie_name(provider_name),
+        opened.secret,
+        max_age=int(STATE_LIFETIME.total_seconds()) * 2,
+        path="/",
+        secure=(container.settings.public_url or "").startswith("https://"),
+        httponly=True,
+        # Lax: the provider's redirect back to the callback is a top-level GET, which
+        # carries it; a cross-site subrequest does not.
+        samesite="lax",
+    )
+    return response
+
+
+@router.get("/connect/{provider_name}/continue")
+async def connect_continue(
+    provider_name: str, request: Request, container: Container = Depends(container_of)
+) -> Response:
+    ctx = sync_context_of(container)
+    provider = ctx.providers.get(provider_name)
+    if provider is None:
+        return _unknown()
+    secret = request.cookies.get(cookie_name(provider_name), "")
+    try:
+        async with ctx.db.unit_of_work() as session:
+            url = await begin_confirmed_connect(session, ctx.clock, provider, secret)
+    except BrowserNotConfirmed:
+        return _code_page(provider_name, secret, again=True)
     except DomainError as exc:
         return page("This link does not work", exc.message, 400)
     return RedirectResponse(url, status_code=303)
@@ -70,6 +138,7 @@ async def connect(
 @router.get("/oauth/{provider_name}/callback")
 async def callback(
     provider_name: str,
+    request: Request,
     state: str = "",
     code: str = "",
     error: str = "",
@@ -91,8 +160,9 @@ async def callback(
             f"{name} did not send everything back. Start again from the bot.",
             400,
         )
+    browser = request.cookies.get(cookie_name(provider_name), "")
     try:
-        account = await complete_connect(ctx, provider_name, state, code)
+        outcome = await complete_connect(ctx, provider_name, state, code, browser=browser)
     except DomainError as exc:
         return page(f"{name} not connected", exc.message, 400)
     except ProviderError as exc:
@@ -102,7 +172,13 @@ async def callback(
             f"{name} refused the sign-in. Ask the bot for a new link and try again.",
             502,
         )
-    await enqueue_backfill(account.id)
+    if outcome.account is None:
+        return page(
+            f"{name} account already connected",
+            f"This {name} account is connected to another person here. We asked them in "
+            "their chat; nothing moves unless they agree, and the bot tells you their answer.",
+        )
+    await enqueue_backfill(outcome.account.id)
     return page(
         f"{name} connected",
         f"{name} connected, you can close this tab. Your recent activities are being "

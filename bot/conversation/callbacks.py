@@ -41,6 +41,7 @@ class Scope(StrEnum):
     PAGE = "pg"  # help page
     ROSTER = "ro"  # a coach opens one athlete of their roster
     CALENDAR = "cl"  # new / off (the private calendar link)
+    ACCOUNT = "ac"  # give / keep: the owner's answer about their provider account
 
 
 # (scope, action) -> argument kinds, "i" an integer, "s" a token.
@@ -77,6 +78,8 @@ CATALOGUE: dict[tuple[str, str], str] = {
     ("ro", "open"): "i",  # athlete id
     ("cl", "new"): "",
     ("cl", "off"): "",
+    ("ac", "give"): "i",  # account transfer id
+    ("ac", "keep"): "i",
 }
 
 

@@ -39,6 +39,12 @@ class ConversationSettings:
     # root wires it to the `trainlytics.sync.finish_disconnects` task). Without it, the
     # hourly sync sweep finishes the disconnect.
     after_disconnect: Callable[[int], Awaitable[None]] | None = None
+    # Called with an account id after an owner agreed to move their provider account to
+    # the person who connected it (core.sync.accounts.decide_transfer) and that was
+    # committed: queues the account's backfill (`trainlytics.sync.backfill`).
+    after_connect: Callable[[int], Awaitable[None]] | None = None
+    # How far back such a moved account's backfill imports (TRAINLYTICS_BACKFILL_DAYS).
+    backfill_days: int = 90
     # /connect: the key that signs connect links (TRAINLYTICS_SECRET_KEY) and the providers
     # whose app credentials are set (`configured_providers`). Links also need public_url;
     # without all three /connect says plainly that connecting is not available.
@@ -61,6 +67,7 @@ class ConversationSettings:
             secret_key=settings.secret_key,
             enabled_providers=configured_providers(settings),
             telegram_bot_username=settings.telegram_bot_username,
+            backfill_days=settings.backfill_days,
             **hooks,
         )
 

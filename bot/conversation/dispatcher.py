@@ -20,17 +20,26 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.conversation.context import Context, ConversationSettings, Handler
-from bot.conversation.handlers import calendar_link, coach, logging, onboarding, people, plans
+from bot.conversation.handlers import (
+    calendar_link,
+    coach,
+    connections,
+    logging,
+    onboarding,
+    people,
+    plans,
+)
 from bot.conversation.ratelimit import HeavyLimiter
 from bot.conversation.state import ConversationState, InMemoryConversationState
 from bot.conversation.strings import say
 from bot.conversation.types import Reply, Request, RequestKind
+from bot.conversation.validation import refusal_text
 from core import accounts
 from core.clock import Clock
 from core.db.engine import Database
 from core.errors import DomainError
 
-_MODULES = (onboarding, plans, logging, people, calendar_link, coach)
+_MODULES = (onboarding, plans, logging, people, calendar_link, coach, connections)
 COMMANDS: dict[str, Handler] = {k: v for m in _MODULES for k, v in m.COMMANDS.items()}
 BUTTONS: dict[str, Handler] = {k: v for m in _MODULES for k, v in m.BUTTONS.items()}
 AWAITING: dict[str, Any] = {k: v for m in _MODULES for k, v in m.AWAITING.items()}
@@ -72,7 +81,7 @@ class Conversation:
             await _run_after_commit(ctx.after_commit)
             return ctx.replies
         except DomainError as exc:
-            return [Reply.of(exc.message)]
+            return [Reply.of(refusal_text(locale, exc))]
         except _RateLimited as exc:
             return [Reply.of(say(locale, "rate_limited", seconds=exc.seconds))]
 

@@ -42,14 +42,18 @@ def telegram_length(text: Text) -> int:
     return len(text.plain.encode("utf-16-le")) // 2
 
 
-def _slack_escape(value: str) -> str:
+def slack_escape(value: str) -> str:
+    """The one escaping of a string for Slack mrkdwn (and a message's `text`), per Slack's
+    rule: &, < and > become &amp; &lt; &gt;, so `<!channel>`, `<@U123>` and
+    `<https://evil|click me>` stay words. Every person-supplied string placed in a mrkdwn
+    field goes through it exactly once (bot/slack, docs/security.md "Slack")."""
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def to_slack_mrkdwn(text: Text) -> str:
     out: list[str] = []
     for span in text.spans:
-        body = _slack_escape(span.text)
+        body = slack_escape(span.text)
         if not span.text.strip() or span.style is Style.PLAIN:
             out.append(body)
             continue

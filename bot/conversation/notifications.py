@@ -228,6 +228,8 @@ def render_notification(view: NotificationView) -> Reply:
             return _weekly(view)
         case NotificationKind.COACH_DIGEST:
             return _coach_digest(view)
+        case NotificationKind.SYNC_STATUS if p.get("transfer"):
+            return _transfer(view)
         case NotificationKind.SYNC_STATUS:
             return Reply.of(_sync_status(view))
         case NotificationKind.RELATIONSHIP:
@@ -355,6 +357,30 @@ def _coach_digest(view: NotificationView) -> Reply:
         lines.append(Text.of(bold(str(entry.get("name", "")))))
         lines += [f"  • {reason_text(t, r)}" for r in entry.get("reasons") or []]
     return Reply(parts=(join_lines(lines),))
+
+
+def _transfer(view: NotificationView) -> Reply:
+    """A provider account changing hands: the owner's question (with its two buttons), or
+    what became of it (core.sync.accounts.request_transfer / decide_transfer)."""
+    t, p = view.locale, view.payload
+    step, other = str(p.get("transfer")), str(p.get("other") or "")
+    text = say(
+        t, f"n_transfer_{step}", provider=str(p.get("provider", "")).capitalize(), other=other
+    )
+    if step != "ask":
+        return Reply.of(text)
+    transfer_id = int(p.get("transfer_id") or 0)
+    return Reply.of(
+        text,
+        Buttons.of(
+            [Button(say(t, "btn_transfer_keep"), cb(Scope.ACCOUNT, "keep", transfer_id))],
+            [
+                Button(
+                    say(t, "btn_transfer_give", name=other), cb(Scope.ACCOUNT, "give", transfer_id)
+                )
+            ],
+        ),
+    )
 
 
 def _sync_status(view: NotificationView) -> str:

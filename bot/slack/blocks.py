@@ -5,13 +5,19 @@ section limit by `split_for_limit`, measuring the escaped mrkdwn), Buttons into 
 blocks (a callback button carries `Callback.pack()` in its `value`, its `action_id` is
 "cb:<row>:<col>" so the ids in one message differ), and leaves images to the sender,
 which uploads them with files_upload_v2 (Block Kit cannot carry bytes).
+
+Escaping (docs/security.md, "Slack"): mrkdwn fields are built with every person-supplied
+string passed through `slack_escape` (re-exported here) where it is interpolated;
+plain_text fields (headers, labels, modal titles) are never parsed, so they take raw
+strings. A message's `text` is written plain by its builder and escaped once where it
+leaves for Slack (`SlackPoster.post` / `update`, `fallback` for the other calls).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from bot.conversation.markup import to_slack_mrkdwn
+from bot.conversation.markup import slack_escape, to_slack_mrkdwn
 from bot.conversation.types import Buttons, Image, Reply, Text, split_for_limit
 
 SECTION_LIMIT = 3000
@@ -21,6 +27,11 @@ MESSAGE_BLOCK_LIMIT = 50
 CALLBACK_ACTION_PREFIX = "cb:"
 
 Block = dict[str, Any]
+
+
+def fallback(text: str) -> str:
+    """A message's `text` (notifications, screen readers): plain in, escaped out."""
+    return slack_escape(_cut(text or " ", 3000))
 
 
 def plain(text: str, limit: int = 150) -> dict[str, Any]:
@@ -109,8 +120,7 @@ def render_reply(reply: Reply) -> tuple[str, list[Block], list[Image]]:
             blocks += buttons_blocks(part)
         else:
             images.append(part)
-    fallback = _cut(reply.plain or " ", 3000)
-    return fallback, blocks[:MESSAGE_BLOCK_LIMIT], images
+    return fallback(reply.plain), blocks[:MESSAGE_BLOCK_LIMIT], images
 
 
 def _cut(text: str, limit: int) -> str:

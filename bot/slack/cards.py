@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from bot.slack.blocks import actions, button, context, divider, fields, header, plain, section
+from bot.slack.blocks import (
+    actions,
+    button,
+    context,
+    divider,
+    fields,
+    header,
+    plain,
+    section,
+    slack_escape,
+)
 from bot.slack.snapshot import AthleteSnapshot, flag_text
 from core.activity_data import Sport
 from core.workout_structure import describe
@@ -50,15 +60,20 @@ def _last_sync(snap: AthleteSnapshot) -> str:
 
 
 def roster_row(snap: AthleteSnapshot, *, with_buttons: bool) -> list[dict[str, Any]]:
-    flags = ", ".join(flag_text(f) for f in snap.flags) or "none"
-    warn = "⚠️ " if snap.flags else ""
-    blocks = [
-        section(
-            f"{warn}*{snap.athlete.name}*\n"
-            f"Last sync: {_last_sync(snap)} · Week: {_compliance(snap)} · "
-            f"Form: {_form_word(snap.form)}\nFlags: {flags}"
-        )
-    ]
+    name = slack_escape(snap.athlete.name)
+    if not snap.shared:
+        # Withheld by this athlete (core.coach_view): the row says so and shows no number.
+        blocks = [section(f"🔒 *{name}*\nNot shared: keeps their activities to themself.")]
+    else:
+        flags = ", ".join(flag_text(f) for f in snap.flags) or "none"
+        warn = "⚠️ " if snap.flags else ""
+        blocks = [
+            section(
+                f"{warn}*{name}*\n"
+                f"Last sync: {_last_sync(snap)} · Week: {_compliance(snap)} · "
+                f"Form: {_form_word(snap.form)}\nFlags: {flags}"
+            )
+        ]
     if with_buttons:
         value = str(snap.athlete.id)
         blocks.append(
@@ -98,13 +113,14 @@ def athlete_blocks(snap: AthleteSnapshot) -> list[dict[str, Any]]:
         ),
     ]
     recent = [
-        f"• {a.local_date} {a.name or a.sport} — {round(a.moving_s / 60)} min, "
+        f"• {a.local_date} {slack_escape(a.name or a.sport)} — {round(a.moving_s / 60)} min, "
         f"load {_number(a.load)}"
         for a in snap.recent
     ]
     blocks.append(section("*Last activities*\n" + ("\n".join(recent) or "none yet")))
     upcoming = [
-        f"• {w.scheduled_date} {w.title} ({w.sport})" + (" ★" if w.key_workout else "")
+        f"• {w.scheduled_date} {slack_escape(w.title)} ({w.sport})"
+        + (" ★" if w.key_workout else "")
         for w in snap.upcoming
     ]
     blocks.append(section("*Next workouts*\n" + ("\n".join(upcoming) or "nothing planned")))
@@ -127,7 +143,7 @@ def plan_modal(athlete_id: int, athlete_name: str, today: date) -> dict[str, Any
         "submit": plain("Plan it", 24),
         "close": plain("Cancel", 24),
         "blocks": [
-            context(f"For *{athlete_name}*"),
+            context(f"For *{slack_escape(athlete_name)}*"),
             {
                 "type": "input",
                 "block_id": "sport",

@@ -17,8 +17,9 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.conversation.strings import say
 from bot.slack import cards, feed
-from bot.slack.blocks import section
+from bot.slack.blocks import fallback, section, slack_escape
 from bot.slack.people import athlete_and_text, athlete_by_name, coach_for
 from bot.slack.snapshot import snapshot
 from core import accounts, coach_view, coaching, planning
@@ -26,6 +27,7 @@ from core.coaching import require_permission
 from core.db.models import Activity, User, Workout
 from core.enums import Permission, Role
 from core.errors import DomainError, InvalidInput, NotFound
+from core.schedules import COACH_DIGEST_AT
 from core.timeutil import local_date
 from trainlytics.container import Container
 
@@ -45,6 +47,8 @@ HELP = (
     "`/trainlytics digest` – who needs attention today\n"
     "`/trainlytics feed here` (in a private channel) / `feed dm` – where activities are posted\n"
     "`/trainlytics link` / `link CODE` – join this Slack account with your Telegram account\n"
+    "`/trainlytics settings` – your timezone, language and units (`settings tz Europe/Paris`, "
+    "`settings lang fr`, `settings units imperial`)\n"
     "`/trainlytics help` – this list"
 )
 
@@ -68,7 +72,9 @@ Handler = Callable[[Container, AsyncSession, User, Invocation], Awaitable[Answer
 
 
 def _answer(text: str) -> Answer:
-    return text, [section(text)]
+    """A plain answer (names, titles and refusals in it raw): escaped once, whole. Only for
+    text without a mrkdwn link, which escaping would break."""
+    return text, [section(slack_escape(text))]
 
 
 async def help_(
@@ -203,6 +209,36 @@ async def link_existing(container: Container, session: AsyncSession, inv: Invoca
     return _answer(f"Linked: this Slack account and {person.name}'s Telegram are one person.")
 
 
+async def settings(
+    container: Container, session: AsyncSession, coach: User, inv: Invocation
+) -> Answer:
+    """Show or change the coach's timezone, language and units (first taken from Slack)."""
+    what, _, value = inv.args.partition(" ")
+    value = value.strip()
+    match what.lower():
+        case "tz" if value:
+            await accounts.set_timezone(session, coach.id, value)
+        case "lang" if value:
+            await accounts.set_locale(session, coach.id, value.lower())
+        case "units" if value:
+            await accounts.set_units(session, coach.id, value.lower())
+        case "":
+            pass
+        case _:
+            return _answer(say(coach.locale, "slack_settings_usage", at=_DIGEST_AT))
+    shown = say(
+        coach.locale,
+        "slack_settings",
+        tz=coach.timezone,
+        lang=coach.locale,
+        units=say(coach.locale, f"units_{coach.units}"),
+    )
+    return _answer(shown + "\n" + say(coach.locale, "slack_settings_usage", at=_DIGEST_AT))
+
+
+_DIGEST_AT = COACH_DIGEST_AT.strftime("%H:%M")
+
+
 SUBCOMMANDS: dict[str, Handler] = {
     "help": help_,
     "roster": roster,
@@ -214,6 +250,7 @@ SUBCOMMANDS: dict[str, Handler] = {
     "digest": digest,
     "feed": feed_where,
     "link": link,
+    "settings": settings,
 }
 
 
@@ -256,7 +293,7 @@ async def run_subcommand(container: Container, body: dict[str, Any], client: Any
     name, _, args = text.partition(" ")
     handler = SUBCOMMANDS.get(name.lower())
     if handler is None:
-        prefix = f"I don't know “{name}”.\n\n" if name else ""
+        prefix = f"I don't know “{slack_escape(name)}”.\n\n" if name else ""
         return "Trainlytics commands", [section(prefix + HELP)]
     inv = Invocation(
         team_id=body.get("team_id", ""),
@@ -273,7 +310,9 @@ async def run_subcommand(container: Container, body: dict[str, Any], client: Any
             if handler is link and inv.args:
                 # Joining an existing person: do not create a second one for this user.
                 return await link_existing(container, session, inv)
-            coach = await coach_for(session, inv.team_id, inv.user_id, inv.user_name or None)
+            coach = await coach_for(
+                session, inv.team_id, inv.user_id, inv.user_name or None, client=client
+            )
             return await handler(container, session, coach, inv)
     except DomainError as refused:
         return _answer(refused.message)
@@ -285,6 +324,6 @@ def register(app: AsyncApp, container: Container) -> None:
     @app.command(COMMAND)
     async def on_command(ack: Any, body: dict[str, Any], client: Any) -> None:
         text, blocks = await run_subcommand(container, body, client)
-        await ack(text=text, blocks=blocks)
+        await ack(text=fallback(text), blocks=blocks)
 
     modals.register(app, container)

@@ -17,7 +17,7 @@ from slack_bolt.async_app import AsyncApp
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.slack.blocks import actions, button, context, header, section
+from bot.slack.blocks import actions, button, context, fallback, header, section, slack_escape
 from bot.slack.people import coach_for
 from bot.slack.snapshot import flag_text
 from core import coaching, planning
@@ -69,7 +69,7 @@ def _row(
     buttons.append(button("Snooze", SNOOZE, value))
     lines = "\n".join(f"• {flag_text(r)}" for r in reasons)
     return [
-        section(f"*{name}*\n{lines}", block_id=f"row:{athlete_id}"),
+        section(f"*{slack_escape(name)}*\n{lines}", block_id=f"row:{athlete_id}"),
         actions(*buttons, block_id=f"act:{athlete_id}"),
     ]
 
@@ -118,7 +118,7 @@ def _replace_row(blocks: list[dict[str, Any]], athlete_id: int, note: str) -> li
     out = []
     for block in blocks:
         if block.get("block_id") == f"act:{athlete_id}":
-            out.append(context(note))
+            out.append(context(slack_escape(note)))
         else:
             out.append(block)
     return out
@@ -132,7 +132,8 @@ def register(app: AsyncApp, container: Container) -> None:
     ) -> None:
         message = body.get("message") or {}
         blocks = _replace_row(message.get("blocks") or [], athlete_id, note)
-        text = message.get("text") or note
+        # The message's own text comes back from Slack as sent, already escaped.
+        text = message.get("text") or fallback(note)
         box = body.get("container") or {}
         if box.get("is_ephemeral") or not box.get("message_ts"):
             await respond(text=text, blocks=blocks, replace_original=True)
@@ -148,14 +149,14 @@ def register(app: AsyncApp, container: Container) -> None:
         await ack()
         refusal = await open_for_athlete(container, body, client, "comment", action["value"])
         if refusal:
-            await client.chat_postMessage(channel=body["user"]["id"], text=refusal)
+            await client.chat_postMessage(channel=body["user"]["id"], text=fallback(refusal))
 
     @app.action(MOVE)
     async def on_move(ack: Any, body: dict[str, Any], action: dict[str, Any], client: Any) -> None:
         await ack()
         refusal = await open_for_athlete(container, body, client, "move", action["value"])
         if refusal:
-            await client.chat_postMessage(channel=body["user"]["id"], text=refusal)
+            await client.chat_postMessage(channel=body["user"]["id"], text=fallback(refusal))
 
     @app.action(REDUCE)
     async def on_reduce(

@@ -20,7 +20,7 @@ from slack_bolt.async_app import AsyncApp
 from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.slack.blocks import context, fields, section
+from bot.slack.blocks import context, fallback, fields, section, slack_escape
 from bot.slack.people import coach_for
 from core import comments, matching
 from core.db.models import Activity, CoachingRelationship, MessageRef, User
@@ -135,7 +135,10 @@ def activity_blocks(
     workout = summary.get("workout") or {}
     colour = workout.get("compliance_color")
     mark = COLOUR_EMOJI.get(colour or "", "⚪")
-    title = f"{mark} *{athlete_name}* — {name} ({summary.get('local_date')})"
+    title = (
+        f"{mark} *{slack_escape(athlete_name)}* — {slack_escape(name)} "
+        f"({summary.get('local_date')})"
+    )
     numbers = [f"*Time*\n{_duration(summary.get('moving_s'))}"]
     if (distance := _distance(summary.get("distance_m"), units)) is not None:
         numbers.append(f"*Distance*\n{distance}")
@@ -152,7 +155,8 @@ def activity_blocks(
     if workout:
         pct = workout.get("compliance_pct")
         done = f"{pct:.0f} % of plan" if pct is not None else "matched"
-        blocks.append(context(f"{mark} Planned: {workout.get('title')} — {done} ({colour or '–'})"))
+        planned = slack_escape(str(workout.get("title")))
+        blocks.append(context(f"{mark} Planned: {planned} — {done} ({colour or '–'})"))
     else:
         blocks.append(context("Unplanned session"))
     blocks.append(context("Reply in this thread to comment; the athlete gets it on Telegram."))
@@ -290,8 +294,8 @@ async def deliver_athlete_comment(
 ) -> SentReceipt:
     author = view.payload.get("author_name") or "Your athlete"
     body = str(view.payload.get("body", ""))
-    quoted = "\n".join(f"> {line}" for line in _escape(body).splitlines() or [""])
-    text = f"*{_escape(author)}* replied:\n{quoted}"
+    quoted = "\n".join(f"> {line}" for line in slack_escape(body).splitlines() or [""])
+    text = f"*{slack_escape(author)}* replied:\n{quoted}"
     return await _post_in_thread(
         sender, poster, recipient, view, f"{author}: {body}"[:3000], [section(text)], "comment"
     )
@@ -307,11 +311,13 @@ async def deliver_check_in(
     if p.get("feel") is not None:
         parts.append(f"feel {p['feel']}/5")
     if p.get("pain"):
-        parts.append("⚠️ pain" + (f": {_escape(str(p['pain_note']))}" if p.get("pain_note") else ""))
+        parts.append("⚠️ pain" + (f": {p['pain_note']}" if p.get("pain_note") else ""))
     elif p.get("pain") is False:
         parts.append("no pain")
     text = "Check-in: " + (", ".join(parts) or "answered")
-    return await _post_in_thread(sender, poster, recipient, view, text, [section(text)], "check_in")
+    return await _post_in_thread(
+        sender, poster, recipient, view, text, [section(slack_escape(text))], "check_in"
+    )
 
 
 async def deliver_generic(
@@ -325,7 +331,7 @@ async def deliver_generic(
         if athlete is not None:
             text = f"{athlete.name} joined you as your athlete. `/trainlytics roster` shows them."
     channel = await poster.dm_channel(recipient.chat_id)
-    posted = await poster.post(channel, text, [section(_escape(text))])
+    posted = await poster.post(channel, text, [section(slack_escape(text))])
     if view.image_png:
         await poster.upload_png(
             channel, view.image_png, "load-chart.png", "Weekly load", thread_ts=posted["ts"]
@@ -348,10 +354,6 @@ def _generic_text(view: NotificationView) -> str:
         case "weekly_summary":
             return "Your week in training: load chart below."
     return str(p.get("text") or view.kind.replace("_", " ").capitalize())
-
-
-def _escape(value: str) -> str:
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 # --- thread replies from the coach ----------------------------------------------------
@@ -399,5 +401,5 @@ async def relay_thread_reply(
             )
     except DomainError as refused:
         await client.chat_postEphemeral(
-            channel=channel, user=user, thread_ts=thread_ts, text=refused.message
+            channel=channel, user=user, thread_ts=thread_ts, text=fallback(refused.message)
         )

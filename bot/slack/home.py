@@ -15,9 +15,11 @@ from trainlytics.container import Container
 MAX_ROWS = 45  # two blocks per athlete within the 100-block limit of a view
 
 
-async def home_view(container: Container, team_id: str, user_id: str) -> dict[str, Any]:
+async def home_view(
+    container: Container, team_id: str, user_id: str, client: Any = None
+) -> dict[str, Any]:
     async with container.db.unit_of_work() as session:
-        coach = await coach_for(session, team_id, user_id)
+        coach = await coach_for(session, team_id, user_id, client=client)
         snaps = await coach_view.roster_snapshots(session, container.clock, coach.id)
     snaps.sort(key=lambda s: (not s.flags, s.athlete.name.casefold()))  # attention first
     blocks = [
@@ -37,5 +39,5 @@ def register(app: AsyncApp, container: Container) -> None:
     async def on_home(event: dict[str, Any], body: dict[str, Any], client: Any) -> None:
         if event.get("tab", "home") != "home":
             return
-        view = await home_view(container, body.get("team_id", ""), event["user"])
+        view = await home_view(container, body.get("team_id", ""), event["user"], client)
         await client.views_publish(user_id=event["user"], view=view)

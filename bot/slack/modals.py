@@ -12,17 +12,25 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
+from bot.conversation.strings import say
+from bot.conversation.validation import field_errors
 from bot.slack import cards
+from bot.slack.blocks import fallback, slack_escape
 from bot.slack.people import coach_for
 from bot.slack.snapshot import snapshot
 from bot.slack.step_syntax import parse_steps
 from core import coach_view, planning
 from core.coaching import require_permission
-from core.db.models import User, Workout
+from core.db.models import Workout
 from core.enums import Permission
-from core.errors import DomainError, InvalidInput, NotFound
+from core.errors import DomainError, InvalidFields, NotFound
 from core.timeutil import local_date
 from trainlytics.container import Container
+
+
+def _id(value: str) -> int:
+    """An id from a button's value or a modal's metadata; junk reads as no id at all."""
+    return int(value) if value.isdigit() else 0
 
 
 def _value(state: dict[str, Any], block: str) -> Any:
@@ -37,50 +45,49 @@ def _value(state: dict[str, Any], block: str) -> Any:
     return element.get("value")
 
 
-def plan_errors(exc: InvalidInput) -> dict[str, str]:
-    """Which field an error from core belongs to, so Slack shows it there."""
-    message = exc.message
-    lowered = message.lower()
-    if "sport" in lowered:
-        return {"sport": message}
-    if "title" in lowered:
-        return {"title": message}
-    if "date" in lowered:
-        return {"date": message}
-    return {"steps": message[:2000]}
+# The plan modal's input blocks: a refusal for any other field shows under Steps.
+PLAN_FIELDS = ("sport", "date", "title", "steps")
+
+
+def plan_errors(locale: str, exc: DomainError) -> dict[str, str]:
+    """Each refusal as a sentence in the coach's language, under the field it concerns."""
+    if not isinstance(exc, InvalidFields):
+        return {"title": exc.message[:2000]}
+    out: dict[str, str] = {}
+    for field, sentence in field_errors(locale, exc).items():
+        block = field if field in PLAN_FIELDS else "steps"
+        out[block] = " ".join(filter(None, (out.get(block), sentence)))[:2000]
+    return out
 
 
 async def submit_plan(container: Container, body: dict[str, Any]) -> dict[str, str] | str:
     """Errors by block id, or the confirmation text once the workout is stored."""
     view = body["view"]
     state = view["state"]["values"]
-    athlete_id = int(view["private_metadata"])
+    async with container.db.unit_of_work() as session:
+        coach = await coach_for(session, body["team"]["id"], body["user"]["id"])
+        locale = coach.locale
     try:
         on = date.fromisoformat(_value(state, "date") or "")
     except ValueError:
-        return {"date": "Pick a date."}
+        return {"date": say(locale, "err_date_missing")}
     try:
-        structure = parse_steps(_value(state, "steps") or "")
-    except InvalidInput as exc:
-        return {"steps": exc.message}
-    spec = planning.WorkoutSpec(
-        sport=_value(state, "sport") or "",
-        title=_value(state, "title") or "",
-        structure=structure,
-        key_workout="key" in (_value(state, "key") or []),
-    )
-    try:
+        spec = planning.WorkoutSpec(
+            sport=_value(state, "sport") or "",
+            title=_value(state, "title") or "",
+            structure=parse_steps(_value(state, "steps") or ""),
+            key_workout="key" in (_value(state, "key") or []),
+        )
         async with container.db.unit_of_work() as session:
-            coach = await coach_for(session, body["team"]["id"], body["user"]["id"])
-            workout = await planning.create_workout(
-                session, container.clock, coach.id, athlete_id, on, spec
+            athlete = await coach_view.coached_athlete(
+                session, coach.id, _id(view["private_metadata"])
             )
-            athlete = await session.get_one(User, athlete_id)
+            workout = await planning.create_workout(
+                session, container.clock, coach.id, athlete.id, on, spec
+            )
             return f"Planned “{workout.title}” for {athlete.name} on {on.isoformat()}."
-    except InvalidInput as exc:
-        return plan_errors(exc)
     except DomainError as exc:
-        return {"title": exc.message}
+        return plan_errors(locale, exc)
 
 
 async def submit_comment(container: Container, body: dict[str, Any]) -> dict[str, str] | str:
@@ -92,9 +99,7 @@ async def submit_comment(container: Container, body: dict[str, Any]) -> dict[str
     try:
         async with container.db.unit_of_work() as session:
             coach = await coach_for(session, body["team"]["id"], body["user"]["id"])
-            athlete = await session.get(User, int(athlete_id))
-            if athlete is None:
-                raise NotFound("That athlete does not exist.")
+            athlete = await coach_view.coached_athlete(session, coach.id, _id(athlete_id))
             subject = (
                 await planning.get_workout(session, coach.id, int(workout))
                 if workout and workout != "0"
@@ -111,7 +116,9 @@ async def submit_move(container: Container, body: dict[str, Any]) -> dict[str, s
     try:
         to = date.fromisoformat(_value(view["state"]["values"], "date") or "")
     except ValueError:
-        return {"date": "Pick a date."}
+        async with container.db.unit_of_work() as session:
+            coach = await coach_for(session, body["team"]["id"], body["user"]["id"])
+            return {"date": say(coach.locale, "err_date_missing")}
     try:
         async with container.db.unit_of_work() as session:
             coach = await coach_for(session, body["team"]["id"], body["user"]["id"])
@@ -131,9 +138,8 @@ async def open_for_athlete(
     try:
         async with container.db.unit_of_work() as session:
             coach = await coach_for(session, body["team"]["id"], body["user"]["id"])
-            athlete = await session.get(User, int(athlete_id))
-            if athlete is None:
-                raise NotFound("That athlete does not exist.")
+            # Outside the coach's relationships, an id answers like one that never was.
+            athlete = await coach_view.coached_athlete(session, coach.id, _id(athlete_id))
             if what == "open":
                 snap = await snapshot(session, container.clock, coach.id, athlete, detail=True)
                 view = {
@@ -153,18 +159,19 @@ async def open_for_athlete(
                     "Comment",
                     "Your comment",
                     f"{athlete.id}:{workout_id or 0}",
-                    f"To *{athlete.name}*, delivered on Telegram.",
+                    f"To *{slack_escape(athlete.name)}*, delivered on Telegram.",
                 )
             else:  # move
-                workout = await session.get(Workout, int(workout_id or 0))
-                if workout is None:
-                    raise NotFound(f"{athlete.name} has no planned workout to move.")
                 await require_permission(session, coach.id, athlete.id, Permission.PLAN_WORKOUTS)
+                workout = await session.get(Workout, _id(workout_id))
+                if workout is None or workout.athlete_id != athlete.id:
+                    raise NotFound(f"{athlete.name} has no planned workout to move.")
                 view = cards.date_modal(
                     cards.MOVE_CALLBACK,
                     "Move workout",
                     str(workout.id),
-                    f"*{workout.title}* ({athlete.name}), now on {workout.scheduled_date}.",
+                    f"*{slack_escape(workout.title)}* ({slack_escape(athlete.name)}), "
+                    f"now on {workout.scheduled_date}.",
                     workout.scheduled_date,
                 )
     except DomainError as exc:
@@ -179,7 +186,7 @@ def register(app: AsyncApp, container: Container) -> None:
             await ack(response_action="errors", errors=outcome)
             return
         await ack()
-        await client.chat_postMessage(channel=user, text=outcome)
+        await client.chat_postMessage(channel=user, text=fallback(outcome))
 
     @app.view(cards.PLAN_CALLBACK)
     async def on_plan(ack: Any, body: dict[str, Any], client: Any) -> None:
@@ -208,6 +215,6 @@ def _opener(container: Container, what: str) -> Any:
         await ack()
         refusal = await open_for_athlete(container, body, client, what, action.get("value", ""))
         if refusal:
-            await client.chat_postMessage(channel=body["user"]["id"], text=refusal)
+            await client.chat_postMessage(channel=body["user"]["id"], text=fallback(refusal))
 
     return on_button

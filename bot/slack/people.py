@@ -6,16 +6,21 @@ where a coach in Slack finds the names when one does not match.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
+from slack_sdk.errors import SlackApiError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import accounts, coach_view, coaching
-from core.accounts import ChatAddress
+from core.accounts import SUPPORTED_LOCALES, ChatAddress
 from core.db.models import User
-from core.enums import Platform, Role
+from core.enums import Platform, Role, Units
 from core.errors import InvalidInput, NotFound
+
+log = logging.getLogger(__name__)
 
 ROSTER_POINTER = "See `/trainlytics roster`."
 
@@ -32,14 +37,51 @@ def slack_address(team_id: str, user_id: str, name: str | None = None) -> ChatAd
 
 
 async def coach_for(
-    session: AsyncSession, team_id: str, user_id: str, name: str | None = None
+    session: AsyncSession,
+    team_id: str,
+    user_id: str,
+    name: str | None = None,
+    *,
+    client: Any = None,
 ) -> User:
-    """The person behind this Slack user, created as a coach on first contact."""
-    user, _ = await accounts.get_or_create_person(
+    """The person behind this Slack user, created as a coach on first contact.
+
+    With `client` (the workspace's Web API client), a new coach takes their timezone,
+    language and units from their Slack profile (`adopt_slack_profile`), so their digest
+    comes at their evening and speaks their language.
+    """
+    user, created = await accounts.get_or_create_person(
         session, slack_address(team_id, user_id, name), default_role=Role.COACH
     )
     await coaching.ensure_coach_profile(session, user.id)
+    if created and client is not None:
+        await adopt_slack_profile(session, user, client, user_id)
     return user
+
+
+# Countries whose people read miles and pounds (Slack locales are language-COUNTRY).
+IMPERIAL_COUNTRIES = frozenset({"US", "LR", "MM"})
+
+
+async def adopt_slack_profile(session: AsyncSession, user: User, client: Any, user_id: str) -> None:
+    """`users.info` (with `include_locale`): its IANA `tz`, and its `locale` ("fr-FR") for
+    the language and the units. Anything Slack does not give, or we do not support,
+    keeps the defaults (UTC, English, metric); a failing call is logged, never fatal."""
+    try:
+        answer = await client.users_info(user=user_id, include_locale=True)
+    except (SlackApiError, OSError) as exc:
+        log.warning("users.info for %s failed, defaults kept: %s", user_id, exc)
+        return
+    profile = answer.get("user") or {}
+    try:
+        await accounts.set_timezone(session, user.id, str(profile.get("tz") or "UTC"))
+    except InvalidInput:
+        log.info("Slack timezone %r of %s is not an IANA name", profile.get("tz"), user_id)
+    language, _, country = str(profile.get("locale") or "").partition("-")
+    if language.lower() in SUPPORTED_LOCALES:
+        await accounts.set_locale(session, user.id, language.lower())
+    if country.upper() in IMPERIAL_COUNTRIES:
+        await accounts.set_units(session, user.id, Units.IMPERIAL)
 
 
 @contextmanager

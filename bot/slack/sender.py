@@ -25,6 +25,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.slack.blocks import fallback
 from core.clock import Clock
 from core.db.engine import Database
 from core.delivery import (
@@ -131,14 +132,15 @@ class SlackPoster:
             await asyncio.sleep(wait)
 
     async def post(self, channel: str, text: str, blocks: list[dict[str, Any]], **kw: Any) -> Any:
+        """`text` is plain: it is escaped here, once, like every message text we send."""
         await self._take_token(channel)
         return await self.call(
-            self.client.chat_postMessage, channel=channel, text=text, blocks=blocks, **kw
+            self.client.chat_postMessage, channel=channel, text=fallback(text), blocks=blocks, **kw
         )
 
     async def update(self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]) -> Any:
         return await self.call(
-            self.client.chat_update, channel=channel, ts=ts, text=text, blocks=blocks
+            self.client.chat_update, channel=channel, ts=ts, text=fallback(text), blocks=blocks
         )
 
     async def delete(self, channel: str, ts: str) -> None:

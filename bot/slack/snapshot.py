@@ -9,17 +9,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.slack.blocks import slack_escape
 from core.coach_view import AthleteSnapshot, snapshot
 
 __all__ = ["AthleteSnapshot", "flag_text", "snapshot"]
 
 
 def flag_text(flag: dict[str, Any]) -> str:
+    """A flag as mrkdwn: the athlete's own words in it (titles, pain notes) are escaped."""
     match flag.get("reason"):
         case "missed_key_workout":
-            return f"missed key workout “{flag.get('title')}” ({flag.get('date')})"
+            title = slack_escape(str(flag.get("title")))
+            return f"missed key workout “{title}” ({flag.get('date')})"
         case "pain":
-            notes = "; ".join(flag.get("notes") or [])
+            notes = slack_escape("; ".join(flag.get("notes") or []))
             return "pain reported" + (f": {notes}" if notes else "")
         case "low_form":
             return f"form {flag.get('form')}, below the alert threshold"
@@ -28,4 +31,4 @@ def flag_text(flag: dict[str, Any]) -> str:
             return "never synced" if days is None else f"no sync for {days} days"
         case "low_compliance":
             return f"low compliance ({flag.get('compliance_pct')} %)"
-    return str(flag.get("reason", "needs attention"))
+    return slack_escape(str(flag.get("reason", "needs attention")))

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from core.errors import InvalidInput
+from core.errors import InvalidFields, Problem
 
 _REPEAT = re.compile(r"^(\d+)\s*[x×]\s*\((.+)\)$", re.IGNORECASE)
 _STEP = re.compile(
@@ -51,9 +51,9 @@ def parse_steps(text: str) -> list[dict[str, Any]]:
 def _step(text: str, line: int) -> dict[str, Any]:
     match = _STEP.match(text.strip())
     if match is None:
-        raise InvalidInput(
-            f"Line {line}: “{text.strip()}” is not a step. Write e.g. “10min warmup” or "
-            "“4x(3min interval @ 105-110% power, 2min recovery)”."
+        raise InvalidFields(
+            [Problem("steps", "bad_line", params={"line": line, "text": text.strip()})],
+            f"Line {line}: “{text.strip()}” is not a step.",
         )
     amount, unit = float(match["amount"]), match["unit"].lower()
     step: dict[str, Any] = {"kind": match["kind"].lower()}

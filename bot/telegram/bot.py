@@ -146,6 +146,14 @@ async def finish_disconnect(user_id: int) -> None:
     await finish_disconnects.kiq()
 
 
+async def start_backfill(account_id: int) -> None:
+    """Queue the backfill of a provider account its owner agreed to move to someone else.
+    Imported when called, like the above."""
+    from workers.tasks.sync import enqueue_backfill
+
+    await enqueue_backfill(account_id)
+
+
 def _menu_publisher(bot: Bot) -> Callable[[ChatAddress, bool, str], Awaitable[None]]:
     async def publish(address: ChatAddress, coach: bool, locale: str) -> None:
         await publish_chat_menu(
@@ -174,6 +182,7 @@ def build_door(container: Container, answerer: Answerer | None = None) -> Telegr
                 settings,
                 reschedule=reconcile_reminders,
                 after_disconnect=finish_disconnect,
+                after_connect=start_backfill,
                 publish_menu=_menu_publisher(bot),
             ),
         )

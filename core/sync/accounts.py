@@ -1,11 +1,21 @@
 """Connecting a provider account, keeping its tokens fresh, and disabling it.
 
-The connect flow: the bot sends a signed one-time link (`connect_url`); opening it
-(`open_connect_link`) creates a single-use OAuth `state` bound to the person, hashed at
-rest, valid 10 minutes, with a PKCE verifier for Garmin (`begin_connect`); the provider
-redirects back with that state and a code (`complete_connect`), the tokens are stored
-encrypted in `ConnectedAccount` (upsert on provider + provider user id) and the backfill
-is queued.
+The connect flow binds the browser to the person who asked, because a link sent in chat
+can be forwarded (docs/security.md, "Connecting a provider account"):
+
+1. the bot sends a signed one-time link (`connect_url`);
+2. opening it (`open_browser_session`) spends the link and starts a browser session: a
+   random secret the web door keeps in an HttpOnly cookie, and a six-digit code derived
+   from it that the page shows;
+3. the person sends `/connect CODE` in their own chat (`confirm_browser`): only the
+   link's owner can confirm, and only someone who sees the page knows the code;
+4. the confirmed browser gets a single-use OAuth `state` (hashed at rest, 10 minutes,
+   PKCE verifier for Garmin) bound to its cookie (`begin_confirmed_connect`);
+5. the provider redirects back with that state and a code (`complete_connect`): the
+   callback must come from the same browser; the tokens are stored encrypted in
+   `ConnectedAccount` and the backfill is queued. A provider account that another
+   person already holds is never re-pointed: its owner is asked in their chat
+   (`AccountTransfer`, `decide_transfer`) and both people are told.
 
 Tokens: Strava and Garmin rotate refresh tokens, so two workers refreshing the same
 account at once would burn one of them. `fresh_token` refreshes behind a per-account
@@ -29,6 +39,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any, TypeVar
 
 import httpx
@@ -37,7 +48,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
 from core.crypto import CryptoError, TokenCipher
-from core.db.models import ConnectedAccount, OAuthState, User
+from core.db.models import AccountTransfer, ConnectedAccount, OAuthState, User
 from core.enums import NotificationKind
 from core.errors import InvalidInput, NotFound
 from core.notifications import notify
@@ -62,6 +73,12 @@ ACTIVE, REVOKED = "active", "revoked"
 # are still stored: `finish_disconnects` revokes the one and forgets the other.
 DISCONNECTING = "disconnecting"
 PKCE_PROVIDERS = frozenset({"garmin"})
+# Wrong codes a person may send before every browser waiting for them is refused: with
+# six digits, five guesses find a code one time in 200,000.
+CONFIRM_ATTEMPTS = 5
+CODE_DIGITS = 6
+# How long an owner has to answer "move your account to someone else?".
+TRANSFER_LIFETIME = timedelta(days=3)
 
 
 class ConnectLinkInvalid(InvalidInput):
@@ -74,6 +91,12 @@ class OAuthStateInvalid(InvalidInput):
     """A callback whose `state` is unknown, expired, already used or for another provider."""
 
     code = "oauth_state_invalid"
+
+
+class AccountOwnedElsewhere(InvalidInput):
+    """Storing tokens would re-point an account another person holds: ask them instead."""
+
+    code = "account_owned_elsewhere"
 
 
 # ----------------------------------------------------------------------------- connect links
@@ -141,10 +164,142 @@ async def open_connect_link(
     return user_id
 
 
-async def begin_connect(
-    session: AsyncSession, clock: Clock, provider: Provider, user_id: int
+@dataclass(frozen=True)
+class BrowserSession:
+    """A browser that opened a connect link: its cookie secret and the code it shows."""
+
+    user_id: int
+    secret: str
+    code: str
+
+
+def browser_code(secret: str) -> str:
+    """The code a browser session's page shows, derived from its cookie secret.
+
+    Derived rather than stored, so the waiting page can show it again from the cookie;
+    the cookie never leaves that browser (HttpOnly), so nobody else can compute it.
+    """
+    digest = hashlib.sha256(f"code:{secret}".encode()).digest()
+    return f"{int.from_bytes(digest[:8], 'big') % 10**CODE_DIGITS:0{CODE_DIGITS}d}"
+
+
+async def open_browser_session(
+    session: AsyncSession, clock: Clock, secret_key: str, token: str, provider: str
+) -> BrowserSession:
+    """Spend the connect link and start a browser session waiting for its chat code."""
+    user_id = await open_connect_link(session, clock, secret_key, token, provider)
+    secret = secrets.token_urlsafe(32)
+    code = browser_code(secret)
+    session.add(
+        OAuthState(
+            user_id=user_id,
+            provider=provider,
+            state_hash=_browser_hash(secret),
+            confirm_code_hash=_code_hash(user_id, code),
+            expires_at=clock.now() + STATE_LIFETIME,
+        )
+    )
+    await session.flush()
+    return BrowserSession(user_id, secret, code)
+
+
+class Confirmation(StrEnum):
+    CONFIRMED = "confirmed"
+    WRONG_CODE = "wrong_code"
+    NOTHING_WAITING = "nothing_waiting"
+
+
+@dataclass(frozen=True)
+class ConfirmResult:
+    outcome: Confirmation
+    provider: str | None = None
+    attempts_left: int = 0
+
+
+async def confirm_browser(
+    session: AsyncSession, clock: Clock, user_id: int, code: str
+) -> ConfirmResult:
+    """The person's `/connect CODE`: confirm the browser of theirs that shows this code.
+
+    Only the person's own waiting browsers are looked at, so a code seen on a forwarded
+    link's page confirms nothing in anybody else's chat. Every wrong code counts against
+    all of them; after `CONFIRM_ATTEMPTS` they are refused for good.
+    """
+    now = clock.now()
+    waiting = list(
+        await session.scalars(
+            select(OAuthState)
+            .where(
+                OAuthState.user_id == user_id,
+                OAuthState.confirm_code_hash.is_not(None),
+                OAuthState.confirmed_at.is_(None),
+                OAuthState.used_at.is_(None),
+                OAuthState.expires_at > now,
+            )
+            .with_for_update()
+        )
+    )
+    if not waiting:
+        return ConfirmResult(Confirmation.NOTHING_WAITING)
+    wanted = _code_hash(user_id, code.strip())
+    matched = [row for row in waiting if hmac.compare_digest(row.confirm_code_hash or "", wanted)]
+    if matched:
+        for row in matched:
+            row.confirmed_at = now
+        await session.flush()
+        return ConfirmResult(Confirmation.CONFIRMED, provider=matched[0].provider)
+    left = CONFIRM_ATTEMPTS
+    for row in waiting:
+        row.attempts += 1
+        if row.attempts >= CONFIRM_ATTEMPTS:
+            row.used_at = now
+        left = min(left, CONFIRM_ATTEMPTS - row.attempts)
+    await session.flush()
+    return ConfirmResult(Confirmation.WRONG_CODE, attempts_left=max(left, 0))
+
+
+class BrowserNotConfirmed(InvalidInput):
+    """The browser session exists but its code was not sent in the owner's chat yet."""
+
+    code = "browser_not_confirmed"
+
+
+async def begin_confirmed_connect(
+    session: AsyncSession, clock: Clock, provider: Provider, secret: str
 ) -> str:
-    """Store a fresh single-use state (and PKCE verifier) and return the authorize URL."""
+    """The confirmed browser's authorize URL, with a state bound to its cookie.
+
+    Raises `BrowserNotConfirmed` while the code waits, `ConnectLinkInvalid` when the
+    session is unknown (no cookie, another browser), spent, refused or expired.
+    """
+    row = await session.scalar(
+        select(OAuthState).where(OAuthState.state_hash == _browser_hash(secret)).with_for_update()
+    )
+    if row is None or row.provider != provider.name or row.confirm_code_hash is None:
+        raise ConnectLinkInvalid(
+            "This browser did not open a connect link. Ask the bot for a new one."
+        )
+    if row.used_at is not None or row.expires_at <= clock.now():
+        raise ConnectLinkInvalid("This connect page has expired. Ask the bot for a new link.")
+    if row.confirmed_at is None:
+        raise BrowserNotConfirmed("Send the code to the bot in your own chat first.")
+    row.used_at = clock.now()
+    return await begin_connect(session, clock, provider, row.user_id, browser=secret)
+
+
+async def begin_connect(
+    session: AsyncSession,
+    clock: Clock,
+    provider: Provider,
+    user_id: int,
+    *,
+    browser: str,
+) -> str:
+    """Store a fresh single-use state (and PKCE verifier) and return the authorize URL.
+
+    `browser`: the cookie secret of the browser the state is issued to; the callback
+    must bring the same cookie.
+    """
     state = secrets.token_urlsafe(32)
     verifier = secrets.token_urlsafe(64) if provider.name in PKCE_PROVIDERS else None
     session.add(
@@ -154,6 +309,7 @@ async def begin_connect(
             state_hash=_hash(state),
             code_verifier=verifier,
             expires_at=clock.now() + STATE_LIFETIME,
+            browser_hash=_browser_hash(browser),
         )
     )
     await session.flush()
@@ -167,14 +323,22 @@ class ConsumedState:
 
 
 async def consume_state(
-    session: AsyncSession, clock: Clock, provider_name: str, state: str
+    session: AsyncSession, clock: Clock, provider_name: str, state: str, browser: str
 ) -> ConsumedState:
-    """Mark the state used; any second use, late use or foreign provider is refused."""
+    """Mark the state used; any second use, late use, foreign provider or browser is refused.
+
+    The browser check stops a state from travelling: an authorize URL sent to someone
+    else comes back from their browser, without the cookie it was issued to.
+    """
     row = await session.scalar(
         select(OAuthState).where(OAuthState.state_hash == _hash(state)).with_for_update()
     )
-    if row is None or row.provider != provider_name:
+    if row is None or row.provider != provider_name or row.browser_hash is None:
         raise OAuthStateInvalid("This sign-in link is not valid. Start again from the bot.")
+    if not hmac.compare_digest(row.browser_hash, _browser_hash(browser)):
+        raise OAuthStateInvalid(
+            "This sign-in was started in another browser. Start again from the bot."
+        )
     if row.used_at is not None:
         raise OAuthStateInvalid("This sign-in link was already used. Start again from the bot.")
     if row.expires_at <= clock.now():
@@ -184,23 +348,38 @@ async def consume_state(
     return ConsumedState(row.user_id, row.code_verifier)
 
 
+@dataclass(frozen=True)
+class ConnectOutcome:
+    """The callback's result: the stored account, or the owner's answer being awaited."""
+
+    account: ConnectedAccount | None
+    transfer_id: int | None = None
+
+
 async def complete_connect(
-    ctx: SyncContext, provider_name: str, state: str, code: str
-) -> ConnectedAccount:
+    ctx: SyncContext, provider_name: str, state: str, code: str, *, browser: str
+) -> ConnectOutcome:
     """The OAuth callback: use the state, exchange the code, store the account.
 
     The state is spent in its own transaction first, so a failed exchange cannot be
     replayed with the same state. The account is stored with a pending backfill, which
-    the caller queues (`core.sync.orchestrator.backfill_step`).
+    the caller queues (`core.sync.orchestrator.backfill_step`). An account another person
+    holds is not touched: its owner is asked (`request_transfer`).
     """
     provider = ctx.provider(provider_name)
     async with ctx.db.unit_of_work() as session:
-        consumed = await consume_state(session, ctx.clock, provider_name, state)
+        consumed = await consume_state(session, ctx.clock, provider_name, state, browser)
     token = await provider.exchange_code(code, code_verifier=consumed.code_verifier)
     if not token.provider_user_id:
         raise InvalidInput(f"{provider_name.capitalize()} did not say which account this is.")
     async with ctx.db.unit_of_work() as session:
-        return await store_account(
+        held = await active_account(session, provider_name, token.provider_user_id)
+        if held is not None and held.user_id != consumed.user_id:
+            transfer = await request_transfer(
+                session, ctx.clock, ctx.cipher, held, consumed.user_id, token
+            )
+            return ConnectOutcome(None, transfer.id)
+        account = await store_account(
             session,
             ctx.clock,
             ctx.cipher,
@@ -209,6 +388,7 @@ async def complete_connect(
             token,
             backfill_days=ctx.backfill_days,
         )
+        return ConnectOutcome(account)
 
 
 async def store_account(
@@ -223,7 +403,9 @@ async def store_account(
 ) -> ConnectedAccount:
     """Upsert on (provider, provider user id): a reconnect revives the same row.
 
-    Whoever proves control of the provider account last owns it here.
+    Never re-points an account another person holds (`AccountOwnedElsewhere`): proving
+    control of a provider account in some browser is not enough, its owner decides
+    (`decide_transfer`).
     """
     account = await session.scalar(
         select(ConnectedAccount).where(
@@ -233,11 +415,19 @@ async def store_account(
     )
     if account is None:
         account = ConnectedAccount(
-            provider=provider_name, provider_user_id=str(token.provider_user_id)
+            provider=provider_name, provider_user_id=str(token.provider_user_id), user_id=user_id
         )
         session.add(account)
-    account.user_id = user_id
+    elif account.user_id != user_id:
+        raise AccountOwnedElsewhere("This account belongs to someone else.")
     write_token(cipher, account, token)
+    _activate(clock, account, backfill_days=backfill_days)
+    await session.flush()
+    return account
+
+
+def _activate(clock: Clock, account: ConnectedAccount, *, backfill_days: int) -> None:
+    """Syncing on, with a fresh backfill waiting to be queued."""
     account.status = ACTIVE
     account.sync_enabled = True
     account.delayed_notice_sent = False
@@ -250,8 +440,153 @@ async def store_account(
         "total": None,
         "cursor": None,
     }
+
+
+# ----------------------------------------------------------------------------- transfers
+
+
+async def request_transfer(
+    session: AsyncSession,
+    clock: Clock,
+    cipher: TokenCipher,
+    account: ConnectedAccount,
+    to_user_id: int,
+    token: TokenSet,
+) -> AccountTransfer:
+    """Keep the newcomer's tokens aside and ask the account's owner; tell the newcomer.
+
+    An earlier request of the same person for the same account is replaced, so the owner
+    answers the newest one only.
+    """
+    now = clock.now()
+    for earlier in await session.scalars(
+        select(AccountTransfer).where(
+            AccountTransfer.account_id == account.id,
+            AccountTransfer.to_user_id == to_user_id,
+            AccountTransfer.status == TRANSFER_PENDING,
+        )
+    ):
+        _close_transfer(earlier, TRANSFER_EXPIRED, now)
+    transfer = AccountTransfer(
+        account_id=account.id,
+        from_user_id=account.user_id,
+        to_user_id=to_user_id,
+        access_token_enc=cipher.encrypt(token.access_token),
+        refresh_token_enc=cipher.encrypt(token.refresh_token) if token.refresh_token else None,
+        token_expires_at=token.expires_at,
+        scopes=" ".join(token.scopes)[:255],
+        expires_at=now + TRANSFER_LIFETIME,
+    )
+    session.add(transfer)
     await session.flush()
-    return account
+    newcomer = await session.get_one(User, to_user_id)
+    owner = await session.get_one(User, account.user_id)
+    await _tell_transfer(session, clock, transfer, account.user_id, "ask", newcomer.name)
+    await _tell_transfer(session, clock, transfer, to_user_id, "waiting", owner.name)
+    return transfer
+
+
+TRANSFER_PENDING, TRANSFER_ACCEPTED, TRANSFER_REFUSED, TRANSFER_EXPIRED = (
+    "pending",
+    "accepted",
+    "refused",
+    "expired",
+)
+
+
+class TransferAnswer(StrEnum):
+    MOVED = "moved"
+    KEPT = "kept"
+    GONE = "gone"  # decided already, expired, or the account changed hands meanwhile
+
+
+@dataclass(frozen=True)
+class TransferResult:
+    answer: TransferAnswer
+    provider: str = ""
+    account_id: int | None = None
+    newcomer: str = ""  # the name of who asked for the account
+
+
+async def decide_transfer(
+    session: AsyncSession,
+    clock: Clock,
+    transfer_id: int,
+    owner_id: int,
+    *,
+    accept: bool,
+    backfill_days: int,
+) -> TransferResult:
+    """The owner's answer. Raises `NotFound` for a transfer that is not theirs to decide.
+
+    Yes: the account moves to the newcomer with the newcomer's tokens (moved as they are
+    stored, encrypted: the chat holds no key) and a fresh backfill, which the caller
+    queues; the owner's past activities stay theirs. No: the newcomer's tokens are
+    forgotten. Both people are told either way.
+    """
+    transfer = await session.get(AccountTransfer, transfer_id, with_for_update=True)
+    if transfer is None or transfer.from_user_id != owner_id:
+        raise NotFound("There is no such request.")
+    account = await session.get(ConnectedAccount, transfer.account_id, with_for_update=True)
+    now = clock.now()
+    if transfer.status != TRANSFER_PENDING:
+        return TransferResult(TransferAnswer.GONE)
+    if transfer.expires_at <= now or account is None or account.user_id != owner_id:
+        _close_transfer(transfer, TRANSFER_EXPIRED, now)
+        return TransferResult(TransferAnswer.GONE)
+    if accept:
+        account.user_id = transfer.to_user_id
+        _activate(clock, account, backfill_days=backfill_days)
+        account.access_token_enc = transfer.access_token_enc
+        account.refresh_token_enc = transfer.refresh_token_enc
+        account.expires_at = transfer.token_expires_at
+        account.scopes = transfer.scopes
+    _close_transfer(transfer, TRANSFER_ACCEPTED if accept else TRANSFER_REFUSED, now)
+    answer = TransferAnswer.MOVED if accept else TransferAnswer.KEPT
+    owner = await session.get_one(User, owner_id)
+    newcomer = await session.get_one(User, transfer.to_user_id)
+    # The owner pressed the button and reads the outcome in its answer; the newcomer
+    # hears it here.
+    await _tell_transfer(
+        session, clock, transfer, transfer.to_user_id, f"{answer.value}_newcomer", owner.name
+    )
+    await session.flush()
+    return TransferResult(
+        answer, account.provider, account.id if accept else None, newcomer=newcomer.name
+    )
+
+
+def _close_transfer(transfer: AccountTransfer, status: str, now: datetime) -> None:
+    """Decide the transfer and drop the tokens it held: they are needed no longer."""
+    transfer.status = status
+    transfer.decided_at = now
+    transfer.access_token_enc = ""
+    transfer.refresh_token_enc = None
+
+
+async def _tell_transfer(
+    session: AsyncSession,
+    clock: Clock,
+    transfer: AccountTransfer,
+    recipient_id: int,
+    step: str,
+    other_name: str,
+) -> None:
+    account = await session.get_one(ConnectedAccount, transfer.account_id)
+    await notify(
+        session,
+        clock,
+        recipient_id=recipient_id,
+        kind=NotificationKind.SYNC_STATUS,
+        payload={
+            "provider": account.provider,
+            "transfer": step,
+            "transfer_id": transfer.id,
+            "other": other_name,
+        },
+        key=f"transfer:{transfer.id}:{step}",
+        force=True,  # an account changing hands is never muted
+    )
 
 
 # ----------------------------------------------------------------------------- tokens
@@ -523,6 +858,14 @@ async def active_account(
 
 def _hash(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
+
+
+def _browser_hash(secret: str) -> str:
+    return _hash(f"browser:{secret}")
+
+
+def _code_hash(user_id: int, code: str) -> str:
+    return _hash(f"code:{user_id}:{code}")
 
 
 def _sign(secret_key: str, payload: str) -> str:

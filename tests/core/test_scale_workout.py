@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from core import planning
 from core.db.models import Notification, Workout
-from core.errors import InvalidInput, PermissionDenied
+from core.errors import InvalidInput, NotFound, PermissionDenied
 from core.planning import WorkoutSpec
 from tests.factories import coached, person
 
@@ -97,7 +97,7 @@ async def test_scaling_is_refused_for_done_workouts_odd_factors_and_coaches_with
                 await planning.scale_workout(s, clock, coach.id, w.id, factor)
         with pytest.raises(PermissionDenied):
             await planning.scale_workout(s, clock, viewer.id, theirs.id, 0.8)
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(NotFound):  # not their athlete: like a workout that never was
             await planning.scale_workout(s, clock, coach.id, theirs.id, 0.8)
         await planning.complete_workout(s, clock, athlete.id, w.id)
         with pytest.raises(InvalidInput, match="already done"):

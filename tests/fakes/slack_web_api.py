@@ -15,7 +15,9 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
@@ -476,10 +478,17 @@ class FakeSlackWebAPI(LocalFakeServer):
         return {"channel": {"id": channel_id}}
 
     def _user_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        """users.info as Slack documents it: `tz`, `tz_label` and `tz_offset` (seconds east
+        of UTC, now) always; `locale` only when asked with `include_locale=true`."""
         user = self.users.get(str(params.get("user") or ""))
         if user is None:
             raise SlackError("user_not_found")
-        return {"user": user}
+        answer = dict(user)
+        offset = datetime.now(ZoneInfo(user["tz"])).utcoffset() if user.get("tz") else None
+        answer["tz_offset"] = int(offset.total_seconds()) if offset is not None else 0
+        if str(params.get("include_locale", "")).lower() not in ("1", "true"):
+            answer.pop("locale", None)
+        return {"user": answer}
 
     def _check_view(self, view: Any, expected: set[str]) -> dict[str, Any]:
         if not isinstance(view, dict) or view.get("type") not in expected:

@@ -150,6 +150,10 @@ async def test_app_home_and_modal_views(slack: FakeSlackWebAPI, client: AsyncWeb
 async def test_users_and_conversations(slack: FakeSlackWebAPI, client: AsyncWebClient) -> None:
     user = await client.users_info(user="U0COACH01")
     assert user["user"]["tz"] == "Europe/Paris"
+    assert user["user"]["tz_offset"] in (3600, 7200)  # CET or CEST, in seconds
+    assert "locale" not in user["user"]  # only with include_locale, as Slack documents
+    with_locale = await client.users_info(user="U0COACH01", include_locale=True)
+    assert with_locale["user"]["locale"] == slack.users["U0COACH01"]["locale"]
     dm = await client.conversations_open(users="U0COACH01")
     await client.chat_postMessage(channel=dm["channel"]["id"], text="Hello coach")
     with pytest.raises(SlackApiError) as raised:

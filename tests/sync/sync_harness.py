@@ -24,6 +24,8 @@ PUBLIC_URL = "https://trainlytics.test"
 STRAVA_VERIFY_TOKEN = "verify-me"
 STRAVA_SUBSCRIPTION_ID = "120475"
 POLAR_SECRET = "polar-signing-secret"
+# The cookie secret of the one browser `connect` plays.
+HARNESS_BROWSER = "harness-browser-cookie"
 
 
 def now_clock() -> FixedClock:
@@ -107,10 +109,14 @@ async def connect(
     `code_for(authorize_url)` plays the athlete's click and returns the code.
     """
     async with ctx.db.unit_of_work() as session:
-        url = await begin_connect(session, ctx.clock, ctx.provider(provider_name), user_id)
+        url = await begin_connect(
+            session, ctx.clock, ctx.provider(provider_name), user_id, browser=HARNESS_BROWSER
+        )
     state = parse_qs(urlsplit(url).query)["state"][0]
     code = await code_for(url)
-    return await complete_connect(ctx, provider_name, state, code)
+    outcome = await complete_connect(ctx, provider_name, state, code, browser=HARNESS_BROWSER)
+    assert outcome.account is not None, "the provider account belongs to someone else"
+    return outcome.account
 
 
 async def code_by_redirect(http: httpx.AsyncClient, authorize_url: str) -> str:
@@ -176,8 +182,23 @@ class AppHarness:
 async def connect_through_browser(
     harness: AppHarness, browser: httpx.AsyncClient, provider: str, title: str, user_id: int
 ) -> None:
-    """Bot link -> /connect/{provider} -> the fake's consent -> /oauth/{provider}/callback."""
-    from core.sync.accounts import connect_url
+    """Bot link -> /connect/{provider} -> the code sent in chat -> /continue -> the fake's
+    consent -> /oauth/{provider}/callback."""
+    opened = await open_and_confirm(harness, provider, user_id)
+    consent = await browser.get(opened.headers["location"])
+    assert consent.status_code == 302
+    done = await harness.client.get(consent.headers["location"].removeprefix(PUBLIC_URL))
+    assert done.status_code == 200 and f"{title} connected" in done.text
+    await harness.jobs_done()
+
+
+async def open_and_confirm(harness: AppHarness, provider: str, user_id: int) -> httpx.Response:
+    """Open the person's connect link in `harness.client` (the browser, keeping its
+    cookie), send the page's code as the person, and continue: the redirect to the
+    provider's consent page."""
+    import re
+
+    from core.sync.accounts import confirm_browser, connect_url
 
     link = connect_url(
         PUBLIC_URL,
@@ -186,13 +207,15 @@ async def connect_through_browser(
         provider,
         harness.container.clock.now(),
     )
-    opened = await harness.client.get(link.removeprefix(PUBLIC_URL))
-    assert opened.status_code == 303
-    consent = await browser.get(opened.headers["location"])
-    assert consent.status_code == 302
-    done = await harness.client.get(consent.headers["location"].removeprefix(PUBLIC_URL))
-    assert done.status_code == 200 and f"{title} connected" in done.text
-    await harness.jobs_done()
+    page = await harness.client.get(link.removeprefix(PUBLIC_URL))
+    assert page.status_code == 200, page.text
+    code = re.search(r"/connect (\d{6})", page.text)
+    assert code is not None, page.text
+    async with harness.container.db.unit_of_work() as session:
+        await confirm_browser(session, harness.container.clock, user_id, code.group(1))
+    opened = await harness.client.get(f"/connect/{provider}/continue")
+    assert opened.status_code == 303, opened.text
+    return opened
 
 
 async def rows(harness: AppHarness, model: Any, *where: Any) -> list:

@@ -14,7 +14,7 @@ from core.db.models import Activity, ConnectedAccount, OAuthState
 from core.sync.accounts import connect_url
 from tests.fakes.providers.garmin import FakeGarmin
 from tests.fakes.providers.strava import FakeStrava
-from tests.sync.sync_harness import PUBLIC_URL, AppHarness, athlete, now_clock
+from tests.sync.sync_harness import PUBLIC_URL, AppHarness, athlete, now_clock, open_and_confirm
 from tests.sync.sync_harness import app_settings as settings_for
 from trainlytics.container import build_container
 
@@ -76,8 +76,7 @@ async def test_strava_connect_link_to_callback_stores_the_account_and_backfills(
     strava_id = strava.add_athlete()
     strava.add_activity(strava_id, start=harness.container.clock.now() - timedelta(days=3))
     user_id = await athlete(db)
-    opened = await harness.client.get(link(harness, user_id))
-    assert opened.status_code == 303
+    opened = await open_and_confirm(harness, "strava", user_id)
     authorize = opened.headers["location"]
     assert authorize.startswith(strava.oauth_base)
     callback = await consent(browser, authorize)
@@ -98,7 +97,7 @@ async def test_strava_connect_link_to_callback_stores_the_account_and_backfills(
 async def test_a_connect_link_opens_once(harness, db):
     user_id = await athlete(db)
     path = link(harness, user_id)
-    assert (await harness.client.get(path)).status_code == 303
+    assert (await harness.client.get(path)).status_code == 200
     again = await harness.client.get(path)
     assert again.status_code == 400 and "already used" in again.text
 
@@ -123,7 +122,7 @@ async def test_unknown_or_unconfigured_provider_is_404(harness, db):
 async def test_an_expired_or_unknown_state_gets_a_clear_page(harness, db, strava, browser):
     strava.add_athlete()
     user_id = await athlete(db)
-    opened = await harness.client.get(link(harness, user_id))
+    opened = await open_and_confirm(harness, "strava", user_id)
     callback = await consent(browser, opened.headers["location"])
     harness.container.clock.advance(timedelta(minutes=11))
     late = await harness.client.get(callback)
@@ -139,7 +138,7 @@ async def test_an_expired_or_unknown_state_gets_a_clear_page(harness, db, strava
 async def test_garmin_uses_pkce_and_requests_a_backfill(harness, garmin, browser, db):
     garmin.add_user()
     user_id = await athlete(db)
-    opened = await harness.client.get(link(harness, user_id, "garmin"))
+    opened = await open_and_confirm(harness, "garmin", user_id)
     query = parse_qs(urlsplit(opened.headers["location"]).query)
     assert query["code_challenge_method"] == ["S256"]
     async with db.unit_of_work() as session:

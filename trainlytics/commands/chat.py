@@ -39,7 +39,7 @@ async def _chat(name: str, image_dir: Path) -> int:
     """
     from bot.console.chat import ConsoleChat
     from bot.conversation import Conversation, ConversationSettings
-    from bot.telegram.bot import finish_disconnect, reconcile_reminders
+    from bot.telegram.bot import finish_disconnect, reconcile_reminders, start_backfill
     from trainlytics.container import build_container
 
     container = build_container()
@@ -51,6 +51,7 @@ async def _chat(name: str, image_dir: Path) -> int:
             config,
             reschedule=reconcile_reminders if config.redis_url else None,
             after_disconnect=finish_disconnect if config.redis_url else None,
+            after_connect=start_backfill if config.redis_url else None,
         )
         chat = ConsoleChat(
             Conversation(container.db, container.clock, settings=settings),

@@ -51,6 +51,8 @@ def _compliance(ctx: Context, snap: AthleteSnapshot) -> str:
 
 
 def _roster_line(ctx: Context, snap: AthleteSnapshot) -> Text:
+    if not snap.shared:
+        return Text.of(bold(snap.athlete.name), " · ", ctx.t("roster_not_shared"))
     form = ctx.t("roster_no_form") if snap.form is None else ctx.t("roster_form", form=snap.form)
     flags = ctx.t("roster_flags", count=len(snap.flags)) if snap.flags else ctx.t("roster_ok")
     rest = ctx.t("roster_line", compliance=_compliance(ctx, snap), form=form, flags=flags)

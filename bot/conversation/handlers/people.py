@@ -9,6 +9,7 @@ from sqlalchemy import select
 from bot.conversation.callbacks import Scope, cb
 from bot.conversation.charts import load_chart
 from bot.conversation.context import Context
+from bot.conversation.handlers import connections
 from bot.conversation.handlers.onboarding import ask_threshold, ask_timezone
 from bot.conversation.handlers.onboarding import on_text as onboarding_text
 from bot.conversation.types import Button, Buttons, Image, RequestKind, Text
@@ -343,8 +344,12 @@ async def on_settings_text(ctx: Context) -> None:
 async def connect(ctx: Context) -> None:
     """One link button per configured provider, or Disconnect for a connected one.
 
-    `/connect strava` (the command a revoked-sync notice suggests) shows only Strava.
+    `/connect strava` (the command a revoked-sync notice suggests) shows only Strava;
+    `/connect 123456` confirms the browser page that shows that code.
     """
+    if connections.is_code(ctx.request.args):
+        await connections.confirm_code(ctx, ctx.request.args)
+        return
     offered = _offered_providers(ctx)
     if not offered:
         ctx.reply(ctx.t("connect"))

@@ -18,6 +18,7 @@ from core.db.models.people import (
     User,
 )
 from core.db.models.sync import (
+    AccountTransfer,
     CalendarToken,
     ConnectedAccount,
     OAuthState,
@@ -37,6 +38,7 @@ from core.db.models.training import (
 )
 
 __all__ = [
+    "AccountTransfer",
     "Activity",
     "ActivityStream",
     "AthleteThreshold",

@@ -61,7 +61,12 @@ class WebhookEvent(Base):
 
 
 class OAuthState(Timestamped, Base):
-    """Single-use OAuth `state`, bound to the person who started the connection."""
+    """Single-use OAuth `state`, bound to the person who started the connection.
+
+    The same table holds the two steps before it (see `core.sync.accounts`): the record
+    of an opened connect link (born used) and the browser session that link opened,
+    which waits until the person confirms its code in their own chat.
+    """
 
     __tablename__ = "oauth_states"
 
@@ -72,6 +77,37 @@ class OAuthState(Timestamped, Base):
     code_verifier: Mapped[str | None] = mapped_column(String(128))
     expires_at: Mapped[datetime] = mapped_column()
     used_at: Mapped[datetime | None] = mapped_column()
+    # An OAuth state: the hash of the browser cookie it was issued to; the callback must
+    # come from the same browser.
+    browser_hash: Mapped[str | None] = mapped_column(String(64))
+    # A browser session: the hash of the code its page shows, confirmed in the owner's chat.
+    confirm_code_hash: Mapped[str | None] = mapped_column(String(64))
+    confirmed_at: Mapped[datetime | None] = mapped_column()
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class AccountTransfer(Timestamped, Base):
+    """A provider account another person connected, waiting for its current owner's yes.
+
+    Holds the newcomer's tokens (encrypted) so that nothing moves before the owner agrees.
+    """
+
+    __tablename__ = "account_transfers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("connected_accounts.id", ondelete="CASCADE"), index=True
+    )
+    from_user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    to_user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    access_token_enc: Mapped[str] = mapped_column(Text)
+    refresh_token_enc: Mapped[str | None] = mapped_column(Text)
+    token_expires_at: Mapped[datetime | None] = mapped_column()
+    scopes: Mapped[str] = mapped_column(String(255), default="")
+    # pending / accepted / refused / expired
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    expires_at: Mapped[datetime] = mapped_column()
+    decided_at: Mapped[datetime | None] = mapped_column()
 
 
 class SyncLog(Base):

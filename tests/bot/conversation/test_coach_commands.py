@@ -47,6 +47,19 @@ async def test_claire_sees_her_roster_and_opens_an_athlete(conversation, seeded)
         assert part in claire.text
 
 
+async def test_one_athlete_withholding_activities_shows_as_not_shared(conversation, db, seeded):
+    async with db.unit_of_work() as session:
+        ben = await session.scalar(select(User).where(User.name == "Ben"))
+        relationship = await coaching.active_relationship_of_athlete(session, ben.id)
+        await coaching.set_permissions(session, ben.id, relationship.id, {"view_activities": False})
+    claire = Chat(conversation, CLAIRE)
+    await claire.send("/roster")
+    lines = claire.text.splitlines()
+    assert lines[0] == "Your athletes (3)"
+    assert lines[2] == "Ben · 🔒 not shared: keeps their activities to themself"
+    assert "Form" in lines[1] and "Form" in lines[3]  # Ana and Chloé as usual
+
+
 async def test_athlete_by_name_shows_the_week_and_the_knee_flag(conversation, seeded):
     claire = Chat(conversation, CLAIRE)
     await claire.send("/athlete ben")
@@ -180,7 +193,7 @@ async def test_someone_else_s_athlete_gets_a_polite_refusal(conversation, db, cl
     assert "No athlete of yours" in claire.text
     # A forged button with Sam's id goes through core's permission check.
     await claire.request(kind=RequestKind.BUTTON, callback=cb(Scope.ROSTER, "open", sam_id))
-    assert claire.text == "You are not this athlete's coach."
+    assert claire.text == "That athlete does not exist."  # as for an id nobody has
     assert "Sam" not in claire.text
     async with db.unit_of_work() as session:
         count = select(func.count()).select_from(Comment).where(Comment.athlete_id == sam_id)

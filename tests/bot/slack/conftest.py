@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from collections.abc import AsyncIterator
@@ -27,6 +28,13 @@ SIGNING_SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test-token"
 TEAM = "T0TRAINLY"
 COACH = "U0COACH01"
+# Slack gives every command and interaction a trigger id of its own, so two genuine
+# requests never share a signature (the replay check relies on it).
+_TRIGGERS = itertools.count(1)
+
+
+def _trigger() -> str:
+    return f"1337.{next(_TRIGGERS)}.trigger"
 
 
 @pytest.fixture
@@ -76,6 +84,12 @@ class SlackClient:
         }
 
     async def command(self, text: str, *, user: str = COACH, **extra: str) -> httpx.Response:
+        return await self.post(*self.command_request(text, user=user, **extra))
+
+    def command_request(
+        self, text: str, *, user: str = COACH, **extra: str
+    ) -> tuple[str, dict[str, str]]:
+        """The form body and signed headers of one slash command, to send (or resend)."""
         form = {
             "token": "legacy",
             "team_id": TEAM,
@@ -88,14 +102,18 @@ class SlackClient:
             "text": text,
             "api_app_id": "A0TRAINLY",
             "response_url": "http://127.0.0.1:9/unused",
-            "trigger_id": "1337.42.trigger",
+            "trigger_id": _trigger(),
             **extra,
         }
         body = urlencode(form)
         headers = self.headers(body) | {"Content-Type": "application/x-www-form-urlencoded"}
+        return body, headers
+
+    async def post(self, body: str, headers: dict[str, str]) -> httpx.Response:
         return await self.http.post("/slack/events", content=body, headers=headers)
 
     async def interact(self, payload: dict[str, Any]) -> httpx.Response:
+        payload = {**payload, "trigger_id": _trigger()}
         body = urlencode({"payload": json.dumps(payload)})
         headers = self.headers(body) | {"Content-Type": "application/x-www-form-urlencoded"}
         return await self.http.post("/slack/events", content=body, headers=headers)

@@ -35,7 +35,9 @@ async def coach_id_in(session) -> int:
     return (await coach_for(session, TEAM, COACH, "Kim Coach")).id
 
 
-async def session_done(db: Database, clock: Clock, athlete_id: int, minutes: int = 45) -> int:
+async def session_done(
+    db: Database, clock: Clock, athlete_id: int, minutes: int = 45, name: str = "Easy run"
+) -> int:
     async with db.unit_of_work() as session:
         activity = await activities.create_manual_activity(
             session,
@@ -47,7 +49,7 @@ async def session_done(db: Database, clock: Clock, athlete_id: int, minutes: int
             duration_s=minutes * 60,
             distance_m=9000,
             rpe=6,
-            name="Easy run",
+            name=name,
         )
         return activity.id
 

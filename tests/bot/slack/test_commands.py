@@ -206,7 +206,7 @@ async def test_plan_modal_shows_errors_and_stores_nothing(client, slack, db, clo
     assert answer["response_action"] == "errors"
     assert "steps" in answer["errors"]
     response = await client.interact(_submission(view, title="  ", steps="", date="2026-03-12"))
-    assert response.json()["errors"] == {"title": "A workout needs a title."}
+    assert response.json()["errors"] == {"title": "Title: give the workout a title."}
     async with db.unit_of_work() as session:
         assert await session.scalar(select(Workout)) is None
 

@@ -1,0 +1,43 @@
+"""Claim an inbound chat update once: the one mechanism every chat door uses.
+
+Telegram redelivers an update (`update_id`) when our answer is slow; Slack redelivers an
+event (`event_id`) it thinks we missed, and an attacker who captured a signed Slack
+request can replay it within Slack's five-minute window (its timestamp and signature are
+its key). Each is claimed by a row in `inbound_updates` (unique on platform + key),
+inserted with "ON CONFLICT DO NOTHING" so a duplicate is a no-op rather than an error
+that would poison the surrounding transaction. Whether the claim commits before or with
+the handling is the door's choice (see bot/telegram/middlewares.py, bot/slack/dedupe.py).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import bindparam
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.db.models import InboundUpdate
+from core.db.models.base import utcnow
+from core.enums import Platform
+
+# The key column's width: longer keys are hashed by the caller.
+KEY_LENGTH = 128
+
+# Built once per dialect (it runs on every update), on the table rather than the ORM
+# class: a plain INSERT skips the ORM's bulk-insert bookkeeping.
+_CLAIMS = {
+    name: insert(InboundUpdate.__table__)
+    .values(platform=bindparam("platform"), key=bindparam("key"), created_at=bindparam("at"))
+    .on_conflict_do_nothing(index_elements=["platform", "key"])
+    for name, insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
+}
+
+
+async def claim_update(
+    session: AsyncSession, key: str | int, platform: Platform = Platform.TELEGRAM
+) -> bool:
+    """True when this update was not seen before (and is now claimed), False for a repeat."""
+    statement = _CLAIMS[session.bind.dialect.name]
+    result = await session.execute(
+        statement, {"platform": str(platform), "key": str(key)[:KEY_LENGTH], "at": utcnow()}
+    )
+    return result.rowcount == 1
