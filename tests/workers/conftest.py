@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator
 
 import pytest
 from taskiq import InMemoryBroker
 
 from tests.core.test_delivery import FakeSender
+from tests.fakes.providers.strava import FakeStrava
 from trainlytics.container import Container
 from trainlytics.settings import Settings
 from workers.broker import broker, schedule_source
@@ -30,3 +32,10 @@ async def jobs(db, clock, tmp_path):
     yield built
     broker.state.jobs = None
     await container.aclose()
+
+
+@pytest.fixture
+async def strava(clock) -> AsyncIterator[FakeStrava]:
+    """The fake Strava on the test's clock (sync tests use `now_clock()`)."""
+    async with FakeStrava(clock=clock.now) as fake:
+        yield fake

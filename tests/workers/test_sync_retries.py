@@ -67,12 +67,6 @@ def clock():
 
 
 @pytest.fixture
-async def strava(clock) -> AsyncIterator[FakeStrava]:
-    async with FakeStrava(clock=clock.now) as fake:
-        yield fake
-
-
-@pytest.fixture
 async def harness(db, clock, tmp_path, strava) -> AsyncIterator[AppHarness]:
     container = build_container(settings_for(tmp_path, strava=strava), clock=clock, db=db)
     async with AppHarness(container) as running:
