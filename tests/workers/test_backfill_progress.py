@@ -1,0 +1,148 @@
+"""A backfill's progress is one chat message, edited in place as the figures arrive.
+
+The backfill runs in steps (as it does when the worker's delivery interleaves with it),
+and the real `deliver_outbox` task delivers through the real Telegram sender to the fake
+Bot API after each step: one sendMessage, then editMessageText of that same message, and
+every progress row ends `sent` (none failed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.telegram.sender import build_sender
+from core.db.models import Notification
+from core.delivery import ChatTarget, NotificationView, SentReceipt
+from core.enums import NotificationKind, NotificationStatus
+from core.sync.orchestrator import backfill_step
+from tests.core.test_delivery import telegram_person
+from tests.fakes.telegram_bot_api import FakeTelegramBotAPI
+from tests.sync.sync_harness import app_settings as settings_for
+from tests.sync.sync_harness import connect, now_clock
+from tests.workers.test_webhook_burst import consent_as
+from trainlytics.container import build_container
+from workers.broker import broker, schedule_source
+from workers.jobs import build_jobs
+from workers.ratelimit import MemoryTokenBuckets
+from workers.tasks import sync as sync_tasks
+from workers.tasks.outbox import deliver_outbox
+
+CHAT = 7070
+HISTORY = 23
+
+
+@pytest.fixture
+def clock():
+    return now_clock()
+
+
+@pytest.fixture
+async def tg() -> AsyncIterator[FakeTelegramBotAPI]:
+    async with FakeTelegramBotAPI() as fake:
+        yield fake
+
+
+async def progress_rows(db) -> list[Notification]:
+    async with db.unit_of_work() as session:
+        rows = await session.scalars(
+            select(Notification)
+            .where(Notification.kind == NotificationKind.SYNC_STATUS)
+            .order_by(Notification.id)
+        )
+        return [row for row in rows if "progress_of" in row.payload]
+
+
+async def test_backfill_progress_is_one_telegram_message_edited_in_place(
+    db, clock, tmp_path, strava, tg
+):
+    settings = settings_for(tmp_path, strava=strava).model_copy(
+        update={"telegram_bot_token": tg.token, "telegram_api_base": tg.base_url}
+    )
+    container = build_container(settings, clock=clock, db=db)
+    sender = build_sender(container)
+    assert sender is not None
+    limiter = MemoryTokenBuckets(now=lambda: clock.now().timestamp())  # Telegram's 1/s per chat
+    broker.state.jobs = build_jobs(
+        container, schedule_source, senders={"telegram": sender}, limiter=limiter
+    )
+    try:
+        tg.add_chat(CHAT, first_name="Ana")
+        user_id = await telegram_person(db, "Ana", str(CHAT))
+        strava_id = strava.add_athlete()
+        for day in range(HISTORY, 0, -1):
+            strava.add_activity(strava_id, start=clock.now() - timedelta(days=day, hours=2))
+        ctx = sync_tasks.sync_context_of(container)
+        account = await connect(ctx, "strava", user_id, consent_as(strava, strava_id))
+        while not (await backfill_step(ctx, account.id, limit=4)).finished:
+            clock.advance(timedelta(seconds=2))
+            await (await deliver_outbox.kiq()).wait_result(timeout=10)
+        clock.advance(timedelta(seconds=2))
+        await (await deliver_outbox.kiq()).wait_result(timeout=10)
+    finally:
+        broker.state.jobs = None
+        await container.aclose()
+
+    [first] = [c for c in tg.sent_messages(CHAT) if "imported" in str(c.params.get("text"))]
+    message_id = first.response["result"]["message_id"]
+    edits = [c for c in tg.calls if c.method == "editMessageText" and c.ok]
+    assert len(edits) >= 3 and {c.params["message_id"] for c in edits} == {message_id}
+    [shown] = [m for m in tg.chat_messages(CHAT) if "imported" in m.get("text", "")]
+    assert f"imported {HISTORY} of {HISTORY} activities. All done." in shown["text"]
+    rows = await progress_rows(db)
+    assert len(rows) >= 4
+    assert {row.status for row in rows} == {NotificationStatus.SENT}
+
+
+class RecordingSender:
+    """A platform's sender that records sends and edits (the console, Slack, Telegram
+    senders all follow `view.edit_of`)."""
+
+    platform = "telegram"
+
+    def __init__(self) -> None:
+        self.shown: list[tuple[str | None, str]] = []
+
+    async def send(self, recipient: ChatTarget, view: NotificationView) -> SentReceipt:
+        self.shown.append((view.edit_of, f"{view.payload.get('done')}"))
+        return SentReceipt(view.edit_of or f"msg-{len(self.shown)}")
+
+
+async def test_progress_figures_claimed_together_show_only_the_newest(db, clock):
+    from core import notifications
+    from core.delivery import deliver_all_due
+
+    uid = await telegram_person(db)
+    async with db.unit_of_work() as session:
+        for done in (0, 5, 10):
+            await notifications.notify(
+                session,
+                clock,
+                recipient_id=uid,
+                kind=NotificationKind.SYNC_STATUS,
+                payload={"progress_of": 1, "generation": "g", "done": done, "total": 20},
+                key=f"sync:1:backfill:g:done={done}",
+                force=True,
+            )
+    sender = RecordingSender()
+    report = await deliver_all_due(db, clock, {"telegram": sender}, MemoryTokenBuckets())
+    assert sender.shown == [(None, "10")] and report.superseded == 2
+    clock.advance(timedelta(seconds=5))
+    async with db.unit_of_work() as session:
+        await notifications.notify(
+            session,
+            clock,
+            recipient_id=uid,
+            kind=NotificationKind.SYNC_STATUS,
+            payload={"progress_of": 1, "generation": "g", "done": 20, "total": 20},
+            key="sync:1:backfill:g:done=20",
+            force=True,
+        )
+    await deliver_all_due(db, clock, {"telegram": sender}, MemoryTokenBuckets())
+    assert sender.shown[-1] == ("msg-1", "20")  # edits the message already shown
+    async with db.unit_of_work() as session:
+        statuses = set(await session.scalars(select(Notification.status)))
+    assert statuses == {NotificationStatus.SENT}
