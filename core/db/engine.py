@@ -18,7 +18,13 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from core.db.sqlite_onehop import SMALL_READ, OneHopAiosqlite, route_small_reads, small_read
+from core.db.sqlite_onehop import (
+    BUSY_TIMEOUT_MS,
+    SMALL_READ,
+    OneHopAiosqlite,
+    route_small_reads,
+    small_read,
+)
 
 __all__ = ["SMALL_READ", "Database", "create_engine", "pool_options", "small_read"]
 
@@ -92,7 +98,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
