@@ -146,3 +146,57 @@ async def test_progress_figures_claimed_together_show_only_the_newest(db, clock)
     async with db.unit_of_work() as session:
         statuses = set(await session.scalars(select(Notification.status)))
     assert statuses == {NotificationStatus.SENT}
+
+
+async def test_backfill_progress_is_one_slack_message_updated_in_place(db, clock, tmp_path):
+    from bot.slack.sender import build_sender as build_slack_sender
+    from core import accounts, notifications
+    from core.accounts import ChatAddress
+    from core.delivery import deliver_all_due
+    from core.enums import Platform
+    from tests.bot.slack.conftest import TEAM, _slack_tables, make_container
+    from tests.fakes.slack_web_api import FakeSlackWebAPI
+
+    async with FakeSlackWebAPI() as slack:
+        slack.add_user("U0ATHLETE", name="ana", real_name="Ana")
+        await _slack_tables(db)
+        container = make_container(slack, db, clock, tmp_path)
+        sender = build_slack_sender(container)
+        assert sender is not None
+        async with db.unit_of_work() as session:
+            user, _ = await accounts.get_or_create_person(
+                session,
+                ChatAddress(Platform.SLACK, "U0ATHLETE", chat_id="U0ATHLETE", workspace_id=TEAM),
+            )
+            uid = user.id
+        for done in (0, 10, 20):
+            async with db.unit_of_work() as session:
+                await notifications.notify(
+                    session,
+                    clock,
+                    recipient_id=uid,
+                    kind=NotificationKind.SYNC_STATUS,
+                    payload={
+                        "progress_of": 3,
+                        "generation": "g",
+                        "provider": "strava",
+                        "done": done,
+                        "total": 20,
+                        **({"finished": True} if done == 20 else {}),
+                    },
+                    key=f"sync:3:backfill:g:done={done}",
+                    force=True,
+                )
+            clock.advance(timedelta(seconds=2))
+            limiter = MemoryTokenBuckets(now=lambda: clock.now().timestamp())
+            await deliver_all_due(db, clock, {"slack": sender}, limiter, images={})
+        for extra in list(container.extras.values()):
+            if (close := getattr(extra, "aclose", None)) is not None:
+                await close()
+        [posted] = slack.calls_to("chat.postMessage")
+        updates = slack.calls_to("chat.update")
+        assert len(updates) == 2
+        assert {u.params["ts"] for u in updates} == {posted.response["ts"]}
+    async with db.unit_of_work() as session:
+        statuses = set(await session.scalars(select(Notification.status)))
+    assert statuses == {NotificationStatus.SENT}
