@@ -97,6 +97,24 @@ async def test_backfill_progress_is_one_telegram_message_edited_in_place(
     assert {row.status for row in rows} == {NotificationStatus.SENT}
 
 
+async def progress_figure(db, clock, uid: int, account: int, done: int, total: int) -> None:
+    """The outbox row core.sync writes for one backfill figure (orchestrator._progress)."""
+    from core import notifications
+
+    payload = {"progress_of": account, "generation": "g", "provider": "strava"}
+    payload |= {"done": done, "total": total, **({"finished": True} if done == total else {})}
+    async with db.unit_of_work() as session:
+        await notifications.notify(
+            session,
+            clock,
+            recipient_id=uid,
+            kind=NotificationKind.SYNC_STATUS,
+            payload=payload,
+            key=f"sync:{account}:backfill:g:done={done}",
+            force=True,
+        )
+
+
 class RecordingSender:
     """A platform's sender that records sends and edits (the console, Slack, Telegram
     senders all follow `view.edit_of`)."""
@@ -112,35 +130,16 @@ class RecordingSender:
 
 
 async def test_progress_figures_claimed_together_show_only_the_newest(db, clock):
-    from core import notifications
     from core.delivery import deliver_all_due
 
     uid = await telegram_person(db)
-    async with db.unit_of_work() as session:
-        for done in (0, 5, 10):
-            await notifications.notify(
-                session,
-                clock,
-                recipient_id=uid,
-                kind=NotificationKind.SYNC_STATUS,
-                payload={"progress_of": 1, "generation": "g", "done": done, "total": 20},
-                key=f"sync:1:backfill:g:done={done}",
-                force=True,
-            )
+    for done in (0, 5, 10):
+        await progress_figure(db, clock, uid, 1, done, 20)
     sender = RecordingSender()
     report = await deliver_all_due(db, clock, {"telegram": sender}, MemoryTokenBuckets())
     assert sender.shown == [(None, "10")] and report.superseded == 2
     clock.advance(timedelta(seconds=5))
-    async with db.unit_of_work() as session:
-        await notifications.notify(
-            session,
-            clock,
-            recipient_id=uid,
-            kind=NotificationKind.SYNC_STATUS,
-            payload={"progress_of": 1, "generation": "g", "done": 20, "total": 20},
-            key="sync:1:backfill:g:done=20",
-            force=True,
-        )
+    await progress_figure(db, clock, uid, 1, 20, 20)
     await deliver_all_due(db, clock, {"telegram": sender}, MemoryTokenBuckets())
     assert sender.shown[-1] == ("msg-1", "20")  # edits the message already shown
     async with db.unit_of_work() as session:
@@ -150,7 +149,7 @@ async def test_progress_figures_claimed_together_show_only_the_newest(db, clock)
 
 async def test_backfill_progress_is_one_slack_message_updated_in_place(db, clock, tmp_path):
     from bot.slack.sender import build_sender as build_slack_sender
-    from core import accounts, notifications
+    from core import accounts
     from core.accounts import ChatAddress
     from core.delivery import deliver_all_due
     from core.enums import Platform
@@ -170,23 +169,7 @@ async def test_backfill_progress_is_one_slack_message_updated_in_place(db, clock
             )
             uid = user.id
         for done in (0, 10, 20):
-            async with db.unit_of_work() as session:
-                await notifications.notify(
-                    session,
-                    clock,
-                    recipient_id=uid,
-                    kind=NotificationKind.SYNC_STATUS,
-                    payload={
-                        "progress_of": 3,
-                        "generation": "g",
-                        "provider": "strava",
-                        "done": done,
-                        "total": 20,
-                        **({"finished": True} if done == 20 else {}),
-                    },
-                    key=f"sync:3:backfill:g:done={done}",
-                    force=True,
-                )
+            await progress_figure(db, clock, uid, 3, done, 20)
             clock.advance(timedelta(seconds=2))
             limiter = MemoryTokenBuckets(now=lambda: clock.now().timestamp())
             await deliver_all_due(db, clock, {"slack": sender}, limiter, images={})
