@@ -8,7 +8,10 @@ ones to the sender of the person's chat platform. The platform-specific part is 
         async def send(self, recipient: ChatTarget, view: NotificationView) -> SentReceipt
 
 A sender renders `view` (kind, payload, the person, an optional PNG) for its platform and
-returns `SentReceipt(external_message_id)`. It signals trouble by raising:
+returns `SentReceipt(external_message_id)`. When `view.edit_of` is set (rows of one
+progress message, e.g. a backfill's figures) it edits that message in place instead
+(Telegram editMessageText, Slack chat.update) and returns the id of the message shown.
+It signals trouble by raising:
 
 - `RetryAfter(seconds)`    the platform asked us to slow down (HTTP 429 retry_after);
 - `RecipientUnreachable`   the person blocked the bot / left the workspace: never retried;
@@ -28,7 +31,7 @@ import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -92,6 +95,10 @@ class NotificationView:
     target: ChatTarget
     idempotency_key: str
     image_png: bytes | None = None  # e.g. the weekly load chart
+    # The platform's id of the message this one replaces in place (a progress figure, see
+    # `progress_group`): the sender edits it, and sends a new message only when the old
+    # one cannot be edited any more. None: a new message.
+    edit_of: str | None = None
 
 
 @dataclass(frozen=True)
@@ -284,6 +291,14 @@ def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
     return half + half * (rng or random).random()
 
 
+def progress_group(kind: str, payload: Mapping[str, Any]) -> str | None:
+    """Rows that are successive figures of one chat message (`progress_of` + `generation`,
+    written by core.sync's backfill), or None for an ordinary message."""
+    if payload.get("progress_of") is None:
+        return None
+    return f"{kind}:{payload['progress_of']}:{payload.get('generation', '')}"
+
+
 # --- the delivery loop ----------------------------------------------------------------
 
 ImageRenderer = Callable[[AsyncSession, Notification, User], Awaitable[bytes | None]]
@@ -301,6 +316,7 @@ class DeliveryReport:
     deferred: int = 0  # quiet hours, rate limits, retry-after, temporary failures
     failed: int = 0
     unreachable: int = 0
+    superseded: int = 0  # progress figures replaced by a newer one before being shown
     errors: list[str] = field(default_factory=list)
 
 
@@ -311,6 +327,8 @@ class _Plan:
     view: NotificationView | None = None
     defer_until: datetime | None = None
     fail: str | None = None
+    superseded: bool = False
+    group: str | None = None  # progress_group of the row
 
 
 @dataclass
@@ -325,6 +343,7 @@ class _Outcome:
     final: bool = False  # failed for good
     unreachable_identity: int | None = None
     count_attempt: bool = True
+    superseded: bool = False
 
 
 async def deliver_due(
@@ -409,6 +428,7 @@ class _Run:
         self.write_lock = asyncio.Lock() if db.dialect == "sqlite" else _NoLock()
         self.unstarted: set[int] = set()  # claimed, send not begun: safe to hand back
         self.sends: set[asyncio.Task[_Outcome]] = set()
+        self.progress_sends: dict[str, asyncio.Task[_Outcome]] = {}
         self.done: list[_Outcome] = []
         self.wake = asyncio.Event()
         self.finished = False
@@ -482,13 +502,18 @@ class _Run:
             await self.slots.acquire()
             # From here on the row counts as in flight: a stop no longer hands it back.
             self.unstarted.discard(plan.row_id)
-            task = asyncio.create_task(_send(plan, self.clock, self.senders))
+            before = self.progress_sends.get(plan.group) if plan.group else None
+            task = asyncio.create_task(self._send_in_turn(plan, before))
+            if plan.group is not None:
+                self.progress_sends[plan.group] = task
             self.sends.add(task)
             task.add_done_callback(self._sent)
 
     async def _admit(self, plan: _Plan) -> _Outcome | None:
         """None when the row may be sent now, else its outcome without sending."""
         now = self.clock.now()
+        if plan.superseded:
+            return _Outcome(plan.row_id, plan.attempts, now, superseded=True)
         if plan.defer_until is not None:
             return _Outcome(
                 plan.row_id, plan.attempts, now, retry_at=plan.defer_until, count_attempt=False
@@ -508,6 +533,15 @@ class _Run:
                 )
             await asyncio.sleep(wait)
         return None
+
+    async def _send_in_turn(self, plan: _Plan, before: asyncio.Task[_Outcome] | None) -> _Outcome:
+        """Figures of one progress message go out one after the other, each editing the
+        message the one before it (`before`) showed, so the person sees one message change."""
+        if before is not None and plan.view is not None:
+            shown = await asyncio.shield(before)
+            if shown.receipt is not None and shown.receipt.external_message_id:
+                plan.view = replace(plan.view, edit_of=shown.receipt.external_message_id)
+        return await _send(plan, self.clock, self.senders)
 
     def _sent(self, task: asyncio.Task[_Outcome]) -> None:
         self.slots.release()
@@ -709,7 +743,51 @@ async def _prepare(
                 idempotency_key=row["idempotency_key"],
                 image_png=image,
             )
+        await _link_progress(session, plans)
     return plans
+
+
+async def _link_progress(session: AsyncSession, plans: list[_Plan]) -> None:
+    """One chat message per progress group: the newest figure edits what was shown.
+
+    Older figures of a group claimed together with a newer one are superseded (recorded
+    as sent, never shown); the newest edits the message of the group's last sent row.
+    """
+    groups: dict[str, list[_Plan]] = {}
+    for plan in plans:
+        if plan.view is not None and (group := progress_group(plan.view.kind, plan.view.payload)):
+            plan.group = group
+            groups.setdefault(group, []).append(plan)
+    if not groups:
+        return
+    newest: dict[str, _Plan] = {}
+    for group, members in groups.items():
+        *older, newest[group] = sorted(members, key=lambda p: p.row_id)
+        for plan in older:
+            plan.superseded = True
+    views = [plan.view for plan in newest.values() if plan.view is not None]
+    shown: dict[tuple[str, str | None], str] = {}
+    for kind, payload, platform, message_id in await session.execute(
+        select(
+            Notification.kind,
+            Notification.payload,
+            Notification.platform,
+            Notification.external_message_id,
+        )
+        .where(
+            Notification.recipient_id.in_({v.person.user_id for v in views}),
+            Notification.kind.in_({v.kind for v in views}),
+            Notification.status == NotificationStatus.SENT,
+            Notification.external_message_id.is_not(None),
+        )
+        .order_by(Notification.id)
+    ):
+        if group := progress_group(kind, payload or {}):
+            shown[(group, platform)] = message_id  # ordered by id: the last one wins
+    for group, plan in newest.items():
+        assert plan.view is not None
+        if message_id := shown.get((group, plan.view.target.platform)):
+            plan.view = replace(plan.view, edit_of=message_id)
 
 
 async def _send(plan: _Plan, clock: Clock, senders: Mapping[str, Sender]) -> _Outcome:
@@ -743,6 +821,21 @@ async def _record(
     unreachable: list[tuple[int, datetime]] = []
     for out in outcomes:
         attempts = out.attempts + (1 if out.count_attempt else 0)
+        if out.superseded:
+            # Nothing to show: a newer figure of the same message is being shown instead.
+            sent.append(
+                {
+                    "id": out.row_id,
+                    "attempts": out.attempts,
+                    "status": NotificationStatus.SENT,
+                    "sent_at": out.at,
+                    "platform": None,
+                    "external_message_id": None,
+                    "last_error": None,
+                }
+            )
+            report.superseded += 1
+            continue
         if out.receipt is not None:
             sent.append(
                 {

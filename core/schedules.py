@@ -7,10 +7,11 @@ day and the slot, so a schedule that fires twice (two schedulers, a restart insi
 minute) still sends once.
 
 Per-person reminders live in a schedule store (the scheduler's dynamic source, see
-workers/); `reconcile` keeps it in step with the person's settings, storing each
-schedule's id in `PersonSchedule`, and replaces a schedule when its time or timezone
-changes. Weekly summaries and coach digests run from a quarter-hourly fan-out that picks
-the people whose local time has just reached the slot.
+workers/); `reconcile_all` keeps it in step with the database (the source of truth)
+every minute, comparing with what the store really holds, so a store that lost its data
+is refilled; `reconcile` does the same for one person after a settings change. Weekly
+summaries and coach digests run from a quarter-hourly fan-out that picks the people
+whose local time has just reached the slot.
 """
 
 from __future__ import annotations
@@ -86,7 +87,20 @@ def cron_at(at: time, weekday: int | None = None) -> str:
     return f"{at.minute} {at.hour} * * {dow}"
 
 
-def reminder_specs(user: User) -> list[ScheduleSpec]:
+class ReminderSettings(Protocol):
+    """What `reminder_specs` reads of a person: a `User`, or a row of those columns."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def timezone(self) -> str: ...
+    @property
+    def reminder_evening_at(self) -> time | None: ...
+    @property
+    def reminder_morning_at(self) -> time | None: ...
+
+
+def reminder_specs(user: ReminderSettings) -> list[ScheduleSpec]:
     specs = []
     for slot, at in (
         (ReminderSlot.EVENING, user.reminder_evening_at),
@@ -134,21 +148,78 @@ class ScheduleStore(Protocol):
 
     async def remove(self, schedule_id: str) -> None: ...
 
+    async def held(self) -> dict[str, ScheduleSpec]:
+        """Every per-person schedule the store holds right now, by schedule id.
+
+        Read from the store itself (Redis in production), never from our own records:
+        what it holds is what the scheduler will fire.
+        """
+        ...
+
 
 @dataclass
 class ReconcileResult:
     added: list[str]
     removed: list[str]
 
+    @property
+    def users(self) -> list[int]:
+        """The people whose schedules were put or removed."""
+        return sorted({int(sid.split(":")[1]) for sid in (*self.added, *self.removed)})
+
+
+_SETTINGS_COLUMNS = (User.id, User.timezone, User.reminder_evening_at, User.reminder_morning_at)
+
 
 async def reconcile(session: AsyncSession, user_id: int, store: ScheduleStore) -> ReconcileResult:
-    """Make the person's stored schedules match their reminder settings, exactly once.
+    """Make one person's schedules in the store match their reminder settings.
 
-    Unchanged schedules are left alone; a changed time or timezone replaces the schedule
-    (same id, never a second one); a reminder switched off is removed.
+    Kicked by the doors after a person changes a reminder time or their timezone.
     """
-    user = await session.get_one(User, user_id)
-    wanted = {spec.kind: spec for spec in reminder_specs(user)}
+    person = (await session.execute(select(*_SETTINGS_COLUMNS).where(User.id == user_id))).one()
+    held = {sid: s for sid, s in (await store.held()).items() if s.user_id == user_id}
+    return await _converge(session, store, reminder_specs(person), held)
+
+
+async def reconcile_all(session: AsyncSession, store: ScheduleStore) -> ReconcileResult:
+    """Make every schedule in the store match the database, whatever the store holds.
+
+    The database is the source of truth: a store that lost its data (Redis wiped or
+    restored from an old snapshot) gets back every missing schedule, a schedule whose
+    time or timezone differs is replaced, and one nobody wants any more is removed. Runs
+    every minute, so a reminder due after a wipe still fires in its minute.
+    """
+    people = await session.execute(select(*_SETTINGS_COLUMNS).order_by(User.id))
+    wanted = [spec for person in people for spec in reminder_specs(person)]
+    return await _converge(session, store, wanted, await store.held())
+
+
+async def _converge(
+    session: AsyncSession,
+    store: ScheduleStore,
+    wanted: Sequence[ScheduleSpec],
+    held: dict[str, ScheduleSpec],
+) -> ReconcileResult:
+    """Put the wanted specs the store lacks or holds differently, remove the others.
+
+    `PersonSchedule` mirrors what was put (for operators and the admin views); it is
+    never read to decide, since it cannot know what the store lost.
+    """
+    by_id = {spec.schedule_id: spec for spec in wanted}
+    result = ReconcileResult([], [])
+    for schedule_id in sorted(held.keys() - by_id.keys()):
+        await store.remove(schedule_id)
+        result.removed.append(schedule_id)
+    for schedule_id, spec in by_id.items():
+        if held.get(schedule_id) != spec:
+            result.added.append(await store.put(spec))
+    for user_id in result.users:
+        await _record(session, user_id, [s for s in wanted if s.user_id == user_id])
+    await session.flush()
+    return result
+
+
+async def _record(session: AsyncSession, user_id: int, specs: Sequence[ScheduleSpec]) -> None:
     rows = {
         row.kind: row
         for row in await session.scalars(
@@ -157,43 +228,16 @@ async def reconcile(session: AsyncSession, user_id: int, store: ScheduleStore) -
             )
         )
     }
-    result = ReconcileResult([], [])
+    wanted = {spec.kind: spec for spec in specs}
     for kind, row in rows.items():
         if kind not in wanted:
-            if row.schedule_id:
-                await store.remove(row.schedule_id)
-                result.removed.append(row.schedule_id)
             await session.delete(row)
     for kind, spec in wanted.items():
         row = rows.get(kind)
-        if row and row.schedule_id and (row.cron, row.timezone) == (spec.cron, spec.timezone):
-            continue
-        if row and row.schedule_id:
-            await store.remove(row.schedule_id)
-            result.removed.append(row.schedule_id)
-        schedule_id = await store.put(spec)
-        result.added.append(schedule_id)
         if row is None:
             row = PersonSchedule(user_id=user_id, kind=kind, cron="", timezone="")
             session.add(row)
-        row.cron, row.timezone, row.schedule_id = spec.cron, spec.timezone, schedule_id
-    await session.flush()
-    return result
-
-
-async def people_with_stale_schedules(session: AsyncSession) -> list[int]:
-    """People whose reminder settings differ from their stored schedules."""
-    users = list(await session.scalars(select(User)))
-    stored: dict[int, dict[str, tuple[str, str]]] = {}
-    for row in await session.scalars(select(PersonSchedule)):
-        stored.setdefault(row.user_id, {})[row.kind] = (row.cron, row.timezone)
-    stale = []
-    for user in users:
-        wanted = {s.kind: (s.cron, s.timezone) for s in reminder_specs(user)}
-        have = {k: v for k, v in stored.get(user.id, {}).items() if k.startswith("reminder_")}
-        if wanted != have:
-            stale.append(user.id)
-    return stale
+        row.cron, row.timezone, row.schedule_id = spec.cron, spec.timezone, spec.schedule_id
 
 
 # --- what ---------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 
 import numpy as np
 from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
@@ -114,21 +115,53 @@ async def recompute_from(
         prior_load=prior_load,
         prior_ctl=prior_ctl,
     )
-    existing = await _rows_between(session, athlete_id, start, through)
-    for k, d in enumerate(days):
-        row = existing.get(d)
-        if row is None:
-            row = DailyLoad(user_id=athlete_id, day=d)
-            session.add(row)
-        row.load = float(series.load[k])
-        row.fitness = float(series.ctl[k])
-        row.fatigue = float(series.atl[k])
-        row.form = float(series.tsb[k])
-        row.ramp = _finite(series.ramp[k])
-        row.monotony = _finite(series.monotony[k])
-        row.strain = _finite(series.strain[k])
-    await session.flush()
+    rows = [
+        {
+            "user_id": athlete_id,
+            "day": d,
+            "load": float(series.load[k]),
+            "fitness": float(series.ctl[k]),
+            "fatigue": float(series.atl[k]),
+            "form": float(series.tsb[k]),
+            "ramp": _finite(series.ramp[k]),
+            "monotony": _finite(series.monotony[k]),
+            "strain": _finite(series.strain[k]),
+        }
+        for k, d in enumerate(days)
+    ]
+    await _upsert_daily_loads(session, athlete_id, rows)
     return n_days
+
+
+# Rows per upsert statement: 9 bound values each stays below SQLite's variable limit.
+_UPSERT_CHUNK = 500
+_UPSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+async def _upsert_daily_loads(
+    session: AsyncSession, athlete_id: int, rows: list[dict[str, object]]
+) -> None:
+    """INSERT ... ON CONFLICT (user_id, day) DO UPDATE, as the transaction's last writes.
+
+    Two jobs recomputing the same athlete at once (two activities of one burst) both
+    write their days: a read-then-insert would let both insert the same day and one
+    fail on uq_daily_loads_user_id_day; the upsert makes the second one an update, and
+    its row locks are taken only here, at the end, so they are held until the commit
+    and no longer.
+    """
+    await session.flush()
+    insert = _UPSERT[session.bind.dialect.name]
+    for first in range(0, len(rows), _UPSERT_CHUNK):
+        statement = insert(DailyLoad).values(rows[first : first + _UPSERT_CHUNK])
+        columns = {c: statement.excluded[c] for c in rows[0] if c not in ("user_id", "day")}
+        await session.execute(
+            statement.on_conflict_do_update(index_elements=["user_id", "day"], set_=columns),
+            execution_options={"synchronize_session": False},
+        )
+    # Rows of this athlete already loaded in the session would show the old values.
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, DailyLoad) and obj.user_id == athlete_id:
+            session.expire(obj)
 
 
 async def recompute_through_today(

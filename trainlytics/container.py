@@ -7,7 +7,7 @@ from typing import Any
 
 from core.clock import Clock, SystemClock
 from core.crypto import TokenCipher
-from core.db.engine import Database
+from core.db.engine import Database, pool_options
 from trainlytics.settings import Settings, load_settings
 
 
@@ -34,13 +34,20 @@ class Container:
 
 
 def build_container(
-    settings: Settings | None = None, *, clock: Clock | None = None, db: Database | None = None
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    db: Database | None = None,
+    concurrency: int | None = None,
 ) -> Container:
+    """`concurrency`: units of work the process runs at once (default: a web process's)."""
     settings = settings or load_settings()
     settings.ensure_secrets()
+    url = settings.effective_database_url
+    pool = pool_options(url, concurrency or settings.web_concurrency, settings.db_pool_size)
     return Container(
         settings=settings,
-        db=db or Database.from_url(settings.effective_database_url),
+        db=db or Database.from_url(url, **pool),
         clock=clock or SystemClock(),
         cipher=TokenCipher.from_keys(settings.encryption_key_list),
     )

@@ -95,6 +95,15 @@ class Settings(BaseSettings):
     jobs_idle_timeout_s: int = Field(default=300, ge=5)
     # How often the outbox is swept for due rows (doors also kick delivery directly).
     outbox_poll_seconds: int = Field(default=5, ge=1, le=300)
+    # Tasks one worker process runs at once (`trainlytics worker --max-async-tasks`, which
+    # sets it for its processes); the worker's database pool is sized from it.
+    jobs_max_async_tasks: int = Field(default=50, ge=1, le=1000)
+
+    # --- database pool (core/db/engine.py pool_options) ---
+    # Requests one web process serves on the database at once; its pool is sized from it.
+    web_concurrency: int = Field(default=20, ge=1, le=1000)
+    # Overrides the computed pool size (PostgreSQL only; SQLite has one writer anyway).
+    db_pool_size: int | None = Field(default=None, ge=1, le=1000)
 
     # --- web surface limits (web/middleware.py) ---
     # Largest request body accepted (webhooks, Slack events, Telegram updates are small).

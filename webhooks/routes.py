@@ -124,7 +124,7 @@ async def receive(provider_name: str, request: Request) -> Response:
         try:
             await enqueue_events(stored)
         except Exception:
-            # The events are stored: the hourly poll queues stranded events again, whereas
+            # The events are stored: the 5-minute sync sweep queues stranded events again, whereas
             # an error here would only bring a redelivery that stores nothing new.
             log.exception("%s webhook: %d stored events not queued", provider_name, len(stored))
     return _acknowledgement(provider_name)

@@ -11,10 +11,8 @@ import asyncio
 import logging
 from datetime import timedelta
 
-from sqlalchemy import delete
 from taskiq.cli.scheduler.run import SchedulerLoop
 
-from core.db.models import PersonSchedule
 from trainlytics.container import Container
 
 log = logging.getLogger(__name__)
@@ -39,12 +37,8 @@ async def run_worker_and_scheduler(container: Container) -> None:
         await source.startup()
     await scheduler.startup()
     try:
-        # The in-memory source starts empty: forget what the database remembers of the
-        # last run's schedules and create them all again.
-        async with container.db.unit_of_work() as session:
-            await session.execute(
-                delete(PersonSchedule).where(PersonSchedule.kind.like("reminder_%"))
-            )
+        # The in-memory source starts empty: reconciling against what it holds puts
+        # every person's reminders in it from the database.
         people = await reconcile(jobs)
         log.info("jobs running in-process; %d people's reminders scheduled", len(people))
         await SchedulerLoop(scheduler).run(update_interval=UPDATE_INTERVAL, skip_first_run=True)

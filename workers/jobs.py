@@ -108,8 +108,11 @@ def install(broker: AsyncBroker, source: ScheduleSource) -> None:
             return  # embedded mode and tests hand their own in
         from trainlytics.container import build_container
         from trainlytics.logging import setup_observability
+        from trainlytics.settings import load_settings
 
-        container = build_container()
+        settings = load_settings()
+        # One pooled connection per concurrent task (`--max-async-tasks`).
+        container = build_container(settings, concurrency=settings.jobs_max_async_tasks)
         setup_observability(container.settings)
         state.jobs = build_jobs(container, source)
         log.info("worker ready; senders: %s", ", ".join(state.jobs.senders) or "none")

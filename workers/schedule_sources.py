@@ -5,7 +5,7 @@ from __future__ import annotations
 from taskiq import AsyncTaskiqDecoratedTask, ScheduleSource
 from taskiq.scheduler.scheduled_task import CronSpec, ScheduledTask
 
-from core.schedules import ScheduleSpec
+from core.schedules import ReminderSlot, ScheduleSpec
 
 
 class MemoryScheduleSource(ScheduleSource):
@@ -60,3 +60,18 @@ class TaskScheduleStore:
 
     async def remove(self, schedule_id: str) -> None:
         await self.source.delete_schedule(schedule_id)
+
+    async def held(self) -> dict[str, ScheduleSpec]:
+        """The per-person cron schedules of this task that the source holds now."""
+        held: dict[str, ScheduleSpec] = {}
+        for schedule in await self.source.get_schedules():
+            if schedule.task_name != self.task.task_name or schedule.cron is None:
+                continue
+            try:
+                user_id, slot = int(schedule.args[0]), ReminderSlot(schedule.args[1])
+            except (IndexError, TypeError, ValueError):
+                user_id, slot = 0, ReminderSlot.MORNING  # unreadable: never wanted, removed
+            held[schedule.schedule_id] = ScheduleSpec(
+                user_id, slot, schedule.cron, str(schedule.cron_offset or "UTC")
+            )
+        return held

@@ -24,7 +24,13 @@ from bot.slack.blocks import context, fallback, fields, section, slack_escape
 from bot.slack.people import coach_for
 from core import comments, matching
 from core.db.models import Activity, CoachingRelationship, MessageRef, User
-from core.delivery import ChatTarget, NotificationView, SentReceipt
+from core.delivery import (
+    ChatTarget,
+    NotificationView,
+    PermanentFailure,
+    SentReceipt,
+    TemporaryFailure,
+)
 from core.enums import Platform, RelationshipStatus
 from core.errors import DomainError
 from core.ingest import activity_summary
@@ -331,12 +337,28 @@ async def deliver_generic(
         if athlete is not None:
             text = f"{athlete.name} joined you as your athlete. `/trainlytics roster` shows them."
     channel = await poster.dm_channel(recipient.chat_id)
+    if view.edit_of and await _edited(poster, channel, view.edit_of, text):
+        return SentReceipt(view.edit_of)  # a progress figure: the same message, updated
     posted = await poster.post(channel, text, [section(slack_escape(text))])
     if view.image_png:
         await poster.upload_png(
             channel, view.image_png, "load-chart.png", "Weekly load", thread_ts=posted["ts"]
         )
     return SentReceipt(posted["ts"])
+
+
+# chat.update answers these when the message is gone or too old: post a new one instead.
+_NOT_EDITABLE = ("message_not_found", "cant_update_message", "edit_window_closed")
+
+
+async def _edited(poster: SlackPoster, channel: str, ts: str, text: str) -> bool:
+    try:
+        await poster.update(channel, ts, text, [section(slack_escape(text))])
+    except (PermanentFailure, TemporaryFailure) as exc:
+        if not any(code in str(exc) for code in _NOT_EDITABLE):
+            raise
+        return False
+    return True
 
 
 def _generic_text(view: NotificationView) -> str:

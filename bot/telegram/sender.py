@@ -78,12 +78,14 @@ class TelegramSender:
             raise TemporaryFailure(str(exc)) from exc
         except TelegramAPIError as exc:
             raise PermanentFailure(exc.message) from exc
-        return SentReceipt(str(shown[-1].message_id) if shown else None)
+        # Nothing new shown: an edit whose text was already there (the same message).
+        return SentReceipt(str(shown[-1].message_id) if shown else view.edit_of)
 
     async def _show(self, chat_id: str, reply: Reply, view: NotificationView) -> list[Message]:
         """`handlers.render_in_chat` for the outbox: also resumes after the parts already sent.
 
-        A notification is never an edit, so only threading and remembering are repeated.
+        A progress figure (`view.edit_of`) edits the message showing the previous one;
+        when that message cannot be edited any more, a new one is sent.
         """
         already_sent = int(view.payload.get(SENT_PARTS, 0))
         reply_to = None
@@ -101,6 +103,7 @@ class TelegramSender:
             chat_id,
             reply,
             reply_to_message_id=reply_to,
+            edit_message_id=int(view.edit_of) if (view.edit_of or "").isdigit() else None,
             already_sent=already_sent,
             on_part_sent=record_progress,
         )

@@ -18,9 +18,35 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from core.db.sqlite_onehop import SMALL_READ, OneHopAiosqlite, route_small_reads, small_read
+from core.db.sqlite_onehop import (
+    BUSY_TIMEOUT_MS,
+    SMALL_READ,
+    OneHopAiosqlite,
+    route_small_reads,
+    small_read,
+)
 
-__all__ = ["SMALL_READ", "Database", "create_engine", "small_read"]
+__all__ = ["SMALL_READ", "Database", "create_engine", "pool_options", "small_read"]
+
+# How long a unit of work waits for a pooled connection before failing (and retrying).
+POOL_TIMEOUT_S = 30.0
+
+
+def pool_options(url: str, concurrency: int, override: int | None = None) -> dict[str, Any]:
+    """Pool sizes for a process that runs `concurrency` units of work at once.
+
+    Every task of a worker (and every request of a web process) holds at most one
+    connection at a time, so the pool keeps `concurrency` connections, plus an overflow
+    of a fifth (at least 5) for the moments that hold two (the outbox drain claims the
+    next batch while it records the last). A pool smaller than the concurrency makes
+    tasks wait on each other and fail with `QueuePool limit` after POOL_TIMEOUT_S. The
+    PostgreSQL server must allow the sum over all processes: docs/deploy.md.
+    SQLite (one writer, one file) keeps SQLAlchemy's defaults.
+    """
+    if make_url(url).get_backend_name() == "sqlite":
+        return {}
+    size = override or concurrency
+    return {"pool_size": size, "max_overflow": max(5, size // 5), "pool_timeout": POOL_TIMEOUT_S}
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
@@ -72,7 +98,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
 
 

@@ -10,6 +10,7 @@ the whole test suite runs through it.
 from __future__ import annotations
 
 import collections
+import sqlite3
 from typing import Any, TypeVar
 
 import aiosqlite
@@ -31,9 +32,11 @@ def small_read(statement: _E) -> _E:
 
     aiosqlite hands each statement to its own thread and back, which on a busy machine
     costs far more than an indexed SELECT of a few rows (a few microseconds inside
-    SQLite). In WAL mode a read never waits for a writer, so such a read cannot stall the
-    event loop; anything that may scan many rows, and every write (which can wait for
-    another process's write lock), keeps going through the thread. PostgreSQL ignores it.
+    SQLite). In WAL mode a read does not wait for a writer; when it must wait all the
+    same (no WAL on this filesystem, a recovery), it waits ON_LOOP_BUSY_MS at most on the
+    loop and then runs on the thread, so it cannot stall the event loop. Anything that
+    may scan many rows, and every write (which can wait for another process's write
+    lock), keeps going through the thread. PostgreSQL ignores it.
     """
     return statement.execution_options(**{SMALL_READ: True})
 
@@ -65,10 +68,32 @@ def route_small_reads(
 # (sqlite3's own commit()/rollback() do nothing then; this only saves the trip).
 
 
+# How long a statement waits for another connection's lock. On aiosqlite's thread that
+# wait blocks nothing else; a small read on the event loop's thread would block the whole
+# process for as long, so there it waits ON_LOOP_BUSY_MS at most and then goes to the
+# thread. In WAL mode readers do not wait for writers, but a database that is not in WAL
+# (a network filesystem refuses it) or is being recovered makes readers wait too.
+BUSY_TIMEOUT_MS = 30_000
+ON_LOOP_BUSY_MS = 5
+
+
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return "locked" in str(error) or "busy" in str(error)
+
+
 def _run_statement(
-    connection: aiosqlite.Connection, operation: Any, parameters: Any, many: bool
+    connection: aiosqlite.Connection,
+    operation: Any,
+    parameters: Any,
+    many: bool,
+    busy_ms: int | None = None,
 ) -> tuple[Any, int, int | None, list[Any] | None]:
-    """On aiosqlite's thread: (description, rowcount, lastrowid, rows or None)."""
+    """(description, rowcount, lastrowid, rows or None); `busy_ms` sets the wait first."""
+    if busy_ms is not None:
+        connection._conn.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
     cursor = connection._conn.cursor()  # raises ValueError once closed, as aiosqlite does
     try:
         if many:
@@ -133,21 +158,34 @@ class _OneHopCursor(AsyncAdapt_aiosqlite_cursor):
 
     async def _run(self, operation: Any, parameters: Any, *, many: bool) -> None:
         connection: aiosqlite.Connection = self._connection  # type: ignore[assignment]
-        async with self._adapt_connection._execute_mutex:
+        adapted = self._adapt_connection
+        async with adapted._execute_mutex:
+            found = None
             if self._on_loop:
-                found = _run_statement(connection, operation, parameters, many)
-            else:
+                # The connection keeps the short wait while reads stay on the loop; the
+                # next statement on the thread restores the long one in the same hop.
+                short = None if getattr(adapted, "_short_busy", False) else ON_LOOP_BUSY_MS
+                adapted._short_busy = True
+                try:
+                    found = _run_statement(connection, operation, parameters, many, short)
+                except sqlite3.OperationalError as error:
+                    if not _is_busy(error):
+                        raise
+                    # Locked: wait on the thread instead, where waiting blocks no one.
+            if found is None:
+                restore = BUSY_TIMEOUT_MS if getattr(adapted, "_short_busy", False) else None
+                adapted._short_busy = False
                 # aiosqlite's one entry point for running a function on its thread
                 # (SQLAlchemy's own adapter uses its queue directly for the isolation level).
                 found = await connection._execute(
-                    _run_statement, connection, operation, parameters, many
+                    _run_statement, connection, operation, parameters, many, restore
                 )
         self._description, self._rowcount, self._lastrowid, rows = found
         self._rows = collections.deque(rows) if rows is not None else collections.deque()
 
 
 class _OneHopConnection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ()
+    __slots__ = ("_short_busy",)  # the busy timeout is ON_LOOP_BUSY_MS right now
 
     _cursor_cls = _OneHopCursor
 

@@ -69,9 +69,8 @@ async def test_moving_a_reminder_replaces_its_schedule_never_duplicates(db, cloc
         user = await s.get_one(type(ana), uid)
         user.reminder_morning_at = time(6, 30)
         user.timezone = "America/New_York"
-        assert await schedules.people_with_stale_schedules(s) == [uid]
-        moved = await schedules.reconcile(s, uid, store)
-        assert await schedules.people_with_stale_schedules(s) == []
+        moved = await schedules.reconcile_all(s, store)
+        assert (await schedules.reconcile_all(s, store)).users == []  # in step now
     assert len(moved.added) == 2 and len(source.schedules) == 2  # replaced, not added
     morning = source.schedules[f"reminder:{uid}:morning"]
     assert (morning.cron, morning.cron_offset) == ("30 6 * * *", "America/New_York")

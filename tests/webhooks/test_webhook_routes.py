@@ -177,10 +177,10 @@ async def test_unknown_provider_is_404(harness):
     assert response.status_code == 404
 
 
-async def test_event_whose_enqueue_failed_is_acknowledged_and_queued_again_by_the_hourly_poll(
+async def test_event_whose_enqueue_failed_is_acknowledged_and_queued_again_by_the_sweep(
     harness, fakes, db, http_client, monkeypatch
 ):
-    from workers.tasks.sync import poll_all, process_event
+    from workers.tasks.sync import process_event, sweep
 
     strava = fakes["strava"]
     ctx = sync_context_of(harness.container)
@@ -209,14 +209,14 @@ async def test_event_whose_enqueue_failed_is_acknowledged_and_queued_again_by_th
             [row] = list(await session.scalars(select(WebhookEvent)))
             return row.status
 
-    await poll_all.kiq()
+    await sweep.kiq()
     await harness.jobs_done()
     assert await event_status() == "pending"  # too recent to be called stranded
 
     ctx.clock.advance(timedelta(minutes=20))
-    await poll_all.kiq()
+    await sweep.kiq()
     await harness.jobs_done()
-    await harness.jobs_done()  # the poll's own follow-up jobs
+    await harness.jobs_done()  # the sweep's own follow-up jobs
     assert await event_status() == "done"
     async with db.unit_of_work() as session:
         [activity] = list(await session.scalars(select(Activity)))

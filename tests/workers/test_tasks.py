@@ -13,30 +13,13 @@ from taskiq import InMemoryBroker, TaskiqMessage
 from core.db.models import Notification, Workout
 from core.delivery import Bucket
 from core.enums import NotificationStatus
-from tests.core.test_delivery import FakeSender, telegram_person
-from trainlytics.container import Container
-from trainlytics.settings import Settings
-from workers.broker import broker, schedule_source
-from workers.jobs import build_jobs
+from tests.core.test_delivery import telegram_person
+from workers.broker import schedule_source
 from workers.ratelimit import MemoryTokenBuckets, RedisTokenBuckets
 from workers.retry import ExponentialRetryMiddleware
 from workers.schedule_sources import MemoryScheduleSource
 from workers.tasks.outbox import deliver_outbox
 from workers.tasks.schedules import reconcile_schedules, send_reminder
-
-
-@pytest.fixture
-async def jobs(db, clock, tmp_path):
-    assert isinstance(broker, InMemoryBroker), "tests run without TRAINLYTICS_REDIS_URL"
-    settings = Settings(data_dir=tmp_path, redis_url=None)
-    container = Container(settings=settings, db=db, clock=clock, cipher=None)  # type: ignore[arg-type]
-    sender = FakeSender()
-    built = build_jobs(
-        container, schedule_source, senders={"telegram": sender}, limiter=MemoryTokenBuckets()
-    )
-    broker.state.jobs = built
-    yield built
-    broker.state.jobs = None
 
 
 async def test_reminder_task_fired_twice_reaches_the_athlete_once(jobs, db, clock):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 from trainlytics.settings import load_settings
 
@@ -21,16 +22,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
     parser.add_argument(
-        "--max-async-tasks", type=int, default=50, help="concurrent tasks per process"
+        "--max-async-tasks",
+        type=int,
+        default=None,
+        help="concurrent tasks per process (default TRAINLYTICS_JOBS_MAX_ASYNC_TASKS, 50)",
     )
     parser.add_argument("taskiq_args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    if not load_settings().redis_url:
+    settings = load_settings()
+    if not settings.redis_url:
         print(NO_REDIS)
         return 2
+    if args.max_async_tasks is None:
+        args.max_async_tasks = settings.jobs_max_async_tasks
+    # The worker processes size their database pools from it (workers.jobs).
+    os.environ["TRAINLYTICS_JOBS_MAX_ASYNC_TASKS"] = str(args.max_async_tasks)
     from taskiq.cli.worker.args import WorkerArgs
     from taskiq.cli.worker.run import run_worker
 

@@ -31,16 +31,18 @@ async def tick(jobs: Jobs) -> schedules.FanOutResult:
 
 
 async def reconcile(jobs: Jobs, user_id: int | None = None) -> list[int]:
-    """Reconcile one person, or everybody whose settings drifted from their schedules."""
+    """Reconcile one person, or everybody against what the schedule source really holds.
+
+    Returns the people whose schedules were put or removed.
+    """
     async with jobs.db.unit_of_work() as session:
-        users = (
-            [user_id]
-            if user_id is not None
-            else (await schedules.people_with_stale_schedules(session))
-        )
-        for uid in users:
-            await schedules.reconcile(session, uid, jobs.store)
-    return users
+        if user_id is not None:
+            result = await schedules.reconcile(session, user_id, jobs.store)
+        else:
+            result = await schedules.reconcile_all(session, jobs.store)
+    if result.added or result.removed:
+        log.info("schedules: %d put, %d removed", len(result.added), len(result.removed))
+    return result.users
 
 
 @broker.task(task_name="trainlytics.send_reminder", retry_on_error=True, max_retries=5)
@@ -67,7 +69,9 @@ async def fan_out(context: Context = TaskiqDepends()) -> dict[str, list[int]]:
 
 @broker.task(
     task_name="trainlytics.reconcile_schedules",
-    schedule=[{"cron": "*/5 * * * *"}],
+    # Every minute: a wiped Redis gets its reminders back before the next one is due
+    # (the scheduler fires a cron it learns of within its minute).
+    schedule=[{"cron": "* * * * *"}],
     retry_on_error=True,
     max_retries=5,
 )

@@ -2,6 +2,11 @@
 
 A step that must wait (rate limit, provider outage) is scheduled again at its
 `retry_at` through the schedule source, rather than failing into the generic retry.
+Anything else that fails (a database error, a pool timeout, a lost connection, a race
+that lost) raises into the broker's retry middleware: every sync job retries with
+exponential backoff (workers.retry). What a lost retry would leave behind is found by
+the sweep from the database: stranded webhook events and backfills whose lease ran out
+or whose trigger never arrived.
 """
 
 from __future__ import annotations
@@ -31,6 +36,10 @@ EXTRA_KEY = "sync"
 # SQLite's one writer. Redis workers are bounded by their own max_async_tasks instead.
 EMBEDDED_EVENT_SLOTS = 1
 DISCONNECT_BATCH = 100
+# Retries of a failing sync job: 5 s, 10 s, 20 s ... (workers.retry), about 20 minutes
+# in all; the sweep takes over after that.
+SYNC_RETRIES = 9
+RETRY = {"retry_on_error": True, "max_retries": SYNC_RETRIES}
 
 
 class SyncRuntime:
@@ -89,7 +98,7 @@ def _event_slots(container: Container) -> asyncio.Semaphore | None:
     return slots
 
 
-@broker.task(task_name="trainlytics.sync.process_event")
+@broker.task(task_name="trainlytics.sync.process_event", **RETRY)
 async def process_event(event_id: int, attempt: int = 0, context: Context = TaskiqDepends()) -> str:
     container = jobs_of(context.state).container
     ctx = sync_context_of(container)
@@ -103,7 +112,7 @@ async def process_event(event_id: int, attempt: int = 0, context: Context = Task
     return result.outcome
 
 
-@broker.task(task_name="trainlytics.sync.backfill")
+@broker.task(task_name="trainlytics.sync.backfill", **RETRY)
 async def backfill(account_id: int, attempt: int = 0, context: Context = TaskiqDepends()) -> str:
     ctx = sync_context_of(jobs_of(context.state).container)
     result = await orchestrator.backfill_step(ctx, account_id, attempt=attempt)
@@ -111,7 +120,7 @@ async def backfill(account_id: int, attempt: int = 0, context: Context = TaskiqD
     return result.outcome
 
 
-@broker.task(task_name="trainlytics.sync.poll_account")
+@broker.task(task_name="trainlytics.sync.poll_account", **RETRY)
 async def poll_account(
     account_id: int, attempt: int = 0, context: Context = TaskiqDepends()
 ) -> str:
@@ -121,27 +130,42 @@ async def poll_account(
     return result.outcome
 
 
-@broker.task(task_name="trainlytics.sync.poll_all", schedule=[{"cron": "17 * * * *"}])
+@broker.task(task_name="trainlytics.sync.poll_all", schedule=[{"cron": "17 * * * *"}], **RETRY)
 async def poll_all(context: Context = TaskiqDepends()) -> int:
     """The hourly poll (not Garmin): one job per account, so one slow account waits alone.
 
-    It also queues again the webhook events whose enqueue was lost after they were
-    stored: the provider will not redeliver an acknowledged event; and it finishes the
-    disconnects whose job after the chat's commit was lost.
+    It also finishes the disconnects whose job after the chat's commit was lost.
     """
     ctx = sync_context_of(jobs_of(context.state).container)
     await finish_disconnects.kiq()
-    stranded = await orchestrator.stranded_events(ctx)
-    if stranded:
-        log.warning("queueing %d stranded webhook events again", len(stranded))
-        await enqueue_events(stranded)
     account_ids = await orchestrator.accounts_to_poll(ctx)
     for account_id in account_ids:
         await poll_account.kiq(account_id, 0)
     return len(account_ids)
 
 
-@broker.task(task_name="trainlytics.sync.finish_disconnects")
+@broker.task(task_name="trainlytics.sync.sweep", schedule=[{"cron": "*/5 * * * *"}], **RETRY)
+async def sweep(context: Context = TaskiqDepends()) -> dict[str, int]:
+    """Queue again what the database says should be running and is not.
+
+    Webhook events stored but never processed (their enqueue or every retry was lost:
+    the provider will not redeliver an acknowledged event), and backfills whose lease
+    ran out or whose trigger never reached a worker (an OAuth callback while Redis was
+    down). The database holds the intent; the queue is only the trigger.
+    """
+    ctx = sync_context_of(jobs_of(context.state).container)
+    stranded = await orchestrator.stranded_events(ctx)
+    if stranded:
+        log.warning("queueing %d stranded webhook events again", len(stranded))
+        await enqueue_events(stranded)
+    stalled = await orchestrator.backfills_to_resume(ctx)
+    for account_id in stalled:
+        log.warning("backfill of account %s is not running: queued again", account_id)
+        await backfill.kiq(account_id, 0)
+    return {"events": len(stranded), "backfills": len(stalled)}
+
+
+@broker.task(task_name="trainlytics.sync.finish_disconnects", **RETRY)
 async def finish_disconnects(context: Context = TaskiqDepends()) -> int:
     """Revoke at the provider and forget the tokens of the accounts people disconnected.
 
@@ -160,5 +184,19 @@ async def enqueue_events(event_ids: list[int]) -> None:
         await process_event.kiq(event_id, 0)
 
 
-async def enqueue_backfill(account_id: int) -> None:
-    await backfill.kiq(account_id, 0)
+async def enqueue_backfill(account_id: int) -> bool:
+    """Trigger the backfill the database already holds; False when the broker is down.
+
+    The OAuth callback must not fail for it: the account and its pending backfill are
+    committed, and the sweep queues it once the broker answers again.
+    """
+    try:
+        await backfill.kiq(account_id, 0)
+    except Exception:
+        log.warning(
+            "backfill of account %s not queued (broker unreachable); the sweep will",
+            account_id,
+            exc_info=True,
+        )
+        return False
+    return True
