@@ -7,13 +7,15 @@ STAMP := $(VENV)/.installed
 .PHONY: run test lint fmt migrate bench install clean
 
 # uv (the wheel from the package index, into the venv) installs in seconds what pip takes
-# a minute and a half for; pip does it when uv cannot be had.
+# a minute and a half for. The venv is made without pip (ensurepip alone costs seconds):
+# the interpreter's own pip puts uv into it, and uv adds pip for whoever wants it. When
+# that fails, the venv gets pip and pip installs everything.
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	if $(BIN)/python -m pip install --quiet --disable-pip-version-check uv; then \
-	  $(BIN)/uv pip install --python $(BIN)/python --quiet -e '.[dev]'; \
+	test -x $(BIN)/python || $(PYTHON) -m venv --without-pip $(VENV)
+	if $(PYTHON) -m pip --python $(BIN)/python install --quiet --disable-pip-version-check uv; then \
+	  $(BIN)/uv pip install --python $(BIN)/python --quiet -e '.[dev]' pip; \
 	else \
-	  $(BIN)/python -m pip install --quiet --upgrade pip \
+	  $(BIN)/python -m ensurepip --upgrade \
 	  && $(BIN)/python -m pip install --quiet -e '.[dev]'; \
 	fi
 	touch $(STAMP)
