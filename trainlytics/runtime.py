@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 Service = Callable[[Container], Awaitable[None]]
 
-WEB_GRACE_S = 5
+WEB_GRACE_S = 4
 CANCEL_GRACE_S = 2.0
 
 # Background services a role may start, as "module:function". Each function runs until

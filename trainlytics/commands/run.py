@@ -9,6 +9,7 @@ import sys
 from trainlytics.banner import banner
 from trainlytics.container import build_container
 from trainlytics.database import prepare_database
+from trainlytics.lifecycle import skip_exit_collection
 from trainlytics.runtime import role_services, run_together
 from trainlytics.settings import SettingsError, load_settings
 
@@ -37,4 +38,5 @@ def run(args: argparse.Namespace) -> int:
     services = role_services(args.role)
     print(banner(settings, services), flush=True)
     asyncio.run(run_together(container, services))
+    skip_exit_collection()
     return 0

@@ -7,7 +7,7 @@ import asyncio
 import sys
 
 from trainlytics.database import job_role_settings
-from trainlytics.lifecycle import until_stopped
+from trainlytics.lifecycle import skip_exit_collection, until_stopped
 from trainlytics.settings import SettingsError
 
 
@@ -45,4 +45,5 @@ def run(args: argparse.Namespace) -> int:
         ]
     )
     asyncio.run(until_stopped(run_scheduler(scheduler_args)))
+    skip_exit_collection()
     return 0

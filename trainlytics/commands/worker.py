@@ -19,6 +19,7 @@ import sys
 import time
 
 from trainlytics.database import job_role_settings
+from trainlytics.lifecycle import skip_exit_collection
 from trainlytics.settings import SettingsError
 
 BROKER = "workers.broker:broker"
@@ -71,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
     )
     status = run_worker(worker_args)
     _reap_workers(STOP_DEADLINE_S)
+    skip_exit_collection()
     return int(status or 0)
 
 
