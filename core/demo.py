@@ -23,15 +23,15 @@ from importlib import resources
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import accounts, coaching, comments, ingest, planning, thresholds, training_load
 from core.activity_data import ParsedActivity, Sport
 from core.clock import Clock, FixedClock
 from core.db.engine import Database
-from core.db.models import PlanTemplate, TrainingPlan, User, Workout
-from core.enums import ActivitySource, Permission, Platform, Role
+from core.db.models import Notification, PlanTemplate, TrainingPlan, User, Workout
+from core.enums import ActivitySource, NotificationStatus, Permission, Platform, Role
 from core.files import parse_activity_file
 from core.planning import TemplateEntry, WorkoutSpec
 from core.timeutil import local_date, week_start
@@ -390,7 +390,21 @@ async def _seed(session: AsyncSession, clock: Clock) -> DemoResult:
         result.workouts += len(workouts)
         result.activities += await _train(session, clock, athlete, user.id, workouts, today, rng)
     await _conversations(session, clock, coach.id, result.athlete_ids, today)
+    await _history_delivered(session, clock, [coach.id, *result.athlete_ids.values()])
     return result
+
+
+async def _history_delivered(session: AsyncSession, clock: Clock, people: list[int]) -> None:
+    """The demo's past (plans assigned, comments, sessions) is history, not news: its
+    notifications count as delivered, so the first `make run` does not send them all."""
+    await session.execute(
+        update(Notification)
+        .where(
+            Notification.recipient_id.in_(people),
+            Notification.status == NotificationStatus.PENDING,
+        )
+        .values(status=NotificationStatus.SENT, sent_at=clock.now())
+    )
 
 
 async def _ensure_workout_today(

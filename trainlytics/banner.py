@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable, Iterable
 
 from core.demo import ATHLETES, COACH_NAME
@@ -19,6 +20,18 @@ def service_name(service: Callable[..., object] | str) -> str:
     return f"{service.__module__}:{service.__qualname__}"
 
 
+def chat_command(settings: Settings, name: str) -> str:
+    """The chat command as a person pastes it into a second terminal: it must find the
+    same database (data dir) and print links to the same port as this process."""
+    defaults = Settings.model_fields
+    carried = []
+    if settings.data_dir != defaults["data_dir"].default and not settings.database_url:
+        carried.append(f"TRAINLYTICS_DATA_DIR={shlex.quote(str(settings.data_dir))}")
+    if settings.port != defaults["port"].default:
+        carried.append(f"TRAINLYTICS_PORT={settings.port}")
+    return " ".join([*carried, CHAT_COMMAND, "--as", shlex.quote(name)])
+
+
 def banner(settings: Settings, services_started: Iterable[Callable[..., object] | str]) -> str:
     """Where the web app listens, how jobs and each chat platform run, how to chat."""
     started = {service_name(s) for s in services_started}
@@ -29,10 +42,10 @@ def banner(settings: Settings, services_started: Iterable[Callable[..., object] 
         f"  Jobs      {_jobs(settings, started)}",
         f"  Telegram  {_telegram(settings, started)}",
         f"  Slack     {_slack(settings)}",
-        f"Try it in another terminal: {CHAT_COMMAND} --as {ATHLETES[0].name}",
+        f"Try it in another terminal: {chat_command(settings, ATHLETES[0].name)}",
         "  Demo people: "
         + ", ".join(f"{a.name} ({a.sport})" for a in ATHLETES)
-        + f', coached by {COACH_NAME} (--as "{COACH_NAME}").',
+        + f", coached by {COACH_NAME} (--as {shlex.quote(COACH_NAME)}).",
     ]
     return "\n".join(lines)
 

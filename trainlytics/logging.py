@@ -79,8 +79,13 @@ def configure_logging(settings: Settings) -> None:
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
     )
+    # JSON cannot hold a traceback object: render it as text, for structlog's own lines
+    # above and for standard-library records (taskiq, uvicorn, aiogram) here. Text, not
+    # structlog's dict_tracebacks, which would also write each frame's local variables
+    # (tokens and secrets among them) into the log.
+    foreign_chain = [*shared, structlog.processors.format_exc_info] if json_lines else shared
     formatter = structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=shared,
+        foreign_pre_chain=foreign_chain,
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
     )
     handler = logging.StreamHandler(sys.stderr)

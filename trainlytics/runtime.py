@@ -1,4 +1,9 @@
-"""Starting the product: which services run in this process, and running them together."""
+"""Starting the product: which services run in this process, and running them together.
+
+Stopping (`trainlytics.lifecycle`): on SIGTERM the web server stops accepting, gives
+requests in flight `WEB_GRACE_S` to finish, then the background services are cancelled (each has
+`CANCEL_GRACE_S` to let go of what it holds) and the container closes its pools.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,9 @@ import asyncio
 import contextlib
 import importlib
 import importlib.util
+import logging
 import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 import uvicorn
@@ -15,9 +21,15 @@ import uvicorn
 from core.delivery import RateLimiter
 from trainlytics import web_address
 from trainlytics.container import Container
+from trainlytics.lifecycle import STOP_SIGNALS
 from web.app import create_app
 
+log = logging.getLogger(__name__)
+
 Service = Callable[[Container], Awaitable[None]]
+
+WEB_GRACE_S = 4
+CANCEL_GRACE_S = 2.0
 
 # Background services a role may start, as "module:function". Each function runs until
 # cancelled and decides for itself whether it applies (e.g. no token → no Telegram bot).
@@ -26,6 +38,8 @@ EMBEDDED_SERVICES = (
     "bot.telegram.runner:run_bot",
     "bot.slack.runner:run_slack",
 )
+# Beside the web app in the `web` role: Telegram posts to it only once it is registered.
+WEB_SERVICES = ("bot.telegram.registration:register_webhook",)
 
 
 def resolve(spec: str) -> Service | None:
@@ -45,6 +59,32 @@ def shared_rate_limiter(container: Container) -> RateLimiter | None:
     return RedisTokenBuckets.from_url(settings.redis_url, prefix=f"{settings.jobs_queue_name}:")
 
 
+def role_services(role: str) -> list[Service]:
+    """The web app first (the main service), then what runs beside it in this role."""
+    specs = EMBEDDED_SERVICES if role == "all" else WEB_SERVICES
+    return [serve_web, *(s for spec in specs if (s := resolve(spec)) is not None)]
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, told to stop by SIGTERM/SIGINT without killing the process.
+
+    uvicorn re-raises the signal it caught once its own shutdown is done, which kills the
+    process before the other services and the database pools are closed: here the signal
+    only asks the server to exit, and `trainlytics run` ends normally after the cleanup.
+    """
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        loop = asyncio.get_running_loop()
+        for sig in STOP_SIGNALS:
+            loop.add_signal_handler(sig, self.handle_exit, sig, None)
+        try:
+            yield
+        finally:
+            for sig in STOP_SIGNALS:
+                loop.remove_signal_handler(sig)
+
+
 async def serve_web(container: Container) -> None:
     settings = container.settings
     config = uvicorn.Config(
@@ -56,6 +96,8 @@ async def serve_web(container: Container) -> None:
         # Forwarded headers are judged by the app against TRAINLYTICS_TRUSTED_PROXIES;
         # uvicorn's own default would believe anyone connecting from 127.0.0.1.
         proxy_headers=False,
+        # Requests still open after this (a slow client, a stuck upstream) are dropped.
+        timeout_graceful_shutdown=WEB_GRACE_S,
     )
     server = AddressRecordingServer(config, settings.data_dir)
     try:
@@ -64,7 +106,7 @@ async def serve_web(container: Container) -> None:
         web_address.forget(settings.data_dir)
 
 
-class AddressRecordingServer(uvicorn.Server):
+class AddressRecordingServer(_Server):
     """uvicorn's server, recording the address it bound for the other local processes."""
 
     def __init__(self, config: uvicorn.Config, data_dir: Path) -> None:
@@ -98,7 +140,12 @@ async def run_together(container: Container, services: list[Service]) -> None:
     finally:
         for task in tasks:
             task.cancel()
+        # A service that swallows its cancellation must not hold the process past its budget.
+        await asyncio.wait(tasks, timeout=CANCEL_GRACE_S)
         for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        await container.aclose()
+            if task.done() and not task.cancelled():
+                task.exception()  # retrieved: the first error was raised above already
+        try:
+            await asyncio.wait_for(container.aclose(), CANCEL_GRACE_S)
+        except TimeoutError:
+            log.warning("closing the pools took over %.0f s; exiting anyway", CANCEL_GRACE_S)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Literal
 
 from cryptography.fernet import Fernet
-from pydantic import Field, field_validator
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from trainlytics import web_address
@@ -31,7 +31,13 @@ class Settings(BaseSettings):
     database_url: str = ""  # default: SQLite file in data_dir
     redis_url: str | None = None  # unset: in-process jobs (InMemoryBroker)
     host: str = "127.0.0.1"
-    port: int = 8000
+    # Heroku-style platforms set only PORT: TRAINLYTICS_PORT wins when both are set.
+    port: int = Field(
+        default=8000,
+        ge=1,
+        le=65535,
+        validation_alias=AliasChoices("TRAINLYTICS_PORT", "PORT", "port"),
+    )
     public_url: str | None = None  # https://trainlytics.example.com; enables webhooks
 
     # Secrets. In development they are generated into data_dir/dev-keys.json when unset.

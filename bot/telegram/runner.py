@@ -2,7 +2,8 @@
 
 Without `TRAINLYTICS_PUBLIC_URL` the bot long-polls getUpdates (no inbound HTTP needed,
 the embedded default). With it, Telegram is told to post updates to
-`{public_url}/telegram/webhook` with the secret token, and the web app's route handles
+`{public_url}/telegram/webhook` with the secret token (`bot.telegram.registration`, the
+same registration the `web` role makes), and the web app's route handles
 them; this service then only keeps the registration alive until it is cancelled. Either
 way the command menu is published first (`bot.telegram.commands`).
 """
@@ -12,8 +13,9 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from bot.telegram.bot import WEBHOOK_PATH, door_of, webhook_secret
+from bot.telegram.bot import door_of
 from bot.telegram.commands import publish_menu
+from bot.telegram.registration import ensure_webhook
 from trainlytics.container import Container
 
 log = logging.getLogger(__name__)
@@ -28,11 +30,7 @@ async def run_bot(container: Container) -> None:
     allowed = door.dispatcher.resolve_used_update_types()
     await publish_menu(door.bot)
     if settings.public_url:
-        url = settings.public_url.rstrip("/") + WEBHOOK_PATH
-        await door.bot.set_webhook(
-            url=url, secret_token=webhook_secret(settings), allowed_updates=allowed
-        )
-        log.info("Telegram webhook registered at %s", url)
+        await ensure_webhook(door, settings)  # skipped when Telegram already has it
         await asyncio.Event().wait()  # the web app's route does the work from here
         return
     # A webhook left over from an earlier deployment would make getUpdates fail (409).

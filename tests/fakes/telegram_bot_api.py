@@ -368,6 +368,7 @@ class FakeTelegramBotAPI(LocalFakeServer):
         self.answered_callbacks: dict[str, dict[str, Any]] = {}
         self.webhook_url = ""
         self.webhook_secret: str | None = None
+        self.webhook_allowed_updates: list[str] | None = None
         self.webhook_deliveries: list[WebhookDelivery] = []
         self._users: dict[int, dict[str, Any]] = {}
         self._updates: list[dict[str, Any]] = []
@@ -704,6 +705,7 @@ class FakeTelegramBotAPI(LocalFakeServer):
         if call.params.get("drop_pending_updates"):
             self._updates.clear()
         self.webhook_url, self.webhook_secret = url, secret
+        self.webhook_allowed_updates = call.params.get("allowed_updates")
         if self._webhook_task is None or self._webhook_task.done():
             self._webhook_task = asyncio.get_running_loop().create_task(self._deliver_webhooks())
         self._new_update.set()
@@ -723,6 +725,8 @@ class FakeTelegramBotAPI(LocalFakeServer):
         }
         if self.webhook_url:
             info["max_connections"] = 40
+            if self.webhook_allowed_updates is not None:  # Telegram shows what was set
+                info["allowed_updates"] = self.webhook_allowed_updates
         if self._last_webhook_error:
             info["last_error_date"], info["last_error_message"] = self._last_webhook_error
         return info

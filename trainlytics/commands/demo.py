@@ -28,6 +28,7 @@ def run(args: argparse.Namespace) -> int:
 
 async def _demo(*, if_empty: bool) -> int:
     from core.demo import ATHLETE_NAMES, COACH_NAME, seed_demo, seed_demo_if_empty
+    from trainlytics.banner import chat_command
     from trainlytics.container import build_container
 
     container = build_container()
@@ -50,5 +51,5 @@ async def _demo(*, if_empty: bool) -> int:
         f"Demo seeded in {time.perf_counter() - began:.1f} s: {COACH_NAME} coaching {people}; "
         f"{result.workouts} workouts, {result.activities} sessions."
     )
-    print(f"Try it: .venv/bin/trainlytics chat --as {ATHLETE_NAMES[0]}")
+    print(f"Try it: {chat_command(container.settings, ATHLETE_NAMES[0])}")
     return 0

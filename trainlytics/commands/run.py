@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 
 from trainlytics.banner import banner
 from trainlytics.container import build_container
-from trainlytics.runtime import EMBEDDED_SERVICES, resolve, run_together, serve_web
+from trainlytics.database import prepare_database
+from trainlytics.lifecycle import skip_exit_collection
+from trainlytics.runtime import role_services, run_together
 from trainlytics.settings import SettingsError, load_settings
 
 
@@ -17,7 +20,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="start Trainlytics (web + jobs + bots in one process by default)",
         description="Start Trainlytics. `all` (default) runs the web app and, without Redis, "
         "the job worker and scheduler in-process, plus the bots whose tokens are set; "
-        "`web` runs only the web app (production, one of several processes).",
+        "`web` runs only the web app and registers the Telegram webhook (production, one "
+        "of several processes).",
     )
     parser.add_argument("role", nargs="?", choices=("all", "web"), default="all")
     parser.set_defaults(func=run)
@@ -26,13 +30,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         settings = load_settings()
+        prepare_database(settings, may_migrate=args.role == "all")
     except SettingsError as exc:
-        print(exc)
+        print(exc, file=sys.stderr)
         return 2
     container = build_container(settings)
-    services = [serve_web]
-    if args.role == "all":
-        services += [s for spec in EMBEDDED_SERVICES if (s := resolve(spec)) is not None]
+    services = role_services(args.role)
     print(banner(settings, services), flush=True)
     asyncio.run(run_together(container, services))
+    skip_exit_collection()
     return 0

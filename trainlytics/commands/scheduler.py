@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 
-from trainlytics.settings import load_settings
-
-NO_REDIS = (
-    "`trainlytics scheduler` needs TRAINLYTICS_REDIS_URL. Without Redis, `trainlytics run` "
-    "runs the scheduler inside its own process."
-)
+from trainlytics.database import job_role_settings
+from trainlytics.lifecycle import skip_exit_collection, until_stopped
+from trainlytics.settings import SettingsError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -30,8 +28,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not load_settings().redis_url:
-        print(NO_REDIS)
+    try:
+        job_role_settings("scheduler")
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
         return 2
     from taskiq.cli.scheduler.args import SchedulerArgs
     from taskiq.cli.scheduler.run import run_scheduler
@@ -44,8 +44,6 @@ def run(args: argparse.Namespace) -> int:
             str(args.update_interval),
         ]
     )
-    try:
-        asyncio.run(run_scheduler(scheduler_args))
-    except KeyboardInterrupt:
-        return 130
+    asyncio.run(until_stopped(run_scheduler(scheduler_args)))
+    skip_exit_collection()
     return 0
