@@ -333,3 +333,24 @@ async def test_a_logged_session_recorded_yesterday_lands_on_yesterday(conversati
         60_000.0,
         7200.0,
     )
+
+
+# --- the same through the console chat, as `trainlytics chat` pipes it --------------------
+
+
+async def test_console_log_counts_at_once_and_a_gz_file_imports(db, clock, tmp_path):
+    import io
+
+    from bot.console.chat import ConsoleChat
+
+    gz = tmp_path / "ride.fit.gz"
+    gz.write_bytes(gzip.compress((FIXTURES / EDGE810).read_bytes()))
+    out = io.StringIO()
+    chat = ConsoleChat(Conversation(db, clock), "Ana", out, tmp_path)
+    await chat.run(["/start", "1", "Paris", "1", "250", "1", "1"])
+    await plan_today(db, clock, "Ana", "Easy run")
+    await chat.run(["/log ran 6 km in 30 min rpe 7", "1", "/today", f"/file {gz}"])
+    text = out.getvalue()
+    today = text[text.rindex("Today,") :]
+    assert "✅" in today and "] Done" not in today.split("Imported")[0]
+    assert "Imported ride" in text and "Weighted power" in text
