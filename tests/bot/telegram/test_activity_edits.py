@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.telegram.sender import build_sender
@@ -33,6 +34,7 @@ async def test_the_check_in_card_is_edited_when_the_session_changes_then_marked_
     tg, db, clock, container
 ) -> None:
     tg.add_chat(CHAT, first_name="Ana")
+    clock.set(datetime(2017, 6, 12, 8, tzinfo=UTC))  # the day after the run: news, asked
     async with db.unit_of_work() as session:
         user, _ = await accounts.get_or_create_person(
             session,
