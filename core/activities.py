@@ -44,12 +44,13 @@ async def record_manual_activity(
     distance_m: float | None = None,
     rpe: int | None = None,
     name: str | None = None,
-    ask_in_reply: bool = False,
 ) -> IngestResult:
     """An activity typed in by the athlete; its load comes from RPE × duration.
 
     It is recorded like a file or a sync (`core.ingest.record_activity`): scored, matched
-    to the day's planned workout, and counted in the daily load and fitness at once.
+    to the day's planned workout, and counted in the daily load and fitness at once. The
+    athlete is there when typing it, so no check-in card goes to the outbox: the door
+    that took the entry asks (`IngestResult.asks_check_in`).
     """
     if actor_id != athlete_id:
         raise PermissionDenied("Only the athlete can log their own training.")
@@ -90,7 +91,7 @@ async def record_manual_activity(
         source=ActivitySource.MANUAL,
         source_id=source_id,
         rpe=rpe,
-        ask_in_reply=ask_in_reply,
+        ask_in_reply=True,
     )
     if result.created:
         result.activity.data_quality = {**(result.activity.data_quality or {}), "manual": True}

@@ -56,3 +56,51 @@ def test_unclear_words_are_refused_with_the_reason(text, reason, says):
         parse_quick_log(text, TODAY)
     assert caught.value.reason == reason
     assert says in caught.value.message
+
+
+# --- properties: a number with a unit is that unit, whatever the numbers ---------------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_KM = st.integers(min_value=1, max_value=150)
+
+
+@given(hours=st.integers(min_value=1, max_value=8), km=_KM)
+def test_hours_then_a_distance_never_adds_minutes(hours, km):
+    text = f"ride {hours}h {km} km"
+    if km * 1000 / (hours * 3600) > 20:  # refused as too fast, never misread
+        with pytest.raises(QuickLogError):
+            parse_quick_log(text, TODAY)
+        return
+    entry = parse_quick_log(text, TODAY)
+    assert (entry.duration_s, entry.distance_m) == (hours * 3600.0, km * 1000.0)
+
+
+@given(hours=st.integers(min_value=0, max_value=9), minutes=st.integers(0, 59), km=_KM)
+def test_a_clock_after_a_distance_is_hours_when_seconds_would_be_impossible(hours, minutes, km):
+    text = f"run {km} km in {hours}:{minutes:02d}"
+    as_hours = hours * 3600 + minutes * 60
+    if not 60 <= as_hours <= 24 * 3600 or km * 1000 / as_hours > 7.0:
+        with pytest.raises(QuickLogError):
+            parse_quick_log(text, TODAY)
+        return
+    entry = parse_quick_log(text, TODAY)
+    as_minutes = hours * 60 + minutes
+    assert entry.duration_s in (float(as_minutes), float(as_hours))
+    assert entry.distance_m / entry.duration_s <= 7.0  # never an impossible reading
+    assert entry.duration_s >= 60
+
+
+@given(minutes=st.integers(min_value=1, max_value=299))
+def test_minutes_written_m_are_minutes_when_nothing_else_gives_a_duration(minutes):
+    entry = parse_quick_log(f"run {minutes}m", TODAY)
+    assert entry.duration_s == minutes * 60.0 and entry.distance_m is None
+
+
+@given(days=st.integers(min_value=1, max_value=400))
+def test_no_future_day_is_ever_recorded(days):
+    day = date.fromordinal(TODAY.toordinal() + days)
+    with pytest.raises(QuickLogError) as caught:
+        parse_quick_log(f"ran 45 min {day.isoformat()}", TODAY)
+    assert caught.value.reason == "day"

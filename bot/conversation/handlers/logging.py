@@ -131,7 +131,6 @@ async def on_log_button(ctx: Context) -> None:
             duration_s=pending["duration_s"],
             distance_m=pending["distance_m"],
             rpe=pending["rpe"],
-            ask_in_reply=True,
         )
     except ImplausibleActivity as exc:
         ctx.reply(ctx.t("log_unclear", reason=_implausible(ctx, exc)), **edit)

@@ -34,7 +34,7 @@ async def test_the_check_in_card_is_edited_when_the_session_changes_then_marked_
     tg, db, clock, container
 ) -> None:
     tg.add_chat(CHAT, first_name="Ana")
-    clock.set(datetime(2017, 6, 11, 16, 0, tzinfo=UTC))  # just after the run: it is news
+    clock.set(datetime(2017, 6, 12, 8, tzinfo=UTC))  # the day after the run: news, asked
     async with db.unit_of_work() as session:
         user, _ = await accounts.get_or_create_person(
             session,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -67,7 +67,8 @@ async def test_today_card_pressed_done_marks_the_workout_and_edits_the_card(
     assert f"wk:done:{workout_id}" not in buttons_of(edited)
 
 
-async def test_a_fit_file_sent_as_a_document_becomes_an_activity(tg, polling) -> None:
+async def test_a_fit_file_sent_as_a_document_becomes_an_activity(tg, polling, clock) -> None:
+    clock.set(datetime(2017, 6, 12, 8, tzinfo=UTC))  # the day after the run: asked
     data = (FIXTURES / "running_short_fenix5.fit").read_bytes()
     tg.add_chat(CHAT, first_name="Ana")
     tg.user_sends_document(CHAT, "morning.fit", data, "application/octet-stream")

@@ -113,7 +113,7 @@ async def test_a_fit_upload_then_the_check_in_is_stored_on_the_ride_and_its_work
     data = (FIXTURES / "cycling_power_outdoor_edge810.fit").read_bytes()
     tg.user_sends_document(CHAT, "ride.fit", data, "application/octet-stream")
     imported = await bot_says(tg, "Endurance ride 80'")
-    assert "NP 301 W" in imported["text"]
+    assert "Weighted power 301 W" in imported["text"]
     rpe = await bot_says(tg, "How hard was it?")
     rpe_7 = next(d for d in buttons_of(rpe) if d.startswith("ci:rpe:a:") and d.endswith(":7"))
     activity_id = int(rpe_7.split(":")[3])
