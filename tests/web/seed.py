@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from sqlalchemy import delete
+
 from core import activities, planning
 from core import calendar as calendar_service
 from core.clock import FixedClock
@@ -101,6 +103,13 @@ async def seed(db: Database, clock: FixedClock) -> Seeded:
             rpe=7,
             name="Evening intervals",
         )
+        # The logged ride completes the intervals at once (its RPE load against no planned
+        # load); the pages under test read the coach's round figure.
+        intervals.compliance_pct = 94.0
+        intervals.compliance_color = "green"
+        # The logged ride already wrote its days (a manual entry counts at once); the
+        # seeded history replaces them with round numbers the page tests read.
+        await s.execute(delete(DailyLoad).where(DailyLoad.user_id == athlete.id))
         for offset in range(9):
             day = date(2026, 3, 2) + timedelta(days=offset)
             s.add(
