@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import select
 
 from core import activities, planning
 from core import calendar as calendar_service
@@ -58,9 +58,6 @@ async def seed(db: Database, clock: FixedClock) -> Seeded:
             date(2026, 3, 9),
             planning.WorkoutSpec(sport="ride", title="4x5 threshold", structure=INTERVALS),
         )
-        intervals.status = "completed"
-        intervals.compliance_pct = 94.0
-        intervals.compliance_color = "green"
         missed = await planning.create_workout(
             s,
             clock,
@@ -103,25 +100,22 @@ async def seed(db: Database, clock: FixedClock) -> Seeded:
             rpe=7,
             name="Evening intervals",
         )
-        # The logged ride completes the intervals at once (its RPE load against no planned
-        # load); the pages under test read the coach's round figure.
+        # Recording the ride matched it to the intervals: the figures the tests read.
+        intervals.status = "completed"
         intervals.compliance_pct = 94.0
         intervals.compliance_color = "green"
-        # The logged ride already wrote its days (a manual entry counts at once); the
-        # seeded history replaces them with round numbers the page tests read.
-        await s.execute(delete(DailyLoad).where(DailyLoad.user_id == athlete.id))
+        # Recording the ride above already wrote its day's row: set the figures on it.
+        await s.flush()
+        kept = {
+            row.day: row
+            for row in await s.scalars(select(DailyLoad).where(DailyLoad.user_id == athlete.id))
+        }
         for offset in range(9):
             day = date(2026, 3, 2) + timedelta(days=offset)
-            s.add(
-                DailyLoad(
-                    user_id=athlete.id,
-                    day=day,
-                    load=40.0 + offset,
-                    fitness=50.0 + offset,
-                    fatigue=55.0 + 2 * offset,
-                    form=-5.0 - offset,
-                )
-            )
+            row = kept.get(day) or DailyLoad(user_id=athlete.id, day=day)
+            row.load, row.fitness = 40.0 + offset, 50.0 + offset
+            row.fatigue, row.form = 55.0 + 2 * offset, -5.0 - offset
+            s.add(row)
         athlete_token = await calendar_service.issue_token(s, clock, athlete.id, secret=SECRET)
         coach_token = await calendar_service.issue_token(s, clock, coach.id, secret=SECRET)
     return Seeded(athlete, coach, intervals, long_ride, missed, athlete_token, coach_token)

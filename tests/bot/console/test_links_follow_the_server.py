@@ -1,6 +1,6 @@
 """`trainlytics chat`, a process of its own, prints links to where the server really listens.
 
-The web role runs here on a port the system picks (so never the default 8000); the chat
+The web role runs here on a free port the system picks (never the default 8000); the chat
 is started as `trainlytics chat --as Ana` with no TRAINLYTICS_PORT in its environment,
 sharing only the data dir, as with `TRAINLYTICS_PORT=18080 make run` and a second terminal.
 """
@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import os
 import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +24,12 @@ from trainlytics.settings import Settings
 
 TRAINLYTICS = str(Path(sys.executable).with_name("trainlytics"))
 DEADLINE_S = 120.0
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 async def _chat(data_dir: Path, lines: str) -> str:
@@ -50,7 +57,7 @@ async def test_chat_in_another_process_prints_the_port_the_server_listens_on(tmp
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
         data_dir=tmp_path,
-        port=0,  # the system picks a free port: whatever it is, the chat must print it
+        port=_free_port(),  # never the default 8000: the chat must print this one
     )
     await asyncio.to_thread(upgrade, settings.effective_database_url)
     container = build_container(settings)  # development keys, into the shared data dir

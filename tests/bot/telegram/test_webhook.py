@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from bot.conversation.types import Image, Reply, Text
 from bot.telegram.bot import door_of
+from bot.telegram.registration import webhook_url
 from bot.telegram.render import send_reply
 from bot.telegram.runner import run_bot
 from bot.telegram.sender import build_sender
@@ -68,10 +69,12 @@ async def test_start_registers_the_webhook_with_its_secret(tg, db, clock, tmp_pa
         with contextlib.suppress(asyncio.CancelledError):
             await task
         await container.extras.pop("telegram").aclose()
-    # The query carries a fingerprint of the secret (bot.telegram.registration).
-    assert call.params["url"].startswith("https://trainlytics.example.com/telegram/webhook?v=")
+    # The URL carries a fingerprint of the secret (bot.telegram.registration).
+    expected = webhook_url(container.settings)
+    assert expected.startswith("https://trainlytics.example.com/telegram/webhook?v=")
+    assert call.params["url"] == expected
     assert call.params["secret_token"] == WEBHOOK_SECRET
-    assert tg.webhook_url == call.params["url"]
+    assert tg.webhook_url == expected
 
 
 async def test_an_update_with_the_right_secret_is_answered(tg, container) -> None:
