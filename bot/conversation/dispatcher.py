@@ -4,7 +4,10 @@ It resolves the person from the chat address (creating them at first contact), o
 unit of work, routes the request to a handler (a command, a button's scope, an answer
 awaited by a multi-step flow, a file, a location) and returns the replies. A
 `DomainError` rolls the transaction back and becomes a reply with its message; nothing
-is half-stored.
+is half-stored. Any other exception (a bug) also rolls back, is logged with the
+request id (the web request's, or one made here for polling and the console) and becomes
+a short apology naming that id: a person never meets silence or a traceback, and a door
+answering a button press always has a reply to answer it with.
 
 A door that must handle each platform update once passes `claim`: it runs first in the
 same unit of work (so it commits and rolls back with the handling, at no extra
@@ -13,10 +16,12 @@ transaction) and a False answer (a redelivered update) ends the handling with no
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable
 from logging import getLogger
 from typing import Any
 
+import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.conversation.context import Context, ConversationSettings, Handler
@@ -84,6 +89,17 @@ class Conversation:
             return [Reply.of(refusal_text(locale, exc))]
         except _RateLimited as exc:
             return [Reply.of(say(locale, "rate_limited", seconds=exc.seconds))]
+        except Exception:
+            ref = _request_id()
+            log.exception(
+                "conversation_failed request_id=%s kind=%s command=%s button=%s",
+                ref,
+                request.kind,
+                request.command,
+                request.callback.pack() if request.callback else None,
+                extra={REQUEST_ID_KEY: ref},
+            )
+            return [Reply.of(say(locale, "crashed", ref=ref))]
 
     async def _route(self, ctx: Context) -> None:
         request = ctx.request
@@ -149,6 +165,16 @@ async def _run_after_commit(calls: list[Callable[[], Awaitable[None]]]) -> None:
             # The change is committed and a periodic sweep finishes it; a broker hiccup
             # must not turn a saved change into an error message.
             log.exception("a call queued for after the commit failed")
+
+
+REQUEST_ID_KEY = "request_id"  # the structlog context key the web middleware binds
+
+
+def _request_id() -> str:
+    """The id the web middleware bound for this request (Telegram webhook, Slack), else a
+    fresh short one (long polling, the console), so the apology and the log line match."""
+    bound = structlog.contextvars.get_contextvars().get(REQUEST_ID_KEY)
+    return str(bound) if bound else uuid.uuid4().hex[:12]
 
 
 class _RateLimited(Exception):

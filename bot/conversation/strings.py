@@ -66,6 +66,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "not_onboarded": "Let's set you up first: /start.",
         "rate_limited": "Easy there! That one takes a moment to prepare; try again in {seconds} s.",
         "bad_button": "That button is from an older message; please use the latest one.",
+        "crashed": "Sorry, something went wrong on my side and nothing was changed. Please "
+        "try again; if it happens again, mention reference {ref}.",
         "today_title": "Today, {day}",
         "week_title": "Week of {day}",
         "plan_title": "Next 14 days",
@@ -439,6 +441,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "rate_limited": "Doucement ! Cela demande un peu de préparation ; réessayez dans "
         "{seconds} s.",
         "bad_button": "Ce bouton vient d'un ancien message ; utilisez le plus récent.",
+        "crashed": "Désolé, un problème est survenu de mon côté et rien n'a été modifié. "
+        "Réessayez ; si cela se reproduit, indiquez la référence {ref}.",
         "today_title": "Aujourd'hui, {day}",
         "week_title": "Semaine du {day}",
         "plan_title": "Les 14 prochains jours",
