@@ -29,6 +29,7 @@ from bot.conversation.handlers import (
     calendar_link,
     coach,
     connections,
+    link,
     logging,
     onboarding,
     people,
@@ -44,7 +45,7 @@ from core.clock import Clock
 from core.db.engine import Database
 from core.errors import DomainError
 
-_MODULES = (onboarding, plans, logging, people, calendar_link, coach, connections)
+_MODULES = (onboarding, plans, logging, people, calendar_link, coach, connections, link)
 COMMANDS: dict[str, Handler] = {k: v for m in _MODULES for k, v in m.COMMANDS.items()}
 BUTTONS: dict[str, Handler] = {k: v for m in _MODULES for k, v in m.BUTTONS.items()}
 AWAITING: dict[str, Any] = {k: v for m in _MODULES for k, v in m.AWAITING.items()}

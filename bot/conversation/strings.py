@@ -52,6 +52,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "language\n"
         "/connect – connect Strava, Garmin, Polar or Coros\n"
         "/calendar – your private calendar link\n"
+        "/link – one person here and in Slack (a code to type there, or /link CODE)\n"
         "/start – set up again (safe to re-run)",
         "next_page": "More ▶",
         "prev_page": "◀ Back",
@@ -263,6 +264,17 @@ STRINGS: dict[str, dict[str, str]] = {
         "calendar": "Your private calendar link (keep it to yourself; add it to Google or "
         "Apple Calendar and it stays up to date):\n",
         "calendar_unavailable": "The calendar link is not available on this server yet.",
+        "link_code": "Your link code: {code} (single use, valid {minutes} minutes).\n"
+        "In Slack, send /trainlytics link {code} to make your Slack account and this chat "
+        "one person.",
+        "link_done": "Linked: this chat and your Slack account are now one person, {name}.",
+        "link_done_coach": "Linked: this chat and your Slack account are now one person, "
+        "{name}. Your coach commands work here too (/help).",
+        "link_unknown": "That link code is unknown, used or expired. Make a new one with "
+        "/trainlytics link in Slack.",
+        "link_too_many": "Too many wrong codes: try again in {minutes} min.",
+        "link_both_have_history": "Both accounts already have their own training or coaching "
+        "history; joining them would mix two people, so nothing was changed.",
         "calendar_local": "Your private calendar, on the computer running Trainlytics "
         "(keep it to yourself):\n{url}\n"
         "To open it anywhere, the server needs a public address (TRAINLYTICS_PUBLIC_URL).",
@@ -425,6 +437,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "/settings – rappels, notifications, heures calmes, unités, fuseau, seuils, langue\n"
         "/connect – connecter Strava, Garmin, Polar ou Coros\n"
         "/calendar – votre lien de calendrier privé\n"
+        "/link – une seule personne ici et dans Slack (un code à y taper, ou /link CODE)\n"
         "/start – reprendre la configuration (sans risque)",
         "next_page": "Suite ▶",
         "prev_page": "◀ Retour",
@@ -652,6 +665,19 @@ STRINGS: dict[str, dict[str, str]] = {
         "agendas abonnés ne se mettent plus à jour. Envoyez /calendar pour en avoir un nouveau.",
         "btn_calendar_new": "Nouveau lien (l'ancien cesse de fonctionner)",
         "btn_calendar_off": "Désactiver",
+        "link_code": "Votre code de liaison : {code} (usage unique, valable {minutes} "
+        "minutes).\nDans Slack, envoyez /trainlytics link {code} pour que votre compte Slack "
+        "et ce chat soient une seule personne.",
+        "link_done": "Lié : ce chat et votre compte Slack sont maintenant une seule personne, "
+        "{name}.",
+        "link_done_coach": "Lié : ce chat et votre compte Slack sont maintenant une seule "
+        "personne, {name}. Vos commandes de coach marchent ici aussi (/help).",
+        "link_unknown": "Ce code de liaison est inconnu, déjà utilisé ou expiré. Créez-en un "
+        "nouveau avec /trainlytics link dans Slack.",
+        "link_too_many": "Trop de codes erronés : réessayez dans {minutes} min.",
+        "link_both_have_history": "Les deux comptes ont déjà leur propre historique "
+        "d'entraînement ou de coaching ; les réunir mélangerait deux personnes, rien n'a "
+        "été modifié.",
         "calendar_local": "Votre calendrier privé, sur l'ordinateur où tourne Trainlytics "
         "(gardez-le pour vous) :\n{url}\n"
         "Pour l'ouvrir de partout, le serveur a besoin d'une adresse publique "

@@ -196,17 +196,32 @@ async def link(container: Container, session: AsyncSession, coach: User, inv: In
 
 
 async def link_existing(container: Container, session: AsyncSession, inv: Invocation) -> Answer:
-    """This Slack user joins the person who made the code (on Telegram): one person who
-    trains there and coaches here."""
+    """This Slack user and the person who made the code (on Telegram or the console)
+    become one person who trains there and coaches here (`core.linking`)."""
     from bot.slack.people import slack_address
+    from core import linking
 
-    person = await accounts.link_identity(
+    outcome = await linking.redeem_link_code(
         session, container.clock, slack_address(inv.team_id, inv.user_id, inv.user_name), inv.args
     )
+    if outcome.person is None:
+        minutes = -(-int(outcome.retry_after.total_seconds()) // 60) if outcome.retry_after else 0
+        refusal = outcome.refusal or linking.Refusal.UNKNOWN
+        return _answer(LINK_REFUSALS[refusal].format(minutes=minutes))
+    person = outcome.person
     if person.role == Role.ATHLETE:
         person.role = Role.BOTH
     await coaching.ensure_coach_profile(session, person.id)
     return _answer(f"Linked: this Slack account and {person.name}'s Telegram are one person.")
+
+
+LINK_REFUSALS = {
+    "unknown": "That link code is unknown, used or expired. Send /link to the Trainlytics "
+    "bot for a new one.",
+    "too_many": "Too many wrong codes: try again in {minutes} min.",
+    "both_have_history": "Both accounts already have their own training or coaching history; "
+    "joining them would mix two people, so nothing was changed.",
+}
 
 
 async def settings(
