@@ -62,6 +62,7 @@ CATALOGUE: dict[tuple[str, str], str] = {
     ("ob", "units"): "s",
     ("ob", "thr"): "s",
     ("ob", "skip"): "",
+    ("ob", "skipall"): "",
     ("st", "menu"): "s",
     ("st", "units"): "s",
     ("st", "lang"): "s",

@@ -1,13 +1,13 @@
-"""/start: role, timezone, units, optional thresholds. Re-running it only updates answers.
+"""/start: role, timezone, units, optional thresholds (FTP, heart rates, paces, swim CSS,
+weight). Re-running it only updates answers.
 
 /start CODE (a coach's invitation link) also joins that coach."""
 
 from __future__ import annotations
 
-import re
-
 from bot.conversation.callbacks import Scope, cb
 from bot.conversation.context import Context
+from bot.conversation.handlers import thresholds
 from bot.conversation.timezones import (
     COMMON_ZONES,
     MORE_ZONES,
@@ -16,19 +16,11 @@ from bot.conversation.timezones import (
     zone_for_text,
 )
 from bot.conversation.types import Button, Buttons, RequestKind
-from core import accounts, coaching, ingest
+from core import accounts, coaching
 from core.db.models import User
 from core.enums import Role, Units
-from core.errors import DomainError, InvalidInput
-from core.timeutil import local_date
-
-# The optional threshold questions, in order: (step, prompt key, threshold field).
-THRESHOLD_STEPS = (
-    ("ftp", "ask_ftp", "ftp_w"),
-    ("lthr", "ask_lthr", "lthr_bpm"),
-    ("pace", "ask_pace", "threshold_pace_s_per_km"),
-)
-_PACE = re.compile(r"^(\d{1,2}):([0-5]\d)$")
+from core.errors import DomainError
+from core.threshold_entry import FIELDS
 
 
 async def start(ctx: Context) -> None:
@@ -99,34 +91,6 @@ async def ask_units(ctx: Context) -> None:
     )
 
 
-async def ask_threshold(ctx: Context, index: int, *, flow: str = "onboarding") -> None:
-    if index >= len(THRESHOLD_STEPS):
-        await ctx.clear()
-        if flow == "onboarding":
-            ctx.user.onboarded = True
-            ctx.reply(ctx.t("onboarded"))
-        else:
-            ctx.reply(ctx.t("saved"))
-        return
-    step, prompt, _field = THRESHOLD_STEPS[index]
-    await ctx.await_text(flow, step=step, index=index)
-    scope = Scope.ONBOARD if flow == "onboarding" else Scope.SETTINGS
-    ctx.reply(ctx.t(prompt), Buttons.of([Button(ctx.t("skip"), cb(scope, "skip"))]))
-
-
-def read_threshold(field: str, text: str) -> float:
-    cleaned = text.strip().lower().removesuffix("/km").removesuffix("w").removesuffix("bpm")
-    if field == "threshold_pace_s_per_km":
-        match = _PACE.match(cleaned.strip())
-        if not match:
-            raise InvalidInput("a pace looks like 4:15 (minutes:seconds per km).")
-        return int(match.group(1)) * 60 + int(match.group(2))
-    try:
-        return float(cleaned.strip().replace(",", "."))
-    except ValueError as exc:
-        raise InvalidInput(f"“{text.strip()}” is not a number.") from exc
-
-
 async def set_zone(ctx: Context, choice: ZoneChoice, *, from_location: bool) -> None:
     await accounts.set_timezone(ctx.session, ctx.user.id, choice.zone)
     ctx.reminders_changed = True  # reminders fire at local times: they move with the zone
@@ -153,14 +117,16 @@ async def on_button(ctx: Context) -> None:
             ctx.reply(ctx.t("ask_tz"), zone_buttons(ctx, Scope.ONBOARD, MORE_ZONES, more=False))
         case "units":
             await accounts.set_units(ctx.session, ctx.user.id, callback.str_arg(0))
-            await ask_threshold(ctx, 0)
+            await thresholds.ask_in_onboarding(ctx, 0)
         case "skip":
             state = await ctx.state()
-            await ask_threshold(ctx, int(state.get("index", 0)) + 1)
+            await thresholds.ask_in_onboarding(ctx, int(state.get("index", 0)) + 1)
+        case "skipall":
+            await thresholds.ask_in_onboarding(ctx, len(FIELDS))
 
 
 async def on_text(ctx: Context, flow: str = "onboarding") -> None:
-    """A typed answer: a city for the timezone question, a number for a threshold."""
+    """A typed answer: a city for the timezone question, a value for a threshold."""
     state = await ctx.state()
     step = state.get("step")
     text = ctx.request.text
@@ -172,19 +138,9 @@ async def on_text(ctx: Context, flow: str = "onboarding") -> None:
             await ctx.clear()
         return
     index = int(state.get("index", -1))
-    if 0 <= index < len(THRESHOLD_STEPS):
-        _step, _prompt, field = THRESHOLD_STEPS[index]
-        try:
-            value = read_threshold(field, text)
-            today = local_date(ctx.clock.now(), ctx.user.timezone)
-            # Entered and applied at once: activities already stored are rescored.
-            await ingest.change_thresholds(
-                ctx.session, ctx.clock, ctx.user.id, ctx.user.id, today, **{field: value}
-            )
-        except InvalidInput as exc:
-            ctx.reply(ctx.t("bad_number", error=exc.message))
-            return
-        await ask_threshold(ctx, index + 1, flow=flow)
+    if step == "thr" and 0 <= index < len(FIELDS):
+        if await thresholds.save_typed(ctx, FIELDS[index], onboarding=True):
+            await thresholds.ask_in_onboarding(ctx, index + 1)
         return
     # Waiting for a button (role, units): repeat the question rather than guess.
     if step == "role":

@@ -9,11 +9,18 @@ from sqlalchemy import select
 from bot.conversation.callbacks import Scope, cb
 from bot.conversation.charts import load_chart
 from bot.conversation.context import Context
-from bot.conversation.handlers import connections
-from bot.conversation.handlers.onboarding import ask_threshold, ask_timezone
+from bot.conversation.handlers import connections, thresholds
+from bot.conversation.handlers.onboarding import ask_timezone
 from bot.conversation.handlers.onboarding import on_text as onboarding_text
 from bot.conversation.types import Button, Buttons, Image, RequestKind, Text
-from core import accounts, coaching, comments, notifications, training_load
+from core import (
+    accounts,
+    coaching,
+    comments,
+    notifications,
+    threshold_entry,
+    training_load,
+)
 from core.db.models import ConnectedAccount, MessageRef, User
 from core.enums import DeliveryMode, Role, Units
 from core.errors import InvalidInput, NotFound
@@ -205,7 +212,7 @@ async def settings(ctx: Context) -> None:
             morning=_hhmm(user.reminder_morning_at),
             evening=_hhmm(user.reminder_evening_at),
             quiet=quiet,
-            thresholds="/start",
+            thresholds=await thresholds.summary(ctx),
         ),
         Buttons.of(
             [
@@ -312,7 +319,9 @@ async def on_settings_button(ctx: Context) -> None:
                 ),
             )
         case "menu", ("thr",):
-            await ask_threshold(ctx, 0, flow="settings")
+            await thresholds.card(ctx)
+        case "thr", (key,):
+            await thresholds.ask_in_settings(ctx, key)
         case "tz", (zone,):
             await accounts.set_timezone(ctx.session, me, zone)
             ctx.reminders_changed = True
@@ -330,14 +339,20 @@ async def on_settings_button(ctx: Context) -> None:
             ctx.reply(ctx.t("saved"))
         case "disc", (provider,):
             await disconnect_provider(ctx, provider)
-        case "skip", ():
-            state = await ctx.state()
-            await ask_threshold(ctx, int(state.get("index", 0)) + 1, flow="settings")
+        case "skip", ():  # a Skip under a threshold question of an older message
+            await thresholds.card(ctx)
         case _:
             raise InvalidInput(ctx.t("bad_button"))
 
 
 async def on_settings_text(ctx: Context) -> None:
+    """A typed threshold value, or a city for the timezone."""
+    state = await ctx.state()
+    if state.get("step") == "thr":
+        entry = threshold_entry.field(str(state.get("field")))
+        if await thresholds.save_typed(ctx, entry, onboarding=False):
+            await thresholds.card(ctx)
+        return
     await onboarding_text(ctx, flow="settings")
 
 
