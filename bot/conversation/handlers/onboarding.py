@@ -5,22 +5,22 @@ weight). Re-running it only updates answers.
 
 from __future__ import annotations
 
+import re
+
 from bot.conversation.callbacks import Scope, cb
 from bot.conversation.context import Context
 from bot.conversation.handlers import thresholds
-from bot.conversation.timezones import (
-    COMMON_ZONES,
-    MORE_ZONES,
-    ZoneChoice,
-    zone_for_location,
-    zone_for_text,
-)
-from bot.conversation.types import Button, Buttons, RequestKind
+from bot.conversation.timezones import COMMON_ZONES, MORE_ZONES
+from bot.conversation.types import Button, Buttons, GeoPoint, LocationAsk, RequestKind
 from core import accounts, coaching
 from core.db.models import User
 from core.enums import Role, Units
 from core.errors import DomainError
 from core.threshold_entry import FIELDS
+from core.timezones import ZoneChoice, zone_for_location, zone_for_text
+
+# "45.76,4.84" or "45.76, 4.84": a location typed where a door has no location button.
+_LAT_LON = re.compile(r"^\s*(-?\d{1,2}(?:\.\d+)?)\s*[,;]\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
 
 
 async def start(ctx: Context) -> None:
@@ -78,7 +78,12 @@ def zone_buttons(ctx: Context, scope: Scope, zones: tuple[str, ...], more: bool)
 async def ask_timezone(ctx: Context, *, flow: str = "onboarding") -> None:
     await ctx.await_text(flow, step="tz")
     scope = Scope.ONBOARD if flow == "onboarding" else Scope.SETTINGS
-    ctx.reply(ctx.t("ask_tz"), zone_buttons(ctx, scope, COMMON_ZONES, more=scope == Scope.ONBOARD))
+    ctx.reply(
+        ctx.t("ask_tz"),
+        zone_buttons(ctx, scope, COMMON_ZONES, more=scope == Scope.ONBOARD),
+        ctx.t("tz_share"),
+        LocationAsk(ctx.t("btn_share_location"), ctx.t("tz_share_typed")),
+    )
 
 
 async def ask_units(ctx: Context) -> None:
@@ -130,6 +135,10 @@ async def on_text(ctx: Context, flow: str = "onboarding") -> None:
     state = await ctx.state()
     step = state.get("step")
     text = ctx.request.text
+    if step == "tz" and (typed := _LAT_LON.match(text)):
+        point = GeoPoint(float(typed.group(1)), float(typed.group(2)))
+        await on_location(ctx, point)
+        return
     if step == "tz":
         await set_zone(ctx, zone_for_text(text), from_location=False)
         if flow == "onboarding":
@@ -149,8 +158,9 @@ async def on_text(ctx: Context, flow: str = "onboarding") -> None:
         await ask_units(ctx)
 
 
-async def on_location(ctx: Context) -> None:
-    location = ctx.request.location
+async def on_location(ctx: Context, typed: GeoPoint | None = None) -> None:
+    """A shared location (or one typed as "lat,lon" at the timezone question)."""
+    location = typed or ctx.request.location
     assert location is not None
     state = await ctx.state()
     await set_zone(

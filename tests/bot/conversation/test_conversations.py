@@ -95,7 +95,7 @@ async def test_location_picks_nearest_city(conversation, db):
     ana = Chat(conversation, "Ana")
     await ana.send("/start")
     await ana.press(ana.last[-1].buttons[0].label)
-    await ana.request(kind=RequestKind.LOCATION, location=GeoPoint(45.9, 6.1))
+    await ana.request(kind=RequestKind.LOCATION, location=GeoPoint(46.2, 6.15))
     assert "Geneva" in ana.text and "Europe/Zurich" in ana.text
 
 
