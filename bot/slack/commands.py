@@ -126,6 +126,8 @@ async def assign(
     container: Container, session: AsyncSession, coach: User, inv: Invocation
 ) -> Answer:
     words = inv.args.split()
+    confirmed = bool(words) and words[-1].lower() == "confirm"  # after an overlap warning
+    words = words[:-1] if confirmed else words
     if len(words) < 3:
         raise InvalidInput("Usage: `/trainlytics assign TEMPLATE NAME YYYY-MM-DD`.")
     start = _parse_date(words[-1])
@@ -136,9 +138,22 @@ async def assign(
         except NotFound:
             continue
         found = await athlete_by_name(session, coach.id, " ".join(rest[cut:]))
-        training = await planning.assign_template(
-            session, container.clock, coach.id, template.id, found.id, start
-        )
+        try:
+            training = await planning.assign_template(
+                session,
+                container.clock,
+                coach.id,
+                template.id,
+                found.id,
+                start,
+                overlap_confirmed=confirmed,
+            )
+        except planning.PlanOverlap as overlap:
+            return _answer(
+                f"For {found.name}, {overlap.message[0].lower()}{overlap.message[1:]} "
+                f"Nothing was added. To run both, send "
+                f"`/trainlytics assign {inv.args} confirm`."
+            )
         return _answer(
             f"“{training.name}” starts for {found.name} on {start.isoformat()} "
             f"({template.weeks} weeks). They will see it on Telegram."
