@@ -211,9 +211,19 @@ STRINGS: dict[str, dict[str, str]] = {
         "no_history": "No training recorded yet; log a session or send a file and your "
         "chart will fill in.",
         "race_usage": "Tell me the race date, e.g. /race {example}.",
-        "race_bad_date": "“{text}” isn't a date I can read; use YYYY-MM-DD.",
-        "race_reading": "On {day}, if you follow the plan: Fitness {fitness:.0f}, "
-        "Fatigue {fatigue:.0f}, Form {form:+.0f}.\n{advice}",
+        "race_bad_date": "“{text}” isn't a date I can read; write it like {example}, "
+        "20/12/2026 or Dec 20.",
+        "race_reading": "On {day}: Fitness {fitness:.0f}, Fatigue {fatigue:.0f}, Form {form:+.0f}.",
+        "race_basis_plan": "Projected from {so_far}, your plan until {until}, then rest.",
+        "race_basis_full": "Projected from {so_far} and your plan up to that day.",
+        "race_basis_rest": "Projected from {so_far}, then rest: nothing is planned before "
+        "that day.",
+        "race_so_far": "your training so far",
+        "race_so_far_none": "no training recorded yet",
+        "race_no_advice": "That far past the plan the projection only rests, so Form "
+        "rises by itself: no advice for that day. Plan up to it for a real reading.",
+        "race_no_data": "Nothing to project for {day} yet: no training recorded and nothing "
+        "planned. Log sessions or send files, then ask again.",
         "coach_usage": "You have no coach yet. Ask yours for an invitation code, then send "
         "/coach CODE.",
         "coach_joined": "You're now coached by {coach}. They'll see your training and can "
@@ -648,9 +658,22 @@ STRINGS: dict[str, dict[str, str]] = {
         "no_history": "Aucun entraînement enregistré ; notez une séance ou envoyez un "
         "fichier et votre graphique se remplira.",
         "race_usage": "Donnez-moi la date de la course, ex. /race {example}.",
-        "race_bad_date": "« {text} » n'est pas une date lisible ; utilisez AAAA-MM-JJ.",
-        "race_reading": "Le {day}, en suivant le plan : Forme de fond {fitness:.0f}, "
-        "Fatigue {fatigue:.0f}, Fraîcheur {form:+.0f}.\n{advice}",
+        "race_bad_date": "« {text} » n'est pas une date lisible ; écrivez-la comme {example}, "
+        "20/12/2026 ou 20 déc.",
+        "race_reading": "Le {day} : Forme de fond {fitness:.0f}, Fatigue {fatigue:.0f}, "
+        "Fraîcheur {form:+.0f}.",
+        "race_basis_plan": "Projection à partir de {so_far}, de votre plan jusqu'au {until}, "
+        "puis de repos.",
+        "race_basis_full": "Projection à partir de {so_far} et de votre plan jusqu'à ce jour.",
+        "race_basis_rest": "Projection à partir de {so_far}, puis de repos : rien n'est prévu "
+        "avant ce jour.",
+        "race_so_far": "votre entraînement jusqu'ici",
+        "race_so_far_none": "aucun entraînement enregistré",
+        "race_no_advice": "Si loin après le plan, la projection ne fait que se reposer et la "
+        "Fraîcheur monte toute seule : pas de conseil pour ce jour. Planifiez jusque-là pour "
+        "une vraie lecture.",
+        "race_no_data": "Rien à projeter pour le {day} : aucun entraînement enregistré ni "
+        "prévu. Notez des séances ou envoyez des fichiers, puis redemandez.",
         "coach_usage": "Vous n'avez pas encore de coach. Demandez-lui un code d'invitation, "
         "puis envoyez /coach CODE.",
         "coach_joined": "Vous êtes maintenant suivi par {coach}. Il verra vos séances et "

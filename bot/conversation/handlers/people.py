@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 
 from sqlalchemy import select
 
 from bot.conversation.callbacks import Scope, cb
 from bot.conversation.charts import load_chart
 from bot.conversation.context import Context
+from bot.conversation.dates import long_date
 from bot.conversation.handlers import connections, thresholds
 from bot.conversation.handlers.onboarding import ask_timezone
 from bot.conversation.handlers.onboarding import on_text as onboarding_text
@@ -18,9 +19,11 @@ from core import (
     coaching,
     comments,
     notifications,
+    race_outlook,
     threshold_entry,
     training_load,
 )
+from core.dates import read_date
 from core.db.models import ConnectedAccount, MessageRef, User
 from core.enums import DeliveryMode, Role, Units
 from core.errors import InvalidInput, NotFound
@@ -79,28 +82,39 @@ async def fitness(ctx: Context) -> None:
 
 
 async def race(ctx: Context) -> None:
+    """/race DATE: the projected Fitness/Fatigue/Form, what it rests on, and advice only
+    when the plan reaches that day (`core.race_outlook`)."""
     text = ctx.request.args.strip()
     if not text:
         ctx.reply(ctx.t("race_usage", example=race_example(ctx)))
         return
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        ctx.reply(ctx.t("race_bad_date", text=text))
-        return
     me = ctx.user.id
-    projection = await training_load.forecast_to(ctx.session, ctx.clock, me, me, day)
-    fit, fat, form = projection.on_target
-    ctx.reply(
-        ctx.t(
-            "race_reading",
-            day=day.isoformat(),
-            fitness=fit,
-            fatigue=fat,
-            form=form,
-            advice=ctx.t(advice_key(form)),
+    today = local_date(ctx.clock.now(), ctx.user.timezone)
+    try:
+        day = read_date(text, today, month_first=ctx.user.units == Units.IMPERIAL)
+    except InvalidInput:
+        ctx.reply(ctx.t("race_bad_date", text=text, example=race_example(ctx)))
+        return
+    await training_load.recompute_through_today(ctx.session, ctx.clock, me, today)
+    seen = await race_outlook.outlook(ctx.session, ctx.clock, me, me, day)
+    shown = long_date(day, ctx.locale)
+    if not seen.has_basis:
+        ctx.reply(ctx.t("race_no_data", day=shown))
+        return
+    so_far = ctx.t("race_so_far" if seen.has_history else "race_so_far_none")
+    if seen.plan_until is None:
+        basis = ctx.t("race_basis_rest", so_far=so_far)
+    elif seen.plan_until >= day:
+        basis = ctx.t("race_basis_full", so_far=so_far)
+    else:
+        basis = ctx.t(
+            "race_basis_plan", so_far=so_far, until=long_date(seen.plan_until, ctx.locale)
         )
+    advice = ctx.t(advice_key(seen.form)) if seen.may_advise else ctx.t("race_no_advice")
+    reading = ctx.t(
+        "race_reading", day=shown, fitness=seen.fitness, fatigue=seen.fatigue, form=seen.form
     )
+    ctx.reply("\n".join((reading, basis, advice)))
 
 
 async def coach(ctx: Context) -> None:
