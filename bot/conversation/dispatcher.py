@@ -67,7 +67,10 @@ class Conversation:
         self.clock = clock
         self.state = state or InMemoryConversationState()
         self.settings = settings or ConversationSettings()
-        self.limiter = HeavyLimiter(clock, self.settings.heavy_burst, self.settings.heavy_refill_s)
+        self.charts = HeavyLimiter(clock, self.settings.heavy_burst, self.settings.heavy_refill_s)
+        self.imports = HeavyLimiter(
+            clock, self.settings.import_burst, self.settings.import_refill_s
+        )
 
     async def handle(self, request: Request, *, claim: Claim | None = None) -> list[Reply]:
         locale = "en"
@@ -89,7 +92,7 @@ class Conversation:
         except DomainError as exc:
             return [Reply.of(refusal_text(locale, exc))]
         except _RateLimited as exc:
-            return [Reply.of(say(locale, "rate_limited", seconds=exc.seconds))]
+            return [Reply.of(say(locale, exc.key, seconds=exc.seconds))]
         except Exception:
             ref = _request_id()
             log.exception(
@@ -114,7 +117,7 @@ class Conversation:
                 # A new command abandons any half-finished flow.
                 await ctx.clear()
                 if name in HEAVY_COMMANDS:
-                    self._take_heavy(ctx)
+                    _take(self.charts, ctx, "rate_limited")
                 await handler(ctx)
             case RequestKind.BUTTON:
                 callback = request.callback
@@ -124,7 +127,7 @@ class Conversation:
                     return
                 await handler(ctx)
             case RequestKind.FILE:
-                self._take_heavy(ctx)
+                _take(self.imports, ctx, "rate_limited_file")
                 await logging.on_file(ctx)
             case RequestKind.LOCATION:
                 await onboarding.on_location(ctx)
@@ -152,11 +155,6 @@ class Conversation:
             # a broker hiccup must not turn a saved setting into an error message.
             log.exception("could not reschedule reminders of user %s", user_id)
 
-    def _take_heavy(self, ctx: Context) -> None:
-        wait = self.limiter.take(ctx.user.id)
-        if wait:
-            raise _RateLimited(wait)
-
 
 async def _run_after_commit(calls: list[Callable[[], Awaitable[None]]]) -> None:
     for call in calls:
@@ -178,7 +176,14 @@ def _request_id() -> str:
     return str(bound) if bound else uuid.uuid4().hex[:12]
 
 
+def _take(limiter: HeavyLimiter, ctx: Context, key: str) -> None:
+    wait = limiter.take(ctx.user.id)
+    if wait:
+        raise _RateLimited(key, wait)
+
+
 class _RateLimited(Exception):
-    def __init__(self, seconds: int) -> None:
-        super().__init__(seconds)
+    def __init__(self, key: str, seconds: int) -> None:
+        super().__init__(key, seconds)
+        self.key = key  # the sentence that says what waits and for how long
         self.seconds = seconds

@@ -108,7 +108,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "plain words after /log, and activity files (FIT, GPX, TCX) sent as a file. "
         "/help lists everything.",
         "not_onboarded": "Let's set you up first: /start.",
-        "rate_limited": "Easy there! That one takes a moment to prepare; try again in {seconds} s.",
+        "rate_limited": "Your charts take a moment to draw: try again in {seconds} s.",
+        "rate_limited_file": "That's a lot of files at once: send this one again in {seconds} s. "
+        "Nothing was stored from it.",
         "bad_button": "That button is from an older message; please use the latest one.",
         "crashed": "Sorry, something went wrong on my side and nothing was changed. Please "
         "try again; if it happens again, mention reference {ref}.",
@@ -560,8 +562,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "Je lis les commandes, quelques mots après /log et les fichiers d'activité (FIT, "
         "GPX, TCX) envoyés comme fichier. /help liste tout.",
         "not_onboarded": "Commençons par la configuration : /start.",
-        "rate_limited": "Doucement ! Cela demande un peu de préparation ; réessayez dans "
+        "rate_limited": "Vos graphiques prennent un moment à dessiner : réessayez dans "
         "{seconds} s.",
+        "rate_limited_file": "Beaucoup de fichiers d'un coup : renvoyez celui-ci dans {seconds} s. "
+        "Rien n'en a été enregistré.",
         "bad_button": "Ce bouton vient d'un ancien message ; utilisez le plus récent.",
         "crashed": "Désolé, un problème est survenu de mon côté et rien n'a été modifié. "
         "Réessayez ; si cela se reproduit, indiquez la référence {ref}.",

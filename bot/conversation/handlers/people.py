@@ -510,4 +510,4 @@ BUTTONS = {
     Scope.PAGE.value: on_page_button,
 }
 AWAITING = {"comment": on_comment_text, "settings": on_settings_text}
-HEAVY = frozenset({"fitness", "race"})
+HEAVY = frozenset({"fitness"})  # draws a chart; /race is a cheap forecast
