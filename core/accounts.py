@@ -72,18 +72,21 @@ async def get_or_create_person(
     )
     session.add(user)
     await session.flush()
-    session.add(
-        ChatIdentity(
-            user_id=user.id,
-            platform=address.platform,
-            workspace_id=address.workspace_id,
-            platform_user_id=address.platform_user_id,
-            chat_id=address.chat_id,
-            display_name=address.display_name,
-        )
-    )
+    session.add(new_identity(user.id, address))
     await session.flush()
     return user, True
+
+
+def new_identity(user_id: int, address: ChatAddress) -> ChatIdentity:
+    """The chat identity at `address`, belonging to person `user_id` (not yet added)."""
+    return ChatIdentity(
+        user_id=user_id,
+        platform=address.platform,
+        workspace_id=address.workspace_id,
+        platform_user_id=address.platform_user_id,
+        chat_id=address.chat_id,
+        display_name=address.display_name,
+    )
 
 
 # Built once (it runs on every chat update): building a statement and its cache key costs
@@ -152,42 +155,28 @@ async def identities_of(session: AsyncSession, user_id: int) -> list[ChatIdentit
     return list(rows)
 
 
-def _hash(code: str) -> str:
-    return hashlib.sha256(code.strip().upper().encode()).hexdigest()
+# Link codes: 10 symbols from an alphabet without look-alikes (no 0/O, 1/I/L, U/V), about
+# 49 bits; with 15 minutes of life and 5 wrong tries per identity per 15 minutes
+# (`core.linking`), guessing one is hopeless.
+LINK_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTWXYZ23456789"
+LINK_CODE_LENGTH = 10
+
+
+def link_code_hash(code: str) -> str:
+    """What is stored of a code (never the code): spaces, dashes and case do not matter."""
+    cleaned = "".join(code.split()).replace("-", "").upper()
+    return hashlib.sha256(cleaned.encode()).hexdigest()
 
 
 async def create_link_code(session: AsyncSession, clock: Clock, user_id: int) -> str:
-    """A one-time code the person types on another platform to join both identities."""
+    """A one-time code the person types on another platform to join both identities
+    (`core.linking.redeem_link_code`)."""
     await get_user(session, user_id)
-    code = secrets.token_hex(4).upper()  # 32 bits, 15 minutes, single use
+    code = "".join(secrets.choice(LINK_CODE_ALPHABET) for _ in range(LINK_CODE_LENGTH))
     session.add(
-        LinkCode(user_id=user_id, code_hash=_hash(code), expires_at=clock.now() + LINK_CODE_TTL)
+        LinkCode(
+            user_id=user_id, code_hash=link_code_hash(code), expires_at=clock.now() + LINK_CODE_TTL
+        )
     )
     await session.flush()
     return code
-
-
-async def link_identity(
-    session: AsyncSession, clock: Clock, address: ChatAddress, code: str
-) -> User:
-    """Attach the chat identity at `address` to the person who created `code`."""
-    link = await session.scalar(select(LinkCode).where(LinkCode.code_hash == _hash(code)))
-    if link is None or link.used_at is not None or link.expires_at <= clock.now():
-        raise InvalidInput("That link code is unknown, used or expired. Ask for a new one.")
-    link.used_at = clock.now()
-    identity = await get_identity(session, address)
-    if identity is None:
-        identity = ChatIdentity(
-            user_id=link.user_id,
-            platform=address.platform,
-            workspace_id=address.workspace_id,
-            platform_user_id=address.platform_user_id,
-            chat_id=address.chat_id,
-            display_name=address.display_name,
-        )
-        session.add(identity)
-    else:
-        identity.user_id = link.user_id
-        identity.active = True
-    await session.flush()
-    return await get_user(session, link.user_id)

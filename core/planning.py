@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import notifications
@@ -17,7 +17,7 @@ from core.coaching import require_permission
 from core.db.engine import small_read
 from core.db.models import PlanTemplate, TemplateWorkout, TrainingPlan, User, Workout
 from core.enums import NotificationKind, Permission, WorkoutStatus
-from core.errors import InvalidFields, InvalidInput, NotFound, Problem
+from core.errors import Conflict, InvalidFields, InvalidInput, NotFound, Problem
 from core.timeutil import local_date
 from core.workout_structure import (
     estimate_load,
@@ -378,6 +378,23 @@ _WORKOUTS_BETWEEN = small_read(
 )
 
 
+async def plan_spans(session: AsyncSession, athlete_id: int) -> list[PlanSpan]:
+    """The athlete's plans with their first and last planned day (a plan's own workouts:
+    the template may have changed or gone since)."""
+    rows = await session.execute(
+        select(
+            TrainingPlan.name,
+            TrainingPlan.start_date,
+            func.max(Workout.scheduled_date),
+        )
+        .join(Workout, Workout.plan_id == TrainingPlan.id)
+        .where(TrainingPlan.athlete_id == athlete_id)
+        .group_by(TrainingPlan.id, TrainingPlan.name, TrainingPlan.start_date)
+        .order_by(TrainingPlan.start_date)
+    )
+    return [PlanSpan(name, first, last) for name, first, last in rows]
+
+
 # --- templates --------------------------------------------------------------------------
 
 
@@ -440,6 +457,22 @@ async def find_template(session: AsyncSession, coach_id: int, name: str) -> Plan
     return template
 
 
+@dataclass(frozen=True)
+class PlanSpan:
+    name: str
+    first: date
+    last: date
+
+
+class PlanOverlap(Conflict):
+    """The new plan's days meet another plan's: the coach confirms before both run."""
+
+    def __init__(self, plans: list[PlanSpan]) -> None:
+        listed = ", ".join(f"“{p.name}” ({p.first} – {p.last})" for p in plans)
+        super().__init__(f"This plan overlaps {listed}.")
+        self.plans = plans
+
+
 async def assign_template(
     session: AsyncSession,
     clock: Clock,
@@ -447,13 +480,37 @@ async def assign_template(
     template_id: int,
     athlete_id: int,
     start: date | None = None,
+    *,
+    overlap_confirmed: bool = False,
 ) -> TrainingPlan:
-    """Dated workouts for the athlete from `start` (default: their local today)."""
+    """Dated workouts for the athlete from `start` (default: their local today).
+
+    Assigning the same template from the same day again returns the plan already there
+    (nothing is added, nobody is notified again): a repeated command, a double click or a
+    retried request never doubles a plan. A plan whose days meet another plan of the
+    athlete (another template, or the same from another day) raises `PlanOverlap` unless
+    `overlap_confirmed`: the coach decides whether both should run.
+    """
     template = await session.get(PlanTemplate, template_id)
     if template is None or template.coach_id != coach_id:
         raise NotFound("That plan template does not exist.")
     await require_permission(session, coach_id, athlete_id, Permission.PLAN_WORKOUTS)
     start = start or await local_today(session, clock, athlete_id)
+    same = await session.scalar(
+        select(TrainingPlan).where(
+            TrainingPlan.athlete_id == athlete_id,
+            TrainingPlan.template_id == template.id,
+            TrainingPlan.start_date == start,
+        )
+    )
+    if same is not None:
+        return same
+    last = start + timedelta(days=template.weeks * 7 - 1)
+    overlaps = [
+        p for p in await plan_spans(session, athlete_id) if p.first <= last and start <= p.last
+    ]
+    if overlaps and not overlap_confirmed:
+        raise PlanOverlap(overlaps)
     plan = TrainingPlan(
         athlete_id=athlete_id,
         coach_id=coach_id,

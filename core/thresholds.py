@@ -20,8 +20,9 @@ from core.enums import Permission
 from core.errors import InvalidInput
 from core.metrics import Thresholds
 
-# Plausible physiological ranges: a typo (FTP 2500) is refused, not stored.
-_RANGES: dict[str, tuple[float, float]] = {
+# Plausible physiological ranges: a typo (FTP 2500) is refused, not stored. Public:
+# `core.threshold_entry` reads typed values against the same ranges.
+RANGES: dict[str, tuple[float, float]] = {
     "ftp_w": (30, 700),
     "lthr_bpm": (80, 220),
     "max_hr_bpm": (100, 240),
@@ -30,7 +31,7 @@ _RANGES: dict[str, tuple[float, float]] = {
     "css_s_per_100m": (50, 300),
     "weight_kg": (25, 250),
 }
-_FIELDS = (*_RANGES, "sex")
+_FIELDS = (*RANGES, "sex")
 
 
 async def set_thresholds(
@@ -47,7 +48,7 @@ async def set_thresholds(
             if value not in ("m", "f"):
                 raise InvalidInput("Sex is m or f (it selects the TRIMP coefficients).")
             continue
-        low, high = _RANGES[name]
+        low, high = RANGES[name]
         if not low <= float(value) <= high:
             raise InvalidInput(f"{name.replace('_', ' ')} must be between {low:g} and {high:g}.")
     row = await session.scalar(

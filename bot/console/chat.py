@@ -27,6 +27,7 @@ from bot.conversation.types import (
     GeoPoint,
     Image,
     IncomingFile,
+    LocationAsk,
     Reply,
     Request,
     RequestKind,
@@ -101,6 +102,8 @@ class ConsoleChat:
                             self.choices.append(button)
                             cells.append(f"[{len(self.choices)}] {button.label}")
                         self.out.write("  " + "  ".join(cells) + "\n")
+                elif isinstance(part, LocationAsk):
+                    self.out.write(f"  ({part.typed_hint})\n")
                 elif isinstance(part, Image):
                     self.image_dir.mkdir(parents=True, exist_ok=True)
                     self.images += 1

@@ -62,6 +62,7 @@ CATALOGUE: dict[tuple[str, str], str] = {
     ("ob", "units"): "s",
     ("ob", "thr"): "s",
     ("ob", "skip"): "",
+    ("ob", "skipall"): "",
     ("st", "menu"): "s",
     ("st", "units"): "s",
     ("st", "lang"): "s",
@@ -70,6 +71,7 @@ CATALOGUE: dict[tuple[str, str], str] = {
     ("st", "quiet"): "s",  # "22-07" or "off"
     ("st", "remind"): "ss",  # "morning"/"evening", "HHMM" or "off"
     ("st", "thr"): "s",
+    ("st", "skip"): "",  # skip one threshold question (the /settings Thresholds flow)
     ("st", "disc"): "s",  # disconnect a provider (/connect)
     ("co", "leave"): "",
     ("co", "leaveok"): "",

@@ -27,8 +27,13 @@ class ConversationSettings:
     # /calendar still gives a link that opens on the machine running `trainlytics run`.
     local_url: str | None = None
     max_file_bytes: int = 20 * 1024 * 1024  # Telegram bots cannot download more anyway
-    heavy_burst: int = 3  # heavy requests (charts, imports) allowed back to back...
+    # Only what costs real CPU is limited, each kind on its own allowance: a chart drawn
+    # by matplotlib (/fitness), and a file parsed and scored. Everything else (/race, a
+    # forecast of a few hundred numbers, included) is never refused.
+    heavy_burst: int = 3  # charts allowed back to back...
     heavy_refill_s: float = 20.0  # ...then one more every this many seconds
+    import_burst: int = 10  # files allowed back to back (a handful from an export)...
+    import_refill_s: float = 3.0  # ...then one more every this many seconds
     # Called with a person's id after a change to their reminder times or timezone was
     # committed, so their reminder schedules follow at once (the composition root wires
     # it to the `trainlytics.reconcile_schedules` task). Without it, the scheduler's

@@ -4,7 +4,10 @@ It resolves the person from the chat address (creating them at first contact), o
 unit of work, routes the request to a handler (a command, a button's scope, an answer
 awaited by a multi-step flow, a file, a location) and returns the replies. A
 `DomainError` rolls the transaction back and becomes a reply with its message; nothing
-is half-stored.
+is half-stored. Any other exception (a bug) also rolls back, is logged with the
+request id (the web request's, or one made here for polling and the console) and becomes
+a short apology naming that id: a person never meets silence or a traceback, and a door
+answering a button press always has a reply to answer it with.
 
 A door that must handle each platform update once passes `claim`: it runs first in the
 same unit of work (so it commits and rolls back with the handling, at no extra
@@ -13,10 +16,12 @@ transaction) and a False answer (a redelivered update) ends the handling with no
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable
 from logging import getLogger
 from typing import Any
 
+import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.conversation.context import Context, ConversationSettings, Handler
@@ -24,6 +29,7 @@ from bot.conversation.handlers import (
     calendar_link,
     coach,
     connections,
+    link,
     logging,
     onboarding,
     people,
@@ -39,7 +45,7 @@ from core.clock import Clock
 from core.db.engine import Database
 from core.errors import DomainError
 
-_MODULES = (onboarding, plans, logging, people, calendar_link, coach, connections)
+_MODULES = (onboarding, plans, logging, people, calendar_link, coach, connections, link)
 COMMANDS: dict[str, Handler] = {k: v for m in _MODULES for k, v in m.COMMANDS.items()}
 BUTTONS: dict[str, Handler] = {k: v for m in _MODULES for k, v in m.BUTTONS.items()}
 AWAITING: dict[str, Any] = {k: v for m in _MODULES for k, v in m.AWAITING.items()}
@@ -61,7 +67,10 @@ class Conversation:
         self.clock = clock
         self.state = state or InMemoryConversationState()
         self.settings = settings or ConversationSettings()
-        self.limiter = HeavyLimiter(clock, self.settings.heavy_burst, self.settings.heavy_refill_s)
+        self.charts = HeavyLimiter(clock, self.settings.heavy_burst, self.settings.heavy_refill_s)
+        self.imports = HeavyLimiter(
+            clock, self.settings.import_burst, self.settings.import_refill_s
+        )
 
     async def handle(self, request: Request, *, claim: Claim | None = None) -> list[Reply]:
         locale = "en"
@@ -83,7 +92,18 @@ class Conversation:
         except DomainError as exc:
             return [Reply.of(refusal_text(locale, exc))]
         except _RateLimited as exc:
-            return [Reply.of(say(locale, "rate_limited", seconds=exc.seconds))]
+            return [Reply.of(say(locale, exc.key, seconds=exc.seconds))]
+        except Exception:
+            ref = _request_id()
+            log.exception(
+                "conversation_failed request_id=%s kind=%s command=%s button=%s",
+                ref,
+                request.kind,
+                request.command,
+                request.callback.pack() if request.callback else None,
+                extra={REQUEST_ID_KEY: ref},
+            )
+            return [Reply.of(say(locale, "crashed", ref=ref))]
 
     async def _route(self, ctx: Context) -> None:
         request = ctx.request
@@ -97,7 +117,7 @@ class Conversation:
                 # A new command abandons any half-finished flow.
                 await ctx.clear()
                 if name in HEAVY_COMMANDS:
-                    self._take_heavy(ctx)
+                    _take(self.charts, ctx, "rate_limited")
                 await handler(ctx)
             case RequestKind.BUTTON:
                 callback = request.callback
@@ -107,7 +127,7 @@ class Conversation:
                     return
                 await handler(ctx)
             case RequestKind.FILE:
-                self._take_heavy(ctx)
+                _take(self.imports, ctx, "rate_limited_file")
                 await logging.on_file(ctx)
             case RequestKind.LOCATION:
                 await onboarding.on_location(ctx)
@@ -135,11 +155,6 @@ class Conversation:
             # a broker hiccup must not turn a saved setting into an error message.
             log.exception("could not reschedule reminders of user %s", user_id)
 
-    def _take_heavy(self, ctx: Context) -> None:
-        wait = self.limiter.take(ctx.user.id)
-        if wait:
-            raise _RateLimited(wait)
-
 
 async def _run_after_commit(calls: list[Callable[[], Awaitable[None]]]) -> None:
     for call in calls:
@@ -151,7 +166,24 @@ async def _run_after_commit(calls: list[Callable[[], Awaitable[None]]]) -> None:
             log.exception("a call queued for after the commit failed")
 
 
+REQUEST_ID_KEY = "request_id"  # the structlog context key the web middleware binds
+
+
+def _request_id() -> str:
+    """The id the web middleware bound for this request (Telegram webhook, Slack), else a
+    fresh short one (long polling, the console), so the apology and the log line match."""
+    bound = structlog.contextvars.get_contextvars().get(REQUEST_ID_KEY)
+    return str(bound) if bound else uuid.uuid4().hex[:12]
+
+
+def _take(limiter: HeavyLimiter, ctx: Context, key: str) -> None:
+    wait = limiter.take(ctx.user.id)
+    if wait:
+        raise _RateLimited(key, wait)
+
+
 class _RateLimited(Exception):
-    def __init__(self, seconds: int) -> None:
-        super().__init__(seconds)
+    def __init__(self, key: str, seconds: int) -> None:
+        super().__init__(key, seconds)
+        self.key = key  # the sentence that says what waits and for how long
         self.seconds = seconds

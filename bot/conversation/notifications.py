@@ -38,7 +38,7 @@ from bot.conversation.types import (
     join_lines,
 )
 from core.clock import Clock, SystemClock
-from core.db.models import Activity, Notification, User, Workout
+from core.db.models import Activity, Notification, TrainingPlan, User, Workout
 from core.enums import NotificationKind, WorkoutStatus
 
 
@@ -57,6 +57,11 @@ class NotificationView:
     chart_png: bytes | None = None
     # Who planned the workout of a NEW_PLAN message, when the payload does not say.
     planner_name: str | None = None
+    # Whether the recipient is the athlete the notice is about (a coach reads the
+    # athlete's name where the athlete reads "your coach").
+    for_athlete: bool = False
+    # The coach who assigned a plan (NEW_PLAN with a plan_id).
+    plan_coach_name: str | None = None
 
 
 async def build_notification_view(
@@ -76,7 +81,13 @@ async def build_notification_view(
     )
     activity_id = payload.get("activity_id") or payload.get("activity_changed")
     activity = await session.get(Activity, activity_id) if activity_id else None
-    athlete = await session.get(User, payload["athlete_id"]) if payload.get("athlete_id") else None
+    # Who the notice is about: named in the payload, else the workout's or session's owner.
+    athlete_id = payload.get("athlete_id") or (
+        workout.athlete_id if workout else activity.user_id if activity else None
+    )
+    athlete = await session.get(User, athlete_id) if athlete_id else None
+    plan = await session.get(TrainingPlan, payload["plan_id"]) if payload.get("plan_id") else None
+    plan_coach = await session.get(User, plan.coach_id) if plan and plan.coach_id else None
     listed_items = payload.get("workouts")
     listed = [
         item.get("id")
@@ -106,6 +117,8 @@ async def build_notification_view(
         workouts=workouts,
         chart_png=chart_png,
         planner_name=planner.name if planner else None,
+        for_athlete=athlete is not None and athlete.id == recipient.id,
+        plan_coach_name=plan_coach.name if plan_coach else None,
     )
 
 
@@ -160,14 +173,15 @@ def render_notification(view: NotificationView) -> Reply:
                 stands_for=Subject(activity_id=view.activity.id),
             )
         case NotificationKind.CHECK_IN:
-            bits = [f"{view.athlete_name or ''}: {_subject_title(view)}"]
+            bits = []
             if p.get("rpe"):
                 bits.append(f"RPE {p['rpe']}")
             if p.get("feel"):
                 bits.append(say(t, f"feel_{p['feel']}"))
             if p.get("pain"):
                 bits.append("⚠ " + (p.get("pain_note") or say(t, "btn_pain")))
-            return Reply.of(" · ".join(bits), thread=_subject(view))
+            head = say(t, "n_check_in", athlete=view.athlete_name or "", title=_subject_title(view))
+            return Reply.of(head + " " + " · ".join(bits), thread=_subject(view))
         case NotificationKind.WORKOUT_COMPLETED:
             return Reply.of(
                 say(
@@ -200,18 +214,18 @@ def render_notification(view: NotificationView) -> Reply:
                 thread=_subject(view),
             )
         case NotificationKind.WORKOUT_CHANGED:
-            day = view.workout.scheduled_date if view.workout else _day(p.get("to"))
+            return Reply.of(_workout_changed(view), thread=_subject(view))
+        case NotificationKind.NEW_PLAN if p.get("plan_id"):
+            start = _day(p.get("start"))
             return Reply.of(
                 say(
                     t,
-                    "n_workout_changed",
-                    title=p.get("title") or _subject_title(view),
-                    day=day_label(day, t) if day else "?",
+                    "n_new_plan_from" if view.plan_coach_name else "n_new_plan_named",
+                    coach=view.plan_coach_name or "",
+                    name=p.get("name", ""),
+                    workouts=_workouts(t, int(p.get("workout_count") or 0)),
+                    start=day_label(start, t) if start else "",
                 )
-            )
-        case NotificationKind.NEW_PLAN if p.get("plan_id"):
-            return Reply.of(
-                say(t, "n_new_plan_named", name=p.get("name", ""), count=p.get("workout_count", 0))
             )
         case NotificationKind.NEW_PLAN:
             coach = p.get("coach_name") or view.planner_name or ""
@@ -242,6 +256,33 @@ def render_notification(view: NotificationView) -> Reply:
             return _daily_digest(view)
         case _:
             return Reply.of(p.get("message") or say(t, "n_generic"))
+
+
+def _workouts(t: str, count: int) -> str:
+    return say(t, "n_workouts_one") if count == 1 else say(t, "n_workouts_many", count=count)
+
+
+def _workout_changed(view: NotificationView) -> str:
+    """A moved or rescaled workout: the athlete reads "your coach", the coach the athlete."""
+    t, p = view.locale, view.payload
+    title = p.get("title") or _subject_title(view)
+    who = "coach" if view.for_athlete else "athlete"
+    athlete = view.athlete_name or ""
+    if p.get("scaled_pct") is not None:
+        return say(t, f"n_workout_scaled_{who}", athlete=athlete, title=title, pct=p["scaled_pct"])
+    moved_from = _day(p.get("from"))
+    to = view.workout.scheduled_date if view.workout else _day(p.get("to"))
+    to_label = day_label(to, t) if to else "?"
+    if moved_from is None:
+        return say(t, f"n_workout_moved_to_{who}", athlete=athlete, title=title, to=to_label)
+    return say(
+        t,
+        f"n_workout_moved_{who}",
+        athlete=athlete,
+        title=title,
+        day=day_label(moved_from, t),
+        to=to_label,
+    )
 
 
 def _day(value: object) -> date | None:

@@ -21,8 +21,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "tz_more": "More zones…",
         "tz_unknown": "I don't know the city “{city}”. Try a nearby big city, an IANA name "
         "like Europe/Paris, an offset like UTC+2, or pick from the list.",
-        "tz_from_location": "Nearest city I know: {city}. Timezone set to {tz}.",
-        "tz_from_offset": "No known city near there; I used the fixed offset {tz}.",
+        "tz_share": "Or share your location:",
+        "btn_share_location": "📍 Share my location",
+        "tz_share_typed": "type it as latitude,longitude, e.g. 45.76,4.84",
+        "tz_from_location": "Near {city}: timezone set to {tz}.",
+        "tz_from_offset": "Timezone set to {tz} from your location.",
         "tz_set": "Timezone set to {tz}.",
         "ask_units": "Metric (km) or imperial (miles)?",
         "units_metric": "Metric",
@@ -34,8 +37,48 @@ STRINGS: dict[str, dict[str, str]] = {
         "ask_ftp": "Optional: your cycling FTP in watts (e.g. 250)?",
         "ask_lthr": "Optional: your threshold heart rate in bpm (e.g. 170)?",
         "ask_pace": "Optional: your threshold running pace per km (e.g. 4:15)?",
+        "onboard_thr": "Optional ({n} of {total}): {what}? They turn your sessions into a "
+        "training load; skip what you don't know, /settings changes them later.",
+        "settings_thr": "Send {what}.",
+        "thr_what_ftp": "your cycling FTP in watts (e.g. 250)",
+        "thr_what_lthr": "your threshold heart rate in bpm (e.g. 170)",
+        "thr_what_pace": "your threshold running pace per km (e.g. 4:15)",
+        "thr_what_css": "your swim CSS, the pace per 100 m you can hold for about 30 minutes "
+        "(e.g. 1:45)",
+        "thr_what_maxhr": "your maximum heart rate in bpm (e.g. 190)",
+        "thr_what_resthr": "your resting heart rate in bpm, taken on waking (e.g. 50)",
+        "thr_what_weight": "your weight in kg (e.g. 70, or 154 lb)",
+        "thr_name_ftp": "FTP",
+        "thr_name_lthr": "Threshold heart rate",
+        "thr_name_pace": "Threshold pace",
+        "thr_name_css": "Swim CSS",
+        "thr_name_maxhr": "Maximum heart rate",
+        "thr_name_resthr": "Resting heart rate",
+        "thr_name_weight": "Weight",
+        "thr_unit_ftp": "W",
+        "thr_unit_lthr": "bpm",
+        "thr_unit_pace": "/km",
+        "thr_unit_css": "/100 m",
+        "thr_unit_maxhr": "bpm",
+        "thr_unit_resthr": "bpm",
+        "thr_unit_weight": "kg",
+        "thr_not_a_number": "“{text}” is not a number: {name} is written like {example}.",
+        "thr_not_a_pace": "“{text}” is not a pace: write minutes:seconds, like {example}.",
+        "thr_out_of_range": "{name} must be between {low} and {high} {unit}; “{text}” looks "
+        "like a typo.",
+        "thr_hr_order": "Resting heart rate must be below threshold heart rate, and that below "
+        "maximum heart rate; {value} bpm for “{name}” would break that.",
+        "thr_again": "Send it again or tap Skip.",
+        "thr_again_settings": "Send it again, or tap Back to keep the current value.",
+        "thr_title": "Your thresholds (each scores your sessions from the day it holds):",
+        "thr_line": "{name}: {value} {unit} (since {since})",
+        "thr_unset": "{name}: not set",
+        "thr_hint": "Tap one to change it. A new value holds from today; earlier sessions "
+        "keep the one of their day.",
+        "thr_saved": "{name}: {value} {unit} from {day}.",
+        "btn_back": "◀ Back",
         "skip": "Skip",
-        "bad_number": "That doesn't look right: {error} Send a number or tap Skip.",
+        "skip_rest": "Skip the rest",
         "onboarded": "All set! Try /today for today's plan, /log to record a session, "
         "or /help for everything.",
         "help_1": "What I can do (1/2)\n"
@@ -52,6 +95,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "language\n"
         "/connect – connect Strava, Garmin, Polar or Coros\n"
         "/calendar – your private calendar link\n"
+        "/link – one person here and in Slack (a code to type there, or /link CODE)\n"
         "/start – set up again (safe to re-run)",
         "next_page": "More ▶",
         "prev_page": "◀ Back",
@@ -64,8 +108,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "plain words after /log, and activity files (FIT, GPX, TCX) sent as a file. "
         "/help lists everything.",
         "not_onboarded": "Let's set you up first: /start.",
-        "rate_limited": "Easy there! That one takes a moment to prepare; try again in {seconds} s.",
+        "rate_limited": "Your charts take a moment to draw: try again in {seconds} s.",
+        "rate_limited_file": "That's a lot of files at once: send this one again in {seconds} s. "
+        "Nothing was stored from it.",
         "bad_button": "That button is from an older message; please use the latest one.",
+        "crashed": "Sorry, something went wrong on my side and nothing was changed. Please "
+        "try again; if it happens again, mention reference {ref}.",
         "today_title": "Today, {day}",
         "week_title": "Week of {day}",
         "plan_title": "Next 14 days",
@@ -165,9 +213,19 @@ STRINGS: dict[str, dict[str, str]] = {
         "no_history": "No training recorded yet; log a session or send a file and your "
         "chart will fill in.",
         "race_usage": "Tell me the race date, e.g. /race {example}.",
-        "race_bad_date": "“{text}” isn't a date I can read; use YYYY-MM-DD.",
-        "race_reading": "On {day}, if you follow the plan: Fitness {fitness:.0f}, "
-        "Fatigue {fatigue:.0f}, Form {form:+.0f}.\n{advice}",
+        "race_bad_date": "“{text}” isn't a date I can read; write it like {example}, "
+        "20/12/2026 or Dec 20.",
+        "race_reading": "On {day}: Fitness {fitness:.0f}, Fatigue {fatigue:.0f}, Form {form:+.0f}.",
+        "race_basis_plan": "Projected from {so_far}, your plan until {until}, then rest.",
+        "race_basis_full": "Projected from {so_far} and your plan up to that day.",
+        "race_basis_rest": "Projected from {so_far}, then rest: nothing is planned before "
+        "that day.",
+        "race_so_far": "your training so far",
+        "race_so_far_none": "no training recorded yet",
+        "race_no_advice": "That far past the plan the projection only rests, so Form "
+        "rises by itself: no advice for that day. Plan up to it for a real reading.",
+        "race_no_data": "Nothing to project for {day} yet: no training recorded and nothing "
+        "planned. Log sessions or send files, then ask again.",
         "coach_usage": "You have no coach yet. Ask yours for an invitation code, then send "
         "/coach CODE.",
         "coach_joined": "You're now coached by {coach}. They'll see your training and can "
@@ -261,6 +319,17 @@ STRINGS: dict[str, dict[str, str]] = {
         "calendar": "Your private calendar link (keep it to yourself; add it to Google or "
         "Apple Calendar and it stays up to date):\n",
         "calendar_unavailable": "The calendar link is not available on this server yet.",
+        "link_code": "Your link code: {code} (single use, valid {minutes} minutes).\n"
+        "In Slack, send /trainlytics link {code} to make your Slack account and this chat "
+        "one person.",
+        "link_done": "Linked: this chat and your Slack account are now one person, {name}.",
+        "link_done_coach": "Linked: this chat and your Slack account are now one person, "
+        "{name}. Your coach commands work here too (/help).",
+        "link_unknown": "That link code is unknown, used or expired. Make a new one with "
+        "/trainlytics link in Slack.",
+        "link_too_many": "Too many wrong codes: try again in {minutes} min.",
+        "link_both_have_history": "Both accounts already have their own training or coaching "
+        "history; joining them would mix two people, so nothing was changed.",
         "calendar_local": "Your private calendar, on the computer running Trainlytics "
         "(keep it to yourself):\n{url}\n"
         "To open it anywhere, the server needs a public address (TRAINLYTICS_PUBLIC_URL).",
@@ -280,7 +349,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "mode_digest": "digest",
         "mode_off": "off",
         "n_new_plan": "📅 {coach} planned new workouts for you. /week shows them.",
-        "n_workout_changed": "📅 “{title}” changed: now on {day}.",
+        "n_workout_moved_athlete": "📅 {athlete} moved “{title}” from {day} to {to}.",
+        "n_workout_moved_coach": "📅 Your coach moved “{title}” from {day} to {to}.",
+        "n_workout_moved_to_athlete": "📅 {athlete} moved “{title}” to {to}.",
+        "n_workout_moved_to_coach": "📅 Your coach moved “{title}” to {to}.",
+        "n_workout_scaled_athlete": "📅 “{title}” ({athlete}) is now {pct} % of its planned "
+        "length.",
+        "n_workout_scaled_coach": "📅 Your coach set “{title}” to {pct} % of its planned length.",
+        "n_check_in": "✍ {athlete} on “{title}”:",
         "n_workout_completed": "✅ {athlete} completed “{title}”.",
         "n_activity_recorded": "🏃 {athlete} recorded {summary}.",
         "n_reminder": "⏰ Planned for today:",
@@ -293,7 +369,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "n_reminder_evening": "⏰ Planned for tomorrow:",
         "n_reminder_nothing": "⏰ Nothing left to do for {day}: it's all done or moved.",
         "n_workout_skipped": "⏭ {athlete} skipped “{title}”.",
-        "n_new_plan_named": "📅 New plan “{name}”: {count} workouts. /week shows them.",
+        "n_new_plan_named": "📅 New plan “{name}” from {start}: {workouts}. /week shows them.",
+        "n_new_plan_from": "📅 {coach} gave you a new plan, “{name}”, from {start}: "
+        "{workouts}. /week shows them.",
+        "n_workouts_one": "1 workout",
+        "n_workouts_many": "{count} workouts",
         "n_new_workout": "📅 {coach} planned a workout for you:",
         "n_weekly_title": "Your week {first} – {last}",
         "n_weekly_sessions": "{count} sessions · {time} · {distance} · Load {load:.0f}",
@@ -331,7 +411,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "n_transfer_kept_owner": "✅ Your {provider} account stays yours; {other} was told.",
         "n_transfer_kept_newcomer": "🚫 {other} kept the {provider} account: it was not "
         "connected to you.",
-        "n_relationship_joined": "🤝 {athlete} joined you as their coach.",
+        "n_relationship_joined": "🤝 {athlete} joined you: you are now their coach.",
         "n_relationship_other": "Your coaching relationship changed.",
         "n_generic": "You have a new update in Trainlytics.",
         "kind_athlete_comment": "Athlete replies",
@@ -392,8 +472,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "tz_more": "Plus de fuseaux…",
         "tz_unknown": "Je ne connais pas la ville « {city} ». Essayez une grande ville "
         "proche, un nom IANA comme Europe/Paris, un décalage comme UTC+2, ou la liste.",
-        "tz_from_location": "Ville connue la plus proche : {city}. Fuseau réglé sur {tz}.",
-        "tz_from_offset": "Aucune ville connue à proximité ; j'ai pris le décalage fixe {tz}.",
+        "tz_share": "Ou partagez votre position :",
+        "btn_share_location": "📍 Partager ma position",
+        "tz_share_typed": "tapez-la en latitude,longitude, ex. 45.76,4.84",
+        "tz_from_location": "Près de {city} : fuseau réglé sur {tz}.",
+        "tz_from_offset": "Fuseau réglé sur {tz} d'après votre position.",
         "tz_set": "Fuseau réglé sur {tz}.",
         "ask_units": "Métrique (km) ou impérial (miles) ?",
         "units_metric": "Métrique",
@@ -405,8 +488,50 @@ STRINGS: dict[str, dict[str, str]] = {
         "ask_ftp": "Facultatif : votre FTP vélo en watts (ex. 250) ?",
         "ask_lthr": "Facultatif : votre fréquence cardiaque au seuil en bpm (ex. 170) ?",
         "ask_pace": "Facultatif : votre allure seuil en course, par km (ex. 4:15) ?",
+        "onboard_thr": "Facultatif ({n} sur {total}) : {what} ? Ils transforment vos séances "
+        "en charge d'entraînement ; passez ce que vous ne savez pas, /settings les change "
+        "plus tard.",
+        "settings_thr": "Envoyez {what}.",
+        "thr_what_ftp": "votre FTP vélo en watts (ex. 250)",
+        "thr_what_lthr": "votre fréquence cardiaque au seuil en bpm (ex. 170)",
+        "thr_what_pace": "votre allure seuil en course, par km (ex. 4:15)",
+        "thr_what_css": "votre CSS en natation, l'allure aux 100 m tenable environ 30 minutes "
+        "(ex. 1:45)",
+        "thr_what_maxhr": "votre fréquence cardiaque maximale en bpm (ex. 190)",
+        "thr_what_resthr": "votre fréquence cardiaque au repos en bpm, prise au réveil (ex. 50)",
+        "thr_what_weight": "votre poids en kg (ex. 70, ou 154 lb)",
+        "thr_name_ftp": "FTP",
+        "thr_name_lthr": "Fréquence cardiaque au seuil",
+        "thr_name_pace": "Allure seuil",
+        "thr_name_css": "CSS natation",
+        "thr_name_maxhr": "Fréquence cardiaque maximale",
+        "thr_name_resthr": "Fréquence cardiaque au repos",
+        "thr_name_weight": "Poids",
+        "thr_unit_ftp": "W",
+        "thr_unit_lthr": "bpm",
+        "thr_unit_pace": "/km",
+        "thr_unit_css": "/100 m",
+        "thr_unit_maxhr": "bpm",
+        "thr_unit_resthr": "bpm",
+        "thr_unit_weight": "kg",
+        "thr_not_a_number": "« {text} » n'est pas un nombre : {name} s'écrit comme {example}.",
+        "thr_not_a_pace": "« {text} » n'est pas une allure : écrivez minutes:secondes, comme "
+        "{example}.",
+        "thr_out_of_range": "{name} doit être entre {low} et {high} {unit} ; « {text} » "
+        "ressemble à une faute de frappe.",
+        "thr_hr_order": "La fréquence cardiaque au repos doit être sous celle au seuil, elle-même "
+        "sous la maximale ; {value} bpm pour « {name} » romprait cet ordre.",
+        "thr_again": "Renvoyez-la ou touchez Passer.",
+        "thr_again_settings": "Renvoyez-la, ou touchez Retour pour garder la valeur actuelle.",
+        "thr_title": "Vos seuils (chacun compte vos séances à partir du jour où il vaut) :",
+        "thr_line": "{name} : {value} {unit} (depuis le {since})",
+        "thr_unset": "{name} : non renseigné",
+        "thr_hint": "Touchez-en un pour le changer. Une nouvelle valeur vaut dès aujourd'hui ; "
+        "les séances passées gardent celle de leur jour.",
+        "thr_saved": "{name} : {value} {unit} à partir du {day}.",
+        "btn_back": "◀ Retour",
         "skip": "Passer",
-        "bad_number": "Cela ne semble pas juste : {error} Envoyez un nombre ou touchez Passer.",
+        "skip_rest": "Passer la suite",
         "onboarded": "C'est prêt ! Essayez /today pour le programme du jour, /log pour "
         "noter une séance, ou /help pour tout voir.",
         "help_1": "Ce que je sais faire (1/2)\n"
@@ -423,6 +548,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "/settings – rappels, notifications, heures calmes, unités, fuseau, seuils, langue\n"
         "/connect – connecter Strava, Garmin, Polar ou Coros\n"
         "/calendar – votre lien de calendrier privé\n"
+        "/link – une seule personne ici et dans Slack (un code à y taper, ou /link CODE)\n"
         "/start – reprendre la configuration (sans risque)",
         "next_page": "Suite ▶",
         "prev_page": "◀ Retour",
@@ -436,9 +562,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "Je lis les commandes, quelques mots après /log et les fichiers d'activité (FIT, "
         "GPX, TCX) envoyés comme fichier. /help liste tout.",
         "not_onboarded": "Commençons par la configuration : /start.",
-        "rate_limited": "Doucement ! Cela demande un peu de préparation ; réessayez dans "
+        "rate_limited": "Vos graphiques prennent un moment à dessiner : réessayez dans "
         "{seconds} s.",
+        "rate_limited_file": "Beaucoup de fichiers d'un coup : renvoyez celui-ci dans {seconds} s. "
+        "Rien n'en a été enregistré.",
         "bad_button": "Ce bouton vient d'un ancien message ; utilisez le plus récent.",
+        "crashed": "Désolé, un problème est survenu de mon côté et rien n'a été modifié. "
+        "Réessayez ; si cela se reproduit, indiquez la référence {ref}.",
         "today_title": "Aujourd'hui, {day}",
         "week_title": "Semaine du {day}",
         "plan_title": "Les 14 prochains jours",
@@ -543,9 +673,22 @@ STRINGS: dict[str, dict[str, str]] = {
         "no_history": "Aucun entraînement enregistré ; notez une séance ou envoyez un "
         "fichier et votre graphique se remplira.",
         "race_usage": "Donnez-moi la date de la course, ex. /race {example}.",
-        "race_bad_date": "« {text} » n'est pas une date lisible ; utilisez AAAA-MM-JJ.",
-        "race_reading": "Le {day}, en suivant le plan : Forme de fond {fitness:.0f}, "
-        "Fatigue {fatigue:.0f}, Fraîcheur {form:+.0f}.\n{advice}",
+        "race_bad_date": "« {text} » n'est pas une date lisible ; écrivez-la comme {example}, "
+        "20/12/2026 ou 20 déc.",
+        "race_reading": "Le {day} : Forme de fond {fitness:.0f}, Fatigue {fatigue:.0f}, "
+        "Fraîcheur {form:+.0f}.",
+        "race_basis_plan": "Projection à partir de {so_far}, de votre plan jusqu'au {until}, "
+        "puis de repos.",
+        "race_basis_full": "Projection à partir de {so_far} et de votre plan jusqu'à ce jour.",
+        "race_basis_rest": "Projection à partir de {so_far}, puis de repos : rien n'est prévu "
+        "avant ce jour.",
+        "race_so_far": "votre entraînement jusqu'ici",
+        "race_so_far_none": "aucun entraînement enregistré",
+        "race_no_advice": "Si loin après le plan, la projection ne fait que se reposer et la "
+        "Fraîcheur monte toute seule : pas de conseil pour ce jour. Planifiez jusque-là pour "
+        "une vraie lecture.",
+        "race_no_data": "Rien à projeter pour le {day} : aucun entraînement enregistré ni "
+        "prévu. Notez des séances ou envoyez des fichiers, puis redemandez.",
         "coach_usage": "Vous n'avez pas encore de coach. Demandez-lui un code d'invitation, "
         "puis envoyez /coach CODE.",
         "coach_joined": "Vous êtes maintenant suivi par {coach}. Il verra vos séances et "
@@ -648,6 +791,19 @@ STRINGS: dict[str, dict[str, str]] = {
         "agendas abonnés ne se mettent plus à jour. Envoyez /calendar pour en avoir un nouveau.",
         "btn_calendar_new": "Nouveau lien (l'ancien cesse de fonctionner)",
         "btn_calendar_off": "Désactiver",
+        "link_code": "Votre code de liaison : {code} (usage unique, valable {minutes} "
+        "minutes).\nDans Slack, envoyez /trainlytics link {code} pour que votre compte Slack "
+        "et ce chat soient une seule personne.",
+        "link_done": "Lié : ce chat et votre compte Slack sont maintenant une seule personne, "
+        "{name}.",
+        "link_done_coach": "Lié : ce chat et votre compte Slack sont maintenant une seule "
+        "personne, {name}. Vos commandes de coach marchent ici aussi (/help).",
+        "link_unknown": "Ce code de liaison est inconnu, déjà utilisé ou expiré. Créez-en un "
+        "nouveau avec /trainlytics link dans Slack.",
+        "link_too_many": "Trop de codes erronés : réessayez dans {minutes} min.",
+        "link_both_have_history": "Les deux comptes ont déjà leur propre historique "
+        "d'entraînement ou de coaching ; les réunir mélangerait deux personnes, rien n'a "
+        "été modifié.",
         "calendar_local": "Votre calendrier privé, sur l'ordinateur où tourne Trainlytics "
         "(gardez-le pour vous) :\n{url}\n"
         "Pour l'ouvrir de partout, le serveur a besoin d'une adresse publique "
@@ -662,7 +818,15 @@ STRINGS: dict[str, dict[str, str]] = {
         "mode_digest": "résumé",
         "mode_off": "désactivé",
         "n_new_plan": "📅 {coach} vous a planifié de nouvelles séances. /week les montre.",
-        "n_workout_changed": "📅 « {title} » a changé : maintenant le {day}.",
+        "n_workout_moved_athlete": "📅 {athlete} a déplacé « {title} » du {day} au {to}.",
+        "n_workout_moved_coach": "📅 Votre coach a déplacé « {title} » du {day} au {to}.",
+        "n_workout_moved_to_athlete": "📅 {athlete} a déplacé « {title} » au {to}.",
+        "n_workout_moved_to_coach": "📅 Votre coach a déplacé « {title} » au {to}.",
+        "n_workout_scaled_athlete": "📅 « {title} » de {athlete} fait maintenant {pct} % de sa "
+        "durée prévue.",
+        "n_workout_scaled_coach": "📅 Votre coach a réglé « {title} » à {pct} % de sa durée "
+        "prévue.",
+        "n_check_in": "✍ {athlete} sur « {title} » :",
         "n_workout_completed": "✅ {athlete} a terminé « {title} ».",
         "n_activity_recorded": "🏃 {athlete} a enregistré {summary}.",
         "n_reminder": "⏰ Prévu aujourd'hui :",
@@ -675,7 +839,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "n_reminder_evening": "⏰ Prévu demain :",
         "n_reminder_nothing": "⏰ Plus rien à faire pour {day} : tout est fait ou déplacé.",
         "n_workout_skipped": "⏭ {athlete} a sauté « {title} ».",
-        "n_new_plan_named": "📅 Nouveau plan « {name} » : {count} séances. /week les montre.",
+        "n_new_plan_named": "📅 Nouveau plan « {name} » à partir du {start} : {workouts}. "
+        "/week les montre.",
+        "n_new_plan_from": "📅 {coach} vous a donné un nouveau plan, « {name} », à partir du "
+        "{start} : {workouts}. /week les montre.",
+        "n_workouts_one": "1 séance",
+        "n_workouts_many": "{count} séances",
         "n_new_workout": "📅 {coach} vous a planifié une séance :",
         "n_weekly_title": "Votre semaine du {first} au {last}",
         "n_weekly_sessions": "{count} séances · {time} · {distance} · charge {load:.0f}",
@@ -715,7 +884,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "n_transfer_kept_owner": "✅ Votre compte {provider} reste le vôtre ; {other} est prévenu.",
         "n_transfer_kept_newcomer": "🚫 {other} a gardé le compte {provider} : il n'a pas "
         "été connecté à vous.",
-        "n_relationship_joined": "🤝 {athlete} vous a rejoint comme coach.",
+        "n_relationship_joined": "🤝 {athlete} vous a rejoint : vous êtes maintenant son coach.",
         "n_relationship_other": "Votre suivi de coaching a changé.",
         "n_generic": "Vous avez du nouveau sur Trainlytics.",
         "kind_athlete_comment": "Réponses des athlètes",

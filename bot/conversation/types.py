@@ -10,6 +10,8 @@ then renders each reply with its own means:
 - `Buttons` are rows of `Button`s. A button carries either a `Callback` (packed with
   `Callback.pack()` into at most 64 bytes, Telegram's limit for callback data) or a URL.
 - `Image` is PNG bytes with a filename and an optional caption.
+- `LocationAsk` offers a one-tap "share my location" button (Telegram's reply keyboard
+  with request_location); a door without one shows its typed hint instead.
 - `Reply.thread` asks the door to answer in the thread of the message standing for a
   workout, activity or comment (a Telegram reply, a Slack thread). `Reply.edit` asks it to
   replace the message whose button was pressed instead of sending a new one.
@@ -198,7 +200,20 @@ class Image:
     caption: Text | None = None
 
 
-Part = Text | Buttons | Image
+@dataclass(frozen=True)
+class LocationAsk:
+    """A one-tap "share my location" button, for the timezone question.
+
+    Telegram shows a reply-keyboard button with request_location; a door without such a
+    button shows `typed_hint` (the console: type "lat,lon"), and the conversation layer
+    reads a typed "lat,lon" as a location while it waits for a timezone.
+    """
+
+    label: str
+    typed_hint: str
+
+
+Part = Text | Buttons | Image | LocationAsk
 
 
 @dataclass(frozen=True)

@@ -118,7 +118,7 @@ def render_reply(reply: Reply) -> tuple[str, list[Block], list[Image]]:
             blocks += text_blocks(part)
         elif isinstance(part, Buttons):
             blocks += buttons_blocks(part)
-        else:
+        elif isinstance(part, Image):
             images.append(part)
     return fallback(reply.plain), blocks[:MESSAGE_BLOCK_LIMIT], images
 

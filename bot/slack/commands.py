@@ -126,6 +126,8 @@ async def assign(
     container: Container, session: AsyncSession, coach: User, inv: Invocation
 ) -> Answer:
     words = inv.args.split()
+    confirmed = bool(words) and words[-1].lower() == "confirm"  # after an overlap warning
+    words = words[:-1] if confirmed else words
     if len(words) < 3:
         raise InvalidInput("Usage: `/trainlytics assign TEMPLATE NAME YYYY-MM-DD`.")
     start = _parse_date(words[-1])
@@ -136,9 +138,22 @@ async def assign(
         except NotFound:
             continue
         found = await athlete_by_name(session, coach.id, " ".join(rest[cut:]))
-        training = await planning.assign_template(
-            session, container.clock, coach.id, template.id, found.id, start
-        )
+        try:
+            training = await planning.assign_template(
+                session,
+                container.clock,
+                coach.id,
+                template.id,
+                found.id,
+                start,
+                overlap_confirmed=confirmed,
+            )
+        except planning.PlanOverlap as overlap:
+            return _answer(
+                f"For {found.name}, {overlap.message[0].lower()}{overlap.message[1:]} "
+                f"Nothing was added. To run both, send "
+                f"`/trainlytics assign {inv.args} confirm`."
+            )
         return _answer(
             f"“{training.name}” starts for {found.name} on {start.isoformat()} "
             f"({template.weeks} weeks). They will see it on Telegram."
@@ -196,17 +211,32 @@ async def link(container: Container, session: AsyncSession, coach: User, inv: In
 
 
 async def link_existing(container: Container, session: AsyncSession, inv: Invocation) -> Answer:
-    """This Slack user joins the person who made the code (on Telegram): one person who
-    trains there and coaches here."""
+    """This Slack user and the person who made the code (on Telegram or the console)
+    become one person who trains there and coaches here (`core.linking`)."""
     from bot.slack.people import slack_address
+    from core import linking
 
-    person = await accounts.link_identity(
+    outcome = await linking.redeem_link_code(
         session, container.clock, slack_address(inv.team_id, inv.user_id, inv.user_name), inv.args
     )
+    if outcome.person is None:
+        minutes = -(-int(outcome.retry_after.total_seconds()) // 60) if outcome.retry_after else 0
+        refusal = outcome.refusal or linking.Refusal.UNKNOWN
+        return _answer(LINK_REFUSALS[refusal].format(minutes=minutes))
+    person = outcome.person
     if person.role == Role.ATHLETE:
         person.role = Role.BOTH
     await coaching.ensure_coach_profile(session, person.id)
     return _answer(f"Linked: this Slack account and {person.name}'s Telegram are one person.")
+
+
+LINK_REFUSALS = {
+    "unknown": "That link code is unknown, used or expired. Send /link to the Trainlytics "
+    "bot for a new one.",
+    "too_many": "Too many wrong codes: try again in {minutes} min.",
+    "both_have_history": "Both accounts already have their own training or coaching history; "
+    "joining them would mix two people, so nothing was changed.",
+}
 
 
 async def settings(

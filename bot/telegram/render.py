@@ -23,7 +23,9 @@ from aiogram.types import (
     BufferedInputFile,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    KeyboardButton,
     Message,
+    ReplyKeyboardMarkup,
     ReplyParameters,
 )
 
@@ -33,6 +35,7 @@ from bot.conversation.types import (
     TELEGRAM_TEXT_LIMIT,
     Buttons,
     Image,
+    LocationAsk,
     Reply,
     Text,
     split_for_limit,
@@ -41,6 +44,12 @@ from bot.conversation.types import (
 HTML = "HTML"
 # Telegram refuses a message with an empty text; buttons need something to hang on.
 BUTTONS_ONLY_TEXT = "⬇️"
+
+
+def location_keyboard(ask: LocationAsk) -> ReplyKeyboardMarkup:
+    """The one-tap "share my location" button: a reply keyboard that hides once used."""
+    button = KeyboardButton(text=ask.label, request_location=True)
+    return ReplyKeyboardMarkup(keyboard=[[button]], resize_keyboard=True, one_time_keyboard=True)
 
 
 def keyboard(buttons: Buttons) -> InlineKeyboardMarkup:
@@ -59,7 +68,7 @@ def keyboard(buttons: Buttons) -> InlineKeyboardMarkup:
 @dataclass
 class OutText:
     html: str
-    markup: InlineKeyboardMarkup | None = None
+    markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = None
 
 
 @dataclass
@@ -85,6 +94,8 @@ def plan_messages(reply: Reply) -> list[Outgoing]:
             _flush(out, texts)
             if isinstance(part, Image):
                 out.extend(_photo(part))
+            elif isinstance(part, LocationAsk):
+                _attach(out, location_keyboard(part))
             else:
                 _attach(out, keyboard(part))
         _flush(out, texts)
@@ -108,7 +119,7 @@ def _photo(image: Image) -> list[Outgoing]:
     return [OutPhoto(image, None), *(OutText(to_telegram_html(piece)) for piece in pieces)]
 
 
-def _attach(out: list[Outgoing], markup: InlineKeyboardMarkup) -> None:
+def _attach(out: list[Outgoing], markup: InlineKeyboardMarkup | ReplyKeyboardMarkup) -> None:
     if out and out[-1].markup is None:
         out[-1].markup = markup
     else:
@@ -144,7 +155,9 @@ async def send_reply(
     for index, item in enumerate(planned):
         if index < already_sent:
             continue
-        if index == 0 and edit_message_id is not None and isinstance(item, OutText):
+        # Only an inline keyboard can be edited in; a reply keyboard comes with a new message.
+        editable = isinstance(item, OutText) and not isinstance(item.markup, ReplyKeyboardMarkup)
+        if index == 0 and edit_message_id is not None and editable:
             edited = await _edit(bot, chat_id, edit_message_id, item)
             if edited is not None:
                 if isinstance(edited, Message):

@@ -1,4 +1,5 @@
-"""/start: role, timezone, units, optional thresholds. Re-running it only updates answers.
+"""/start: role, timezone, units, optional thresholds (FTP, heart rates, paces, swim CSS,
+weight). Re-running it only updates answers.
 
 /start CODE (a coach's invitation link) also joins that coach."""
 
@@ -8,27 +9,18 @@ import re
 
 from bot.conversation.callbacks import Scope, cb
 from bot.conversation.context import Context
-from bot.conversation.timezones import (
-    COMMON_ZONES,
-    MORE_ZONES,
-    ZoneChoice,
-    zone_for_location,
-    zone_for_text,
-)
-from bot.conversation.types import Button, Buttons, RequestKind
-from core import accounts, coaching, ingest
+from bot.conversation.handlers import thresholds
+from bot.conversation.timezones import COMMON_ZONES, MORE_ZONES
+from bot.conversation.types import Button, Buttons, GeoPoint, LocationAsk, RequestKind
+from core import accounts, coaching
 from core.db.models import User
 from core.enums import Role, Units
-from core.errors import DomainError, InvalidInput
-from core.timeutil import local_date
+from core.errors import DomainError
+from core.threshold_entry import FIELDS
+from core.timezones import ZoneChoice, zone_for_location, zone_for_text
 
-# The optional threshold questions, in order: (step, prompt key, threshold field).
-THRESHOLD_STEPS = (
-    ("ftp", "ask_ftp", "ftp_w"),
-    ("lthr", "ask_lthr", "lthr_bpm"),
-    ("pace", "ask_pace", "threshold_pace_s_per_km"),
-)
-_PACE = re.compile(r"^(\d{1,2}):([0-5]\d)$")
+# "45.76,4.84" or "45.76, 4.84": a location typed where a door has no location button.
+_LAT_LON = re.compile(r"^\s*(-?\d{1,2}(?:\.\d+)?)\s*[,;]\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
 
 
 async def start(ctx: Context) -> None:
@@ -86,7 +78,12 @@ def zone_buttons(ctx: Context, scope: Scope, zones: tuple[str, ...], more: bool)
 async def ask_timezone(ctx: Context, *, flow: str = "onboarding") -> None:
     await ctx.await_text(flow, step="tz")
     scope = Scope.ONBOARD if flow == "onboarding" else Scope.SETTINGS
-    ctx.reply(ctx.t("ask_tz"), zone_buttons(ctx, scope, COMMON_ZONES, more=scope == Scope.ONBOARD))
+    ctx.reply(
+        ctx.t("ask_tz"),
+        zone_buttons(ctx, scope, COMMON_ZONES, more=scope == Scope.ONBOARD),
+        ctx.t("tz_share"),
+        LocationAsk(ctx.t("btn_share_location"), ctx.t("tz_share_typed")),
+    )
 
 
 async def ask_units(ctx: Context) -> None:
@@ -97,34 +94,6 @@ async def ask_units(ctx: Context) -> None:
             [Button(ctx.t(f"units_{u.value}"), cb(Scope.ONBOARD, "units", u.value)) for u in Units]
         ),
     )
-
-
-async def ask_threshold(ctx: Context, index: int, *, flow: str = "onboarding") -> None:
-    if index >= len(THRESHOLD_STEPS):
-        await ctx.clear()
-        if flow == "onboarding":
-            ctx.user.onboarded = True
-            ctx.reply(ctx.t("onboarded"))
-        else:
-            ctx.reply(ctx.t("saved"))
-        return
-    step, prompt, _field = THRESHOLD_STEPS[index]
-    await ctx.await_text(flow, step=step, index=index)
-    scope = Scope.ONBOARD if flow == "onboarding" else Scope.SETTINGS
-    ctx.reply(ctx.t(prompt), Buttons.of([Button(ctx.t("skip"), cb(scope, "skip"))]))
-
-
-def read_threshold(field: str, text: str) -> float:
-    cleaned = text.strip().lower().removesuffix("/km").removesuffix("w").removesuffix("bpm")
-    if field == "threshold_pace_s_per_km":
-        match = _PACE.match(cleaned.strip())
-        if not match:
-            raise InvalidInput("a pace looks like 4:15 (minutes:seconds per km).")
-        return int(match.group(1)) * 60 + int(match.group(2))
-    try:
-        return float(cleaned.strip().replace(",", "."))
-    except ValueError as exc:
-        raise InvalidInput(f"“{text.strip()}” is not a number.") from exc
 
 
 async def set_zone(ctx: Context, choice: ZoneChoice, *, from_location: bool) -> None:
@@ -153,17 +122,23 @@ async def on_button(ctx: Context) -> None:
             ctx.reply(ctx.t("ask_tz"), zone_buttons(ctx, Scope.ONBOARD, MORE_ZONES, more=False))
         case "units":
             await accounts.set_units(ctx.session, ctx.user.id, callback.str_arg(0))
-            await ask_threshold(ctx, 0)
+            await thresholds.ask_in_onboarding(ctx, 0)
         case "skip":
             state = await ctx.state()
-            await ask_threshold(ctx, int(state.get("index", 0)) + 1)
+            await thresholds.ask_in_onboarding(ctx, int(state.get("index", 0)) + 1)
+        case "skipall":
+            await thresholds.ask_in_onboarding(ctx, len(FIELDS))
 
 
 async def on_text(ctx: Context, flow: str = "onboarding") -> None:
-    """A typed answer: a city for the timezone question, a number for a threshold."""
+    """A typed answer: a city for the timezone question, a value for a threshold."""
     state = await ctx.state()
     step = state.get("step")
     text = ctx.request.text
+    if step == "tz" and (typed := _LAT_LON.match(text)):
+        point = GeoPoint(float(typed.group(1)), float(typed.group(2)))
+        await on_location(ctx, point)
+        return
     if step == "tz":
         await set_zone(ctx, zone_for_text(text), from_location=False)
         if flow == "onboarding":
@@ -172,19 +147,9 @@ async def on_text(ctx: Context, flow: str = "onboarding") -> None:
             await ctx.clear()
         return
     index = int(state.get("index", -1))
-    if 0 <= index < len(THRESHOLD_STEPS):
-        _step, _prompt, field = THRESHOLD_STEPS[index]
-        try:
-            value = read_threshold(field, text)
-            today = local_date(ctx.clock.now(), ctx.user.timezone)
-            # Entered and applied at once: activities already stored are rescored.
-            await ingest.change_thresholds(
-                ctx.session, ctx.clock, ctx.user.id, ctx.user.id, today, **{field: value}
-            )
-        except InvalidInput as exc:
-            ctx.reply(ctx.t("bad_number", error=exc.message))
-            return
-        await ask_threshold(ctx, index + 1, flow=flow)
+    if step == "thr" and 0 <= index < len(FIELDS):
+        if await thresholds.save_typed(ctx, FIELDS[index], onboarding=True):
+            await thresholds.ask_in_onboarding(ctx, index + 1)
         return
     # Waiting for a button (role, units): repeat the question rather than guess.
     if step == "role":
@@ -193,8 +158,9 @@ async def on_text(ctx: Context, flow: str = "onboarding") -> None:
         await ask_units(ctx)
 
 
-async def on_location(ctx: Context) -> None:
-    location = ctx.request.location
+async def on_location(ctx: Context, typed: GeoPoint | None = None) -> None:
+    """A shared location (or one typed as "lat,lon" at the timezone question)."""
+    location = typed or ctx.request.location
     assert location is not None
     state = await ctx.state()
     await set_zone(

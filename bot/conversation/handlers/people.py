@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 
 from sqlalchemy import select
 
 from bot.conversation.callbacks import Scope, cb
 from bot.conversation.charts import load_chart
 from bot.conversation.context import Context
-from bot.conversation.handlers import connections
-from bot.conversation.handlers.onboarding import ask_threshold, ask_timezone
+from bot.conversation.dates import long_date
+from bot.conversation.handlers import connections, thresholds
+from bot.conversation.handlers.onboarding import ask_timezone
 from bot.conversation.handlers.onboarding import on_text as onboarding_text
 from bot.conversation.types import Button, Buttons, Image, RequestKind, Text
-from core import accounts, coaching, comments, notifications, training_load
+from core import (
+    accounts,
+    coaching,
+    comments,
+    notifications,
+    race_outlook,
+    threshold_entry,
+    training_load,
+)
+from core.dates import read_date
 from core.db.models import ConnectedAccount, MessageRef, User
 from core.enums import DeliveryMode, Role, Units
 from core.errors import InvalidInput, NotFound
@@ -72,28 +82,39 @@ async def fitness(ctx: Context) -> None:
 
 
 async def race(ctx: Context) -> None:
+    """/race DATE: the projected Fitness/Fatigue/Form, what it rests on, and advice only
+    when the plan reaches that day (`core.race_outlook`)."""
     text = ctx.request.args.strip()
     if not text:
         ctx.reply(ctx.t("race_usage", example=race_example(ctx)))
         return
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        ctx.reply(ctx.t("race_bad_date", text=text))
-        return
     me = ctx.user.id
-    projection = await training_load.forecast_to(ctx.session, ctx.clock, me, me, day)
-    fit, fat, form = projection.on_target
-    ctx.reply(
-        ctx.t(
-            "race_reading",
-            day=day.isoformat(),
-            fitness=fit,
-            fatigue=fat,
-            form=form,
-            advice=ctx.t(advice_key(form)),
+    today = local_date(ctx.clock.now(), ctx.user.timezone)
+    try:
+        day = read_date(text, today, month_first=ctx.user.units == Units.IMPERIAL)
+    except InvalidInput:
+        ctx.reply(ctx.t("race_bad_date", text=text, example=race_example(ctx)))
+        return
+    await training_load.recompute_through_today(ctx.session, ctx.clock, me, today)
+    seen = await race_outlook.outlook(ctx.session, ctx.clock, me, me, day)
+    shown = long_date(day, ctx.locale)
+    if not seen.has_basis:
+        ctx.reply(ctx.t("race_no_data", day=shown))
+        return
+    so_far = ctx.t("race_so_far" if seen.has_history else "race_so_far_none")
+    if seen.plan_until is None:
+        basis = ctx.t("race_basis_rest", so_far=so_far)
+    elif seen.plan_until >= day:
+        basis = ctx.t("race_basis_full", so_far=so_far)
+    else:
+        basis = ctx.t(
+            "race_basis_plan", so_far=so_far, until=long_date(seen.plan_until, ctx.locale)
         )
+    advice = ctx.t(advice_key(seen.form)) if seen.may_advise else ctx.t("race_no_advice")
+    reading = ctx.t(
+        "race_reading", day=shown, fitness=seen.fitness, fatigue=seen.fatigue, form=seen.form
     )
+    ctx.reply("\n".join((reading, basis, advice)))
 
 
 async def coach(ctx: Context) -> None:
@@ -205,7 +226,7 @@ async def settings(ctx: Context) -> None:
             morning=_hhmm(user.reminder_morning_at),
             evening=_hhmm(user.reminder_evening_at),
             quiet=quiet,
-            thresholds="/start",
+            thresholds=await thresholds.summary(ctx),
         ),
         Buttons.of(
             [
@@ -312,7 +333,9 @@ async def on_settings_button(ctx: Context) -> None:
                 ),
             )
         case "menu", ("thr",):
-            await ask_threshold(ctx, 0, flow="settings")
+            await thresholds.card(ctx)
+        case "thr", (key,):
+            await thresholds.ask_in_settings(ctx, key)
         case "tz", (zone,):
             await accounts.set_timezone(ctx.session, me, zone)
             ctx.reminders_changed = True
@@ -330,14 +353,20 @@ async def on_settings_button(ctx: Context) -> None:
             ctx.reply(ctx.t("saved"))
         case "disc", (provider,):
             await disconnect_provider(ctx, provider)
-        case "skip", ():
-            state = await ctx.state()
-            await ask_threshold(ctx, int(state.get("index", 0)) + 1, flow="settings")
+        case "skip", ():  # a Skip under a threshold question of an older message
+            await thresholds.card(ctx)
         case _:
             raise InvalidInput(ctx.t("bad_button"))
 
 
 async def on_settings_text(ctx: Context) -> None:
+    """A typed threshold value, or a city for the timezone."""
+    state = await ctx.state()
+    if state.get("step") == "thr":
+        entry = threshold_entry.field(str(state.get("field")))
+        if await thresholds.save_typed(ctx, entry, onboarding=False):
+            await thresholds.card(ctx)
+        return
     await onboarding_text(ctx, flow="settings")
 
 
@@ -481,4 +510,4 @@ BUTTONS = {
     Scope.PAGE.value: on_page_button,
 }
 AWAITING = {"comment": on_comment_text, "settings": on_settings_text}
-HEAVY = frozenset({"fitness", "race"})
+HEAVY = frozenset({"fitness"})  # draws a chart; /race is a cheap forecast

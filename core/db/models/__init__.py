@@ -14,6 +14,7 @@ from core.db.models.people import (
     CoachingRelationship,
     CoachProfile,
     Invitation,
+    LinkAttempt,
     LinkCode,
     User,
 )
@@ -52,6 +53,7 @@ __all__ = [
     "DailyLoad",
     "InboundUpdate",
     "Invitation",
+    "LinkAttempt",
     "LinkCode",
     "MessageRef",
     "Notification",

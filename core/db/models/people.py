@@ -63,6 +63,17 @@ class LinkCode(Timestamped, Base):
     used_at: Mapped[datetime | None] = mapped_column()
 
 
+class LinkAttempt(Timestamped, Base):
+    """A wrong link code typed by one chat identity: the recent ones limit guessing."""
+
+    __tablename__ = "link_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    workspace_id: Mapped[str] = mapped_column(String(64), default="")
+    platform_user_id: Mapped[str] = mapped_column(String(64), index=True)
+
+
 class CoachProfile(Timestamped, Base):
     __tablename__ = "coach_profiles"
 

@@ -19,10 +19,9 @@ async def test_piped_onboarding_and_log(db, clock, tmp_path):
             "/start",
             "1",
             "Paris",
-            "1",
-            "1",
-            "1",
-            "1",
+            "1",  # metric
+            "1",  # skip FTP
+            "2",  # skip the other thresholds
             "/log swim 2000m 45min",
             "1",
             f"/file {FIXTURES / 'cycling_power_indoor_trainer.fit'}",

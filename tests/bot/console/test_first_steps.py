@@ -12,7 +12,7 @@ from core import planning
 from core.planning import WorkoutSpec
 from tests.factories import coached, person
 
-ONBOARDING = ["/start", "1", "Paris", "1", "1", "1", "1"]  # athlete, Paris, defaults
+ONBOARDING = ["/start", "1", "Paris", "1", "2"]  # athlete, Paris, metric, skip thresholds
 
 
 async def _chat(db, clock, tmp_path, name: str, lines: list[str]) -> str:

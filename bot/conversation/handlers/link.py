@@ -1,0 +1,36 @@
+"""/link: one person on Telegram (or the console) and in Slack.
+
+`/link` makes a code to type in Slack (`/trainlytics link CODE`); `/link CODE` redeems a
+code made in Slack (`/trainlytics link`). The rules (who is kept, single use, expiry,
+wrong tries) are `core.linking`'s; a refusal is a reply, not an error, so the wrong try
+it records is committed.
+"""
+
+from __future__ import annotations
+
+from bot.conversation.context import Context
+from core import accounts, linking
+from core.enums import Role
+
+
+async def link(ctx: Context) -> None:
+    code = ctx.request.args.strip()
+    if not code:
+        made = await accounts.create_link_code(ctx.session, ctx.clock, ctx.user.id)
+        minutes = int(accounts.LINK_CODE_TTL.total_seconds() // 60)
+        ctx.reply(ctx.t("link_code", code=made, minutes=minutes))
+        return
+    outcome = await linking.redeem_link_code(ctx.session, ctx.clock, ctx.request.address, code)
+    if outcome.person is None:
+        wait = outcome.retry_after.total_seconds() if outcome.retry_after else 0
+        ctx.reply(ctx.t(f"link_{outcome.refusal}", minutes=max(1, -(-int(wait) // 60))))
+        return
+    ctx.user = outcome.person
+    ctx.refresh_menu()  # the person now coaches too: their menu lists the coach commands
+    key = "link_done_coach" if ctx.user.role in (Role.COACH, Role.BOTH) else "link_done"
+    ctx.reply(ctx.t(key, name=ctx.user.name))
+
+
+COMMANDS = {"link": link}
+BUTTONS: dict = {}
+AWAITING: dict = {}
