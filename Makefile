@@ -12,8 +12,9 @@ STAMP := $(VENV)/.installed
 # that fails, the venv gets pip and pip installs everything.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv --without-pip $(VENV)
-	if $(PYTHON) -m pip --python $(BIN)/python install --quiet --disable-pip-version-check uv; then \
-	  $(BIN)/uv pip install --python $(BIN)/python --quiet -e '.[dev]' pip; \
+	if $(PYTHON) -m pip --python $(BIN)/python install --quiet --disable-pip-version-check uv \
+	  && $(BIN)/uv pip install --python $(BIN)/python --quiet -e '.[dev]' pip; then \
+	  :; \
 	else \
 	  $(BIN)/python -m ensurepip --upgrade \
 	  && $(BIN)/python -m pip install --quiet -e '.[dev]'; \
