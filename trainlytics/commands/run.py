@@ -6,11 +6,6 @@ import argparse
 import asyncio
 import sys
 
-from trainlytics.banner import banner
-from trainlytics.container import build_container
-from trainlytics.database import prepare_database
-from trainlytics.lifecycle import skip_exit_collection
-from trainlytics.runtime import role_services, run_together
 from trainlytics.settings import SettingsError, load_settings
 
 
@@ -28,6 +23,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here, not at the top: every other command (migrate, demo, chat...) would
+    # otherwise pay for the web app, the bots and the demo at start-up (seconds each).
+    from trainlytics.banner import banner
+    from trainlytics.container import build_container
+    from trainlytics.database import prepare_database
+    from trainlytics.lifecycle import skip_exit_collection
+    from trainlytics.runtime import role_services, run_together
+
     try:
         settings = load_settings()
         prepare_database(settings, may_migrate=args.role == "all")
