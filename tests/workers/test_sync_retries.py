@@ -68,9 +68,14 @@ def clock():
 
 @pytest.fixture
 async def harness(db, clock, tmp_path, strava) -> AsyncIterator[AppHarness]:
+    await _clear_schedules()  # retries left by earlier tests share the in-process source
     container = build_container(settings_for(tmp_path, strava=strava), clock=clock, db=db)
     async with AppHarness(container) as running:
         yield running
+    await _clear_schedules()
+
+
+async def _clear_schedules() -> None:
     for schedule in await schedule_source.get_schedules():
         await schedule_source.delete_schedule(schedule.schedule_id)
 

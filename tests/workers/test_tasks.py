@@ -138,5 +138,5 @@ def test_worker_and_scheduler_commands_explain_that_they_need_redis(monkeypatch,
 
     assert worker.run(argparse.Namespace(taskiq_args=[], workers=1, max_async_tasks=1)) == 2
     assert scheduler.run(argparse.Namespace(update_interval=10)) == 2
-    assert "TRAINLYTICS_REDIS_URL" in capsys.readouterr().out
+    assert "TRAINLYTICS_REDIS_URL" in capsys.readouterr().err
     assert callable(main)

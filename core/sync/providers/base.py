@@ -231,8 +231,9 @@ def event_key(provider: str, *parts: object, record: Mapping[str, Any] | None = 
 
 
 # Provider ids (Strava and COROS numbers, Garmin summary ids, Polar hashed ids) are short
-# and plain; a webhook id of any other shape is not the provider's and never reaches a URL.
-_PROVIDER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}")
+# and plain (Polar's are URL-safe base64, so they may start with - or _); a webhook id of
+# any other shape (a slash, "..", a query) is not the provider's and never reaches a URL.
+_PROVIDER_ID = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.:-]{0,127}")
 
 
 def provider_id(value: object, what: str) -> str:
