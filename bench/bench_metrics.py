@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import best_time, verdict
 
-from core.activity_data import ParsedActivity, Sport, Streams
+from core.activities.parsed import ParsedActivity, Sport, Streams
 from core.metrics import Thresholds, compute_activity_metrics
 from core.metrics.power import POWER_CURVE_DURATIONS_S
 from core.metrics.zones import HR_ZONES_RIDE, POWER_ZONES

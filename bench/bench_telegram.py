@@ -45,11 +45,12 @@ from sqlalchemy import text
 
 import core.db.models  # noqa: F401
 from bot.telegram.bot import build_door
-from core import accounts, planning
 from core.clock import SystemClock
 from core.db.engine import Database
 from core.db.models import Base
 from core.enums import Platform
+from core.people import identities as accounts
+from core.planning import workouts as planning
 from tests.fakes.telegram_bot_api import FakeTelegramBotAPI
 from trainlytics.container import build_container
 from trainlytics.settings import Settings

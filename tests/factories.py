@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core import accounts, coaching
 from core.clock import Clock
+from core.coaching import relationships as coaching
 from core.db.models import CoachingRelationship, User
 from core.enums import Platform
+from core.people import identities as accounts
 
 
 async def person(session: AsyncSession, name: str, *, tz: str = "Europe/Paris") -> User:

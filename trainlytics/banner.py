@@ -5,7 +5,7 @@ from __future__ import annotations
 import shlex
 from collections.abc import Callable, Iterable
 
-from core.demo import ATHLETES, COACH_NAME
+from core.demo.seed import ATHLETES, COACH_NAME
 from trainlytics.settings import Settings
 
 JOBS_SERVICE = "workers.embedded:run_worker_and_scheduler"

@@ -87,7 +87,7 @@ class Settings(BaseSettings):
 
     backfill_days: int = Field(default=90, ge=0, le=3650)
 
-    # --- provider sync (core/sync/accounts.py, orchestrator) ---
+    # --- provider sync (core/sync/connections.py, orchestrator) ---
     # Garmin and Polar serve tokens from another host than their authorize page.
     garmin_token_url: str = "https://diauth.garmin.com/di-oauth2-service/oauth/token"
     polar_token_url: str = "https://polarremote.com/v2/oauth2/token"

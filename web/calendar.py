@@ -23,11 +23,11 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core import calendar as calendar_service
-from core.calendar import FeedContent
+from core.calendar import links as calendar_service
+from core.calendar.ics import build_feed, revision_of
+from core.calendar.links import FeedContent
 from core.db.models import User
 from core.errors import InvalidInput
-from core.ics import build_feed, revision_of
 from core.timeutil import local_date
 from trainlytics.container import Container
 from web.app import container_of

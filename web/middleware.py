@@ -18,7 +18,7 @@ import structlog
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from core.delivery import Bucket, RateLimiter
+from core.outbox.delivery import Bucket, RateLimiter
 from trainlytics.logging import REQUEST_ID_KEY, mask_secrets
 
 log = structlog.get_logger("trainlytics.web")
@@ -187,7 +187,7 @@ class RateRule:
 
 
 class TokenBucketLimiter:
-    """Token buckets in this process (core.delivery.RateLimiter): `burst` requests at once,
+    """Token buckets in this process (core.outbox.delivery.RateLimiter): `burst` requests at once,
     refilled at the bucket's rate.
 
     The web app's limiter when no Redis is configured, and its fallback when Redis fails

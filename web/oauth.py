@@ -20,7 +20,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from core.errors import DomainError
-from core.sync.accounts import (
+from core.sync.connections import (
     STATE_LIFETIME,
     BrowserNotConfirmed,
     begin_confirmed_connect,

@@ -1,6 +1,6 @@
 """Token buckets shared by every worker process (Redis), or by one process (memory).
 
-Both implement core.delivery.RateLimiter: `try_acquire(buckets)` takes one token from
+Both implement core.outbox.delivery.RateLimiter: `try_acquire(buckets)` takes one token from
 each bucket atomically (all or none) and otherwise says how long to wait.
 
 Written here rather than taken from a library: the rate-limit packages on PyPI either
@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 
 from redis.asyncio import Redis
 
-from core.delivery import Bucket
+from core.outbox.delivery import Bucket
 
 # KEYS: one hash per bucket. ARGV: for each bucket its rate and burst.
 # Time comes from the Redis server so that every worker sees the same clock.

@@ -33,8 +33,8 @@ from bot.conversation.types import (
     RequestKind,
     Text,
 )
-from core.accounts import ChatAddress
 from core.enums import Platform
+from core.people.identities import ChatAddress
 
 
 class ConsoleChat:

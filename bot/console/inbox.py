@@ -12,11 +12,11 @@ from sqlalchemy import select
 
 from bot.conversation.notifications import build_notification_view, render_notification
 from bot.conversation.types import Reply
-from core.accounts import ChatAddress
 from core.clock import Clock
 from core.db.engine import Database
 from core.db.models import ChatIdentity, Notification
 from core.enums import NotificationStatus, Platform
+from core.people.identities import ChatAddress
 
 from .sender import WAITING
 

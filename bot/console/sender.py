@@ -13,8 +13,8 @@ from __future__ import annotations
 import logging
 
 from core.db.engine import Database
-from core.delivery import ChatTarget, NotificationView, SentReceipt
 from core.enums import Platform
+from core.outbox.delivery import ChatTarget, NotificationView, SentReceipt
 
 log = logging.getLogger("trainlytics.console")
 

@@ -9,7 +9,7 @@ from bot.conversation.strings import say, sport_name
 from bot.conversation.types import Button, Buttons, Reply, Subject, Text, bold, join_lines
 from core.db.models import Activity, Workout
 from core.enums import Units, WorkoutStatus
-from core.workout_structure import describe
+from core.planning.structure import describe
 
 _KM_PER_MILE = 1.609344
 

@@ -1,6 +1,6 @@
 """The load chart a person sees in chat: /fitness and the weekly summary draw the same one.
 
-History (the last twelve weeks) comes from `core.training_load.load_series`, the next
+History (the last twelve weeks) comes from `core.load.daily.load_series`, the next
 two weeks from `forecast_to` (planned load and where Fitness, Fatigue and Form head if
 the plan is followed), drawn by `core.charts.render_load_chart`.
 """
@@ -12,10 +12,10 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core import training_load
 from core.charts import render_load_chart
 from core.clock import Clock
 from core.db.models import User
+from core.load import daily as training_load
 from core.timeutil import local_date
 
 HISTORY_DAYS = 84

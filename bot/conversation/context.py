@@ -11,10 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.conversation.state import ConversationState, StateKey
 from bot.conversation.strings import say
 from bot.conversation.types import Part, Reply, Request
-from core.accounts import ChatAddress
 from core.clock import Clock
 from core.db.models import User
 from core.enums import Role
+from core.people.identities import ChatAddress
 from core.sync.providers.registry import PROVIDER_NAMES, provider_config
 
 
@@ -45,7 +45,7 @@ class ConversationSettings:
     # hourly sync sweep finishes the disconnect.
     after_disconnect: Callable[[int], Awaitable[None]] | None = None
     # Called with an account id after an owner agreed to move their provider account to
-    # the person who connected it (core.sync.accounts.decide_transfer) and that was
+    # the person who connected it (core.sync.connections.decide_transfer) and that was
     # committed: queues the account's backfill (`trainlytics.sync.backfill`).
     after_connect: Callable[[int], Awaitable[None]] | None = None
     # How far back such a moved account's backfill imports (TRAINLYTICS_BACKFILL_DAYS).

@@ -363,7 +363,7 @@ _REASONS = ("missed_key_workout", "pain", "low_form", "no_sync", "low_compliance
 
 
 def reason_text(t: str, reason: dict[str, Any]) -> str:
-    """One attention reason (core.schedules) in words; the digest and /digest both use it."""
+    """One attention reason (core.schedules.messages) in words; the digest and /digest use it."""
     kind = reason.get("reason", "")
     match kind:
         case "missed_key_workout":
@@ -402,7 +402,7 @@ def _coach_digest(view: NotificationView) -> Reply:
 
 def _transfer(view: NotificationView) -> Reply:
     """A provider account changing hands: the owner's question (with its two buttons), or
-    what became of it (core.sync.accounts.request_transfer / decide_transfer)."""
+    what became of it (core.sync.connections.request_transfer / decide_transfer)."""
     t, p = view.locale, view.payload
     step, other = str(p.get("transfer")), str(p.get("other") or "")
     text = say(

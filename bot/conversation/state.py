@@ -12,7 +12,7 @@ import copy
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from core.accounts import ChatAddress
+from core.people.identities import ChatAddress
 
 
 @dataclass(frozen=True)

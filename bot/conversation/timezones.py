@@ -1,4 +1,4 @@
-"""The timezones offered as buttons; the lookup itself is core's (`core.timezones`)."""
+"""The timezones offered as buttons; the lookup itself is core's (`core.people.timezones`)."""
 
 from __future__ import annotations
 

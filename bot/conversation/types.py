@@ -22,7 +22,7 @@ then renders each reply with its own means:
   without breaking a span's formatting; `Reply.pages(limit)` applies it to a whole reply.
 
 The person is resolved by the conversation layer from `Request.address` (a
-`core.accounts.ChatAddress`); doors never touch the database for that.
+`core.people.identities.ChatAddress`); doors never touch the database for that.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from bot.conversation.callbacks import Callback
-from core.accounts import ChatAddress
+from core.people.identities import ChatAddress
 
 TELEGRAM_TEXT_LIMIT = 4096
 TELEGRAM_CAPTION_LIMIT = 1024

@@ -17,8 +17,8 @@ from bot.slack.blocks import (
     slack_escape,
 )
 from bot.slack.snapshot import AthleteSnapshot, flag_text
-from core.activity_data import Sport
-from core.workout_structure import describe
+from core.activities.parsed import Sport
+from core.planning.structure import describe
 
 PLAN_CALLBACK = "plan_workout"
 COMMENT_CALLBACK = "comment_modal"
@@ -62,7 +62,7 @@ def _last_sync(snap: AthleteSnapshot) -> str:
 def roster_row(snap: AthleteSnapshot, *, with_buttons: bool) -> list[dict[str, Any]]:
     name = slack_escape(snap.athlete.name)
     if not snap.shared:
-        # Withheld by this athlete (core.coach_view): the row says so and shows no number.
+        # Withheld by this athlete (core.coaching.coach_view): the row says so and shows no number.
         blocks = [section(f"🔒 *{name}*\nNot shared: keeps their activities to themself.")]
     else:
         flags = ", ".join(flag_text(f) for f in snap.flags) or "none"

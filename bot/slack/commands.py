@@ -22,12 +22,15 @@ from bot.slack import cards, feed
 from bot.slack.blocks import fallback, section, slack_escape
 from bot.slack.people import athlete_and_text, athlete_by_name, coach_for
 from bot.slack.snapshot import snapshot
-from core import accounts, coach_view, coaching, planning
-from core.coaching import require_permission
+from core.coaching import coach_view
+from core.coaching import relationships as coaching
+from core.coaching.relationships import require_permission
 from core.db.models import Activity, User, Workout
 from core.enums import Permission, Role
 from core.errors import DomainError, InvalidInput, NotFound
-from core.schedules import COACH_DIGEST_AT
+from core.people import identities as accounts
+from core.planning import workouts as planning
+from core.schedules.messages import COACH_DIGEST_AT
 from core.timeutil import local_date
 from trainlytics.container import Container
 
@@ -212,9 +215,9 @@ async def link(container: Container, session: AsyncSession, coach: User, inv: In
 
 async def link_existing(container: Container, session: AsyncSession, inv: Invocation) -> Answer:
     """This Slack user and the person who made the code (on Telegram or the console)
-    become one person who trains there and coaches here (`core.linking`)."""
+    become one person who trains there and coaches here (`core.people.linking`)."""
     from bot.slack.people import slack_address
-    from core import linking
+    from core.people import linking
 
     outcome = await linking.redeem_link_code(
         session, container.clock, slack_address(inv.team_id, inv.user_id, inv.user_name), inv.args
@@ -300,7 +303,7 @@ async def add_coach_comment(
     subject: Activity | Workout,
     text: str,
 ) -> None:
-    from core import comments
+    from core.coaching import comments
 
     if isinstance(subject, Activity):
         await comments.add_comment(session, container.clock, coach_id, text, activity_id=subject.id)

@@ -5,7 +5,7 @@ delivery carries an `event_id`, claimed once. A slash command or an interaction 
 modal) has no id, and a captured one stays validly signed for five minutes, so a replay
 would post the same comment again: each is claimed by its `X-Slack-Request-Timestamp` and
 `X-Slack-Signature` (which signs that timestamp with the whole body, so two genuine
-requests never share it). Claims are `core.inbound.claim_update` rows (platform "slack"),
+requests never share it). Claims are `core.inbound.claims.claim_update` rows (platform "slack"),
 the mechanism Telegram's update ids use. The claim is committed before the listeners
 run because Bolt acknowledges first and runs listeners afterwards: a retry can arrive
 while the first delivery is still being handled. A repeat is answered 200 with an empty
@@ -23,7 +23,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
 from core.enums import Platform
-from core.inbound import claim_update
+from core.inbound.claims import claim_update
 from trainlytics.container import Container
 
 log = logging.getLogger(__name__)

@@ -1,12 +1,12 @@
 """The coach's daily digest (exceptions only) and its buttons.
 
-core.schedules writes the digest (athletes with a missed key workout, pain, form below
+core.schedules.messages writes the digest (athletes with a missed key workout, pain, form below
 the alert threshold, stale sync...); here it becomes one message with, per athlete,
 Comment, Move, Reduce 20 % and Snooze. `/trainlytics digest` shows the same list now.
 
-Snooze (core.coaching.snooze_athlete) leaves the athlete out of the digests until the day
-after tomorrow, and replaces their row's buttons in the pressed message with a note.
-Reduce 20 % is core.planning.scale_workout with a factor of 0.8.
+Snooze (core.coaching.relationships.snooze_athlete) leaves the athlete out of the digests
+until the day after tomorrow, and replaces their row's buttons in the pressed message with a note.
+Reduce 20 % is core.planning.workouts.scale_workout with a factor of 0.8.
 """
 
 from __future__ import annotations
@@ -20,13 +20,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.slack.blocks import actions, button, context, fallback, header, section, slack_escape
 from bot.slack.people import coach_for
 from bot.slack.snapshot import flag_text
-from core import coaching, planning
 from core.clock import Clock
+from core.coaching import relationships as coaching
 from core.db.models import User, Workout
-from core.delivery import ChatTarget, NotificationView, SentReceipt
 from core.enums import WorkoutStatus
 from core.errors import DomainError
-from core.schedules import coach_attention
+from core.outbox.delivery import ChatTarget, NotificationView, SentReceipt
+from core.planning import workouts as planning
+from core.schedules.messages import coach_attention
 from core.timeutil import local_date
 from trainlytics.container import Container
 

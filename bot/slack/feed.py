@@ -6,7 +6,7 @@ where other athletes can read it. The post is remembered as a `MessageRef`, so a
 update edits it, a deletion (or the athlete making it private) removes it, and the
 athlete's comments and check-in answers land in its thread.
 
-A coach's reply in that thread becomes a coach comment on the activity (core.comments),
+A coach's reply in that thread becomes a coach comment on the activity (core.coaching.comments),
 which the outbox delivers to the athlete on Telegram; the athlete's answer comes back as
 an `athlete_comment` notification and is posted into the same thread.
 """
@@ -22,18 +22,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.slack.blocks import context, fallback, fields, section, slack_escape
 from bot.slack.people import coach_for
-from core import comments, matching
+from core.activities.ingest import activity_summary
+from core.coaching import comments
 from core.db.models import Activity, CoachingRelationship, MessageRef, User
-from core.delivery import (
+from core.enums import Platform, RelationshipStatus
+from core.errors import DomainError
+from core.outbox.delivery import (
     ChatTarget,
     NotificationView,
     PermanentFailure,
     SentReceipt,
     TemporaryFailure,
 )
-from core.enums import Platform, RelationshipStatus
-from core.errors import DomainError
-from core.ingest import activity_summary
+from core.planning import matching
 from trainlytics.container import Container
 
 if TYPE_CHECKING:
@@ -183,7 +184,7 @@ async def deliver_activity(
 async def deliver_activity_changed(
     sender: SlackSender, poster: SlackPoster, recipient: ChatTarget, view: NotificationView
 ) -> SentReceipt:
-    """core.ingest's change notice (`sync_status` with `activity_changed`): edit the feed
+    """core.activities.ingest's change notice (`sync_status` with `activity_changed`): edit the feed
     post on "updated", take it down on "deleted" or "hidden" (the session went private).
     A change to a session that was never posted posts nothing. Other sync notices are
     plain messages."""

@@ -9,7 +9,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.slack import cards
 from bot.slack.blocks import context, divider, header
 from bot.slack.people import coach_for
-from core import coach_view
+from core.coaching import coach_view
 from trainlytics.container import Container
 
 MAX_ROWS = 45  # two blocks per athlete within the 100-block limit of a view

@@ -19,11 +19,12 @@ from bot.slack.blocks import fallback, slack_escape
 from bot.slack.people import coach_for
 from bot.slack.snapshot import snapshot
 from bot.slack.step_syntax import parse_steps
-from core import coach_view, planning
-from core.coaching import require_permission
+from core.coaching import coach_view
+from core.coaching.relationships import require_permission
 from core.db.models import Workout
 from core.enums import Permission
 from core.errors import DomainError, InvalidFields, NotFound
+from core.planning import workouts as planning
 from core.timeutil import local_date
 from trainlytics.container import Container
 

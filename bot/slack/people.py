@@ -1,6 +1,6 @@
 """Who is talking: a Slack user becomes a Trainlytics coach on first use.
 
-Which athlete a typed name means is core's rule (`core.coach_view`); the door only adds
+Which athlete a typed name means is core's rule (`core.coaching.coach_view`); the door only adds
 where a coach in Slack finds the names when one does not match.
 """
 
@@ -14,11 +14,13 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core import accounts, coach_view, coaching
-from core.accounts import SUPPORTED_LOCALES, ChatAddress
+from core.coaching import coach_view
+from core.coaching import relationships as coaching
 from core.db.models import User
 from core.enums import Platform, Role, Units
 from core.errors import InvalidInput, NotFound
+from core.people import identities as accounts
+from core.people.identities import SUPPORTED_LOCALES, ChatAddress
 
 log = logging.getLogger(__name__)
 
@@ -94,12 +96,12 @@ def _pointing_to_roster() -> Iterator[None]:
 
 
 async def athlete_by_name(session: AsyncSession, coach_id: int, name: str) -> User:
-    """`core.coach_view.find_athlete`, worded for Slack."""
+    """`core.coaching.coach_view.find_athlete`, worded for Slack."""
     with _pointing_to_roster():
         return await coach_view.find_athlete(session, coach_id, name)
 
 
 async def athlete_and_text(session: AsyncSession, coach_id: int, text: str) -> tuple[User, str]:
-    """`core.coach_view.split_athlete_name`, worded for Slack."""
+    """`core.coaching.coach_view.split_athlete_name`, worded for Slack."""
     with _pointing_to_roster():
         return await coach_view.split_athlete_name(session, coach_id, text)

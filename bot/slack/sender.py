@@ -1,7 +1,7 @@
-"""The outbox sender for Slack (core.delivery's `Sender` protocol).
+"""The outbox sender for Slack (core.outbox.delivery's `Sender` protocol).
 
 Renders each notification kind a coach receives and posts it through the workspace's bot
-token. Slack's answers become core.delivery's errors:
+token. Slack's answers become core.outbox.delivery's errors:
 
 - HTTP 429 → `RetryAfter(Retry-After)`;
 - the channel or person is gone (channel_not_found, not_in_channel, account_inactive...)
@@ -28,7 +28,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.slack.blocks import fallback
 from core.clock import Clock
 from core.db.engine import Database
-from core.delivery import (
+from core.enums import Platform
+from core.outbox.delivery import (
     DEFAULT_LIMITS,
     MAX_INLINE_WAIT_S,
     ChatTarget,
@@ -41,7 +42,6 @@ from core.delivery import (
     TemporaryFailure,
     buckets_for,
 )
-from core.enums import Platform
 from trainlytics.container import Container
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ REFUSED = frozenset(
 
 
 def translate(error: SlackApiError) -> Exception:
-    """core.delivery's error for a Slack Web API failure."""
+    """core.outbox.delivery's error for a Slack Web API failure."""
     response = error.response
     code = str(response.get("error", "")) if response is not None else ""
     if response is not None and response.status_code == 429:
@@ -175,7 +175,7 @@ async def client_for_team(app: AsyncApp, team_id: str) -> AsyncWebClient:
 
 
 class SlackSender:
-    """core.delivery.Sender for Slack."""
+    """core.outbox.delivery.Sender for Slack."""
 
     platform = str(Platform.SLACK)
 

@@ -1,7 +1,7 @@
 """The Slack wording of what a coach sees of an athlete.
 
 The numbers themselves (`AthleteSnapshot`, `snapshot`) are a product rule shared with the
-chat doors and live in `core.coach_view`; they are re-exported here for the Block Kit
+chat doors and live in `core.coaching.coach_view`; they are re-exported here for the Block Kit
 builders, which add only the English flag wording below.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.slack.blocks import slack_escape
-from core.coach_view import AthleteSnapshot, snapshot
+from core.coaching.coach_view import AthleteSnapshot, snapshot
 
 __all__ = ["AthleteSnapshot", "flag_text", "snapshot"]
 

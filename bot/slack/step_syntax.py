@@ -9,7 +9,7 @@ One block per line:
 
 An extent is a time (`90s`, `15min`, `1.5h`) or a distance (`400m`, `2km`); a target is
 `@ LOW-HIGH[%] TYPE` (`%` = percent of the athlete's threshold). The result goes through
-core.workout_structure.validate_structure, which owns the rules; this module only reads
+core.planning.structure.validate_structure, which owns the rules; this module only reads
 the text, so its errors name the line the coach has to fix. A small hand-written reader
 because no library knows this notation.
 """

@@ -1,6 +1,6 @@
 """Activity changes reaching the Telegram messages already shown for the session.
 
-core.ingest writes a `sync_status` notification `{"activity_changed": id, "change": ...}`
+core.activities.ingest writes a `sync_status` notification `{"activity_changed": id, "change": ...}`
 whenever a session is renamed, changes sport, turns private or is deleted (whatever its
 source: provider, file, manual). Instead of a new message, the sender edits each message
 that stands for the activity in that chat (`message_refs.activity_id`): the original
@@ -32,7 +32,8 @@ from bot.conversation.types import Reply, Text
 from bot.telegram.render import send_reply
 from core.db.engine import Database
 from core.db.models import Activity, MessageRef, Notification, User
-from core.delivery import (
+from core.enums import Platform
+from core.outbox.delivery import (
     NotificationView,
     PermanentFailure,
     RecipientUnreachable,
@@ -40,7 +41,6 @@ from core.delivery import (
     SentReceipt,
     TemporaryFailure,
 )
-from core.enums import Platform
 
 # Changes after which the session is no longer shown: deleted, or (for a coach) private.
 GONE = frozenset({"deleted", "hidden"})
@@ -97,7 +97,7 @@ async def _edited(
 
 @contextmanager
 def telegram_errors() -> Iterator[None]:
-    """Telegram's refusals as core.delivery's errors (the same mapping as the sender's)."""
+    """Telegram's refusals as core.outbox.delivery's errors (the same mapping as the sender's)."""
     try:
         yield
     except TelegramRetryAfter as exc:

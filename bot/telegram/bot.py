@@ -40,7 +40,7 @@ from bot.telegram.handlers import Answerer, build_router
 from bot.telegram.middlewares import ChatAddressMiddleware, UpdateOnce
 from bot.telegram.storage import FsmConversationState, build_fsm_storage
 from bot.telegram.threads import PendingRefs
-from core.accounts import ChatAddress
+from core.people.identities import ChatAddress
 from trainlytics.container import Container
 from trainlytics.settings import Settings
 

@@ -28,8 +28,8 @@ from bot.conversation.types import (
 )
 from bot.telegram import threads
 from bot.telegram.render import send_reply
-from core.accounts import ChatAddress
 from core.db.engine import Database
+from core.people.identities import ChatAddress
 
 log = logging.getLogger(__name__)
 

@@ -28,8 +28,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.conversation.dispatcher import Claim
 from bot.telegram.dedupe import claim_update
 from bot.telegram.threads import PendingRefs
-from core.accounts import ChatAddress
 from core.enums import Platform
+from core.people.identities import ChatAddress
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
-"""The outbox sender for Telegram (`core.delivery.Sender`).
+"""The outbox sender for Telegram (`core.outbox.delivery.Sender`).
 
-`core.delivery` chooses the chat, applies the shared rate limits (30 messages/s per bot,
+`core.outbox.delivery` chooses the chat, applies the shared rate limits (30 messages/s per bot,
 1/s per chat, from `DEFAULT_LIMITS`) and records the outcome; this module writes the
 message with the conversation layer's `render_notification` and sends it, translating
 Telegram's answers into the protocol's errors:
@@ -38,7 +38,8 @@ from bot.telegram.render import send_reply
 from core.clock import Clock
 from core.db.engine import Database
 from core.db.models import Notification
-from core.delivery import (
+from core.enums import Platform
+from core.outbox.delivery import (
     ChatTarget,
     NotificationView,
     PermanentFailure,
@@ -47,7 +48,6 @@ from core.delivery import (
     SentReceipt,
     TemporaryFailure,
 )
-from core.enums import Platform
 from trainlytics.container import Container
 
 # Payload key: how many of the notification's Telegram messages were already sent.

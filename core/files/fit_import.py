@@ -17,7 +17,7 @@ from typing import Any
 import garmin_fit_sdk
 import numpy as np
 
-from core.activity_data import Lap, ParsedActivity, Sport, SwimLength
+from core.activities.parsed import Lap, ParsedActivity, Sport, SwimLength
 from core.files.errors import ActivityFileError, FileProblem
 from core.files.fit_container import check_fit_container
 from core.files.resample import build_streams, moving_mask_from_intervals

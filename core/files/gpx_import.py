@@ -12,7 +12,7 @@ import gpxpy
 import gpxpy.gpx
 import numpy as np
 
-from core.activity_data import ParsedActivity
+from core.activities.parsed import ParsedActivity
 from core.files.errors import ActivityFileError, FileProblem
 from core.files.geo import step_distances_m
 from core.files.sniff import reject_unsafe_xml

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import zlib
 
-from core.activity_data import ParsedActivity
+from core.activities.parsed import ParsedActivity
 from core.files.errors import ActivityFileError, FileProblem
 from core.files.fit_import import parse_fit
 from core.files.gpx_import import parse_gpx

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from core.activity_data import Streams
+from core.activities.parsed import Streams
 
 MAX_HOLD_GAP_S = 30
 

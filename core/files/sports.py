@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.activity_data import Sport
+from core.activities.parsed import Sport
 
 _FIT_SPORT = {
     "cycling": Sport.RIDE,

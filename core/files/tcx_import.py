@@ -10,7 +10,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
-from core.activity_data import Lap, ParsedActivity
+from core.activities.parsed import Lap, ParsedActivity
 from core.files.errors import ActivityFileError, FileProblem
 from core.files.sniff import reject_unsafe_xml
 from core.files.sports import sport_from_word

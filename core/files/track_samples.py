@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from core.activity_data import Lap, ParsedActivity, Sport, Streams
+from core.activities.parsed import Lap, ParsedActivity, Sport, Streams
 from core.files.resample import build_streams
 
 STEP_SPORTS = frozenset({Sport.RUN, Sport.TRAIL_RUN, Sport.WALK, Sport.HIKE})

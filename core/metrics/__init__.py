@@ -3,7 +3,7 @@
 from core.metrics.activity import ActivityMetrics, compute_activity_metrics, manual_load
 from core.metrics.errors import MetricsInputError
 from core.metrics.pmc import PMCSeries, daily_load_array, forecast, pmc
-from core.metrics.thresholds import Thresholds
+from core.metrics.thresholds_in_force import Thresholds
 
 __all__ = [
     "ActivityMetrics",

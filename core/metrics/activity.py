@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from core.activity_data import ParsedActivity
+from core.activities.parsed import ParsedActivity
 from core.metrics.efficiency import decoupling_pct, efficiency_factor
 from core.metrics.errors import MetricsInputError
 from core.metrics.heart_rate import (
@@ -43,7 +43,7 @@ from core.metrics.rolling import (
     rolling_means,
 )
 from core.metrics.swim import swim_intensity, swim_load, swim_time
-from core.metrics.thresholds import Thresholds
+from core.metrics.thresholds_in_force import Thresholds
 from core.metrics.zones import HR_ZONES_RIDE, HR_ZONES_RUN, PACE_ZONES, POWER_ZONES, time_in_zones
 
 # Manual entries: linear session-RPE (Foster: RPE × minutes) rescaled so that one hour at

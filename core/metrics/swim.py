@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.activity_data import ParsedActivity
+from core.activities.parsed import ParsedActivity
 from core.metrics.power import stress_load
 
 SWIM_EXPONENT = 3.0  # water drag: cube, not square (metrics.md §6)

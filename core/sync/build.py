@@ -2,7 +2,7 @@
 
 `settings` is any object with the `TRAINLYTICS_*` fields as attributes (the composition
 root's pydantic Settings); core does not import it. The doors (web, webhooks, workers)
-build one `SyncContext` per process and pass it to `core.sync.accounts` and
+build one `SyncContext` per process and pass it to `core.sync.connections` and
 `core.sync.orchestrator`.
 """
 

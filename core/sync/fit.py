@@ -7,7 +7,7 @@ family refines the file's sport, and replaces it when the file only says "other"
 
 from __future__ import annotations
 
-from core.activity_data import ParsedActivity, Sport
+from core.activities.parsed import ParsedActivity, Sport
 from core.files import ActivityFileError, parse_activity_file
 from core.sync.providers.base import ProviderError
 

@@ -3,7 +3,7 @@
 Every entry point is one job a worker runs (`workers/tasks/sync.py` wraps them) and
 returns a `StepResult`: finished, or to be retried at `retry_at` (rate limit, provider
 outage). Any job may run twice: activities are upserted on (provider, provider activity
-id) by `core.ingest`, the backfill keeps a cursor in `ConnectedAccount.backfill` that
+id) by `core.activities.ingest`, the backfill keeps a cursor in `ConnectedAccount.backfill` that
 advances in the same transaction as each stored activity, and webhook events are stored
 once and marked done.
 
@@ -27,15 +27,15 @@ from sqlalchemy import insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.activity_data import Sport
+from core.activities.ingest import delete_activity, record_activity
+from core.activities.parsed import Sport
+from core.activities.plausibility import ImplausibleActivity, check_activity
 from core.clock import Clock
 from core.db.models import Activity, ActivityStream, ConnectedAccount, SyncLog, WebhookEvent
 from core.enums import ActivitySource, NotificationKind
-from core.ingest import delete_activity, record_activity
-from core.notifications import notify
-from core.plausibility import ImplausibleActivity, check_activity
-from core.sync.accounts import ACTIVE, active_account, with_token
+from core.outbox.notifications import notify
 from core.sync.build import SyncContext
+from core.sync.connections import ACTIVE, active_account, with_token
 from core.sync.providers.base import (
     ActivityRef,
     AuthRevoked,
@@ -266,7 +266,7 @@ async def _apply_event(
     if ref is None:
         ref = ActivityRef(provider_name, str(payload["activity_id"]))  # type: ignore[arg-type]
     # An update re-fetches (a Strava title or privacy change too: the event is unsigned, so
-    # only the provider's copy is recorded); core.ingest tells the chats what changed.
+    # only the provider's copy is recorded); core.activities.ingest tells the chats what changed.
     return await _import_ref(ctx, account_id, ref, backfill=False)
 
 
@@ -413,7 +413,7 @@ async def _record_fetched(
                 notify=False,
             )
             quiet = True
-        # An activity already stored is updated; core.ingest announces what changed.
+        # An activity already stored is updated; core.activities.ingest announces what changed.
         await record_activity(
             session,
             clock,

@@ -1,4 +1,4 @@
-"""Each provider's sport vocabulary mapped onto `core.activity_data.Sport`.
+"""Each provider's sport vocabulary mapped onto `core.activities.parsed.Sport`.
 
 Tables follow providers.md (§1.6 Strava, §2.6 Garmin, §3.6 Polar, §4.5 Coros). Where
 providers.md says "other" but `Sport` has a dedicated member (rowing, skiing,
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from core.activity_data import Sport
+from core.activities.parsed import Sport
 
 STRAVA_SPORTS: Mapping[str, Sport] = {
     "Run": Sport.RUN,

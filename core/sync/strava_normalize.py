@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from core.activity_data import Lap, ParsedActivity, Streams
+from core.activities.parsed import Lap, ParsedActivity, Streams
 from core.sync.providers.base import ProviderError
 from core.sync.sports import strava_sport
 

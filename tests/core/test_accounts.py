@@ -3,10 +3,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from core import accounts, linking
 from core.db.models import ChatIdentity, User
 from core.enums import Platform, Role, Units
 from core.errors import InvalidInput, InvalidTimezone
+from core.people import identities as accounts
+from core.people import linking
 from tests.factories import person
 
 TG = accounts.ChatAddress(

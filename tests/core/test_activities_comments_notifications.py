@@ -3,11 +3,15 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import func, select
 
-from core import activities, comments, notifications, planning, thresholds
+from core.activities import entries as activities
+from core.coaching import comments
 from core.db.models import Activity, Comment, Notification
 from core.enums import DeliveryMode
 from core.errors import InvalidInput, PermissionDenied
-from core.planning import WorkoutSpec
+from core.load import threshold_history as thresholds
+from core.outbox import notifications
+from core.planning import workouts as planning
+from core.planning.workouts import WorkoutSpec
 from tests.factories import coached, person
 
 

@@ -7,11 +7,13 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from core import checkins, coaching, planning
+from core.coaching import relationships as coaching
 from core.db.models import Notification, Workout
 from core.enums import NotificationKind, Permission, WorkoutStatus
 from core.errors import InvalidInput, NotFound, PermissionDenied
-from core.planning import WorkoutSpec
+from core.planning import checkins
+from core.planning import workouts as planning
+from core.planning.workouts import WorkoutSpec
 from tests.factories import coached, person
 
 

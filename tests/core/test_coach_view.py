@@ -1,4 +1,4 @@
-"""What a coach sees of their athletes, whichever door asks (core.coach_view)."""
+"""What a coach sees of their athletes, whichever door asks (core.coaching.coach_view)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ from datetime import timedelta
 
 import pytest
 
-from core import coach_view, planning
+from core.coaching import coach_view
 from core.errors import InvalidInput, NotFound
-from core.planning import WorkoutSpec
+from core.planning import workouts as planning
+from core.planning.workouts import WorkoutSpec
 from core.timeutil import local_date, week_start
 from tests.factories import coached, person
 

@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from core import coaching
+from core.coaching import relationships as coaching
 from core.db.models import CoachingRelationship, Notification
 from core.enums import Permission
 from core.errors import Conflict, InvitationError, PermissionDenied

@@ -8,13 +8,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from core import dedupe, ingest, planning, thresholds
-from core.activity_data import Sport
+from core.activities import duplicates as dedupe
+from core.activities import ingest
+from core.activities.parsed import Sport
 from core.db.models import Activity, DailyLoad, ProviderPreference
 from core.enums import ActivitySource
 from core.errors import PermissionDenied
 from core.files import parse_activity_file
-from core.planning import WorkoutSpec
+from core.load import threshold_history as thresholds
+from core.planning import workouts as planning
+from core.planning.workouts import WorkoutSpec
 from tests.core.test_ingest import ride
 from tests.factories import coached, person
 

@@ -9,10 +9,11 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from sqlalchemy import select
 
-from core import accounts, notifications
 from core.clock import FixedClock
 from core.db.models import ChatIdentity, Notification, User
-from core.delivery import (
+from core.enums import DeliveryMode, NotificationKind, NotificationStatus, Platform, Role
+from core.outbox import notifications
+from core.outbox.delivery import (
     DAILY_DIGEST_KIND,
     ChatTarget,
     NotificationView,
@@ -24,7 +25,7 @@ from core.delivery import (
     deliver_due,
     roll_up_digest,
 )
-from core.enums import DeliveryMode, NotificationKind, NotificationStatus, Platform, Role
+from core.people import identities as accounts
 from workers.ratelimit import MemoryTokenBuckets
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from core import demo
 from core.db.models import Activity, CoachingRelationship, Comment, DailyLoad, User, Workout
+from core.demo import seed as demo
 from core.enums import RelationshipStatus, Role, WorkoutStatus
 from core.timeutil import local_date
 from tests.factories import person
@@ -100,7 +100,7 @@ async def test_if_empty_seeds_an_empty_database(db, clock):
 
 
 def test_the_recordings_ship_with_the_product_not_the_tests():
-    shipped = ROOT / "core" / demo.DEMO_DATA
+    shipped = ROOT / "core" / "demo" / demo.DEMO_DATA
     for athlete in demo.ATHLETES:
         for filename, _kind in athlete.recordings:
             assert (shipped / filename).is_file()

@@ -9,13 +9,15 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
-from core import ingest, planning, thresholds
-from core.activity_data import ParsedActivity, Sport, Streams
+from core.activities import ingest
+from core.activities.parsed import ParsedActivity, Sport, Streams
+from core.activities.streams_store import load_streams, save_streams
 from core.db.models import Activity, ActivityStream, DailyLoad, Notification, Workout
 from core.enums import ActivitySource, NotificationKind
 from core.files import ActivityFileError
-from core.planning import WorkoutSpec
-from core.streams_store import load_streams, save_streams
+from core.load import threshold_history as thresholds
+from core.planning import workouts as planning
+from core.planning.workouts import WorkoutSpec
 from tests.factories import coached, person
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "activities"

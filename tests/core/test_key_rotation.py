@@ -3,7 +3,7 @@ from sqlalchemy import select
 
 from core.crypto import CryptoError, TokenCipher
 from core.db.models import ConnectedAccount
-from core.key_rotation import rotate_all_tokens
+from core.sync.key_rotation import rotate_all_tokens
 from tests.factories import person
 
 

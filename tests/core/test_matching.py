@@ -7,11 +7,14 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from core import ingest, matching, planning, thresholds
-from core.activity_data import Sport
+from core.activities import ingest
+from core.activities.parsed import Sport
 from core.enums import ActivitySource
 from core.errors import PermissionDenied
-from core.planning import WorkoutSpec
+from core.load import threshold_history as thresholds
+from core.planning import matching
+from core.planning import workouts as planning
+from core.planning.workouts import WorkoutSpec
 from tests.core.test_ingest import ride
 from tests.factories import coached, person
 

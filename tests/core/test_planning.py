@@ -3,11 +3,11 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from core import planning
 from core.db.models import Notification, Workout
 from core.errors import InvalidInput, NotFound, PermissionDenied
-from core.planning import TemplateEntry, WorkoutSpec
-from core.workout_structure import describe
+from core.planning import workouts as planning
+from core.planning.structure import describe
+from core.planning.workouts import TemplateEntry, WorkoutSpec
 from tests.factories import coached, person
 
 INTERVALS = [

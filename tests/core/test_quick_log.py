@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from core.activity_data import Sport
-from core.quick_log import QuickLog, QuickLogError, parse_quick_log
+from core.activities.parsed import Sport
+from core.activities.quick_log import QuickLog, QuickLogError, parse_quick_log
 
 TODAY = date(2026, 3, 11)  # a Wednesday
 

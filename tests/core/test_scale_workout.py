@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from core import planning
 from core.db.models import Notification, Workout
 from core.errors import InvalidInput, NotFound, PermissionDenied
-from core.planning import WorkoutSpec
+from core.planning import workouts as planning
+from core.planning.workouts import WorkoutSpec
 from tests.factories import coached, person
 
 INTERVALS = [

@@ -8,12 +8,15 @@ import numpy as np
 import pytest
 from sqlalchemy import delete, select
 
-from core import ingest, planning, thresholds, training_load
+from core.activities import ingest
 from core.db.models import DailyLoad
 from core.enums import ActivitySource
 from core.errors import InvalidInput, PermissionDenied
+from core.load import daily as training_load
+from core.load import threshold_history as thresholds
 from core.metrics import pmc
-from core.planning import WorkoutSpec
+from core.planning import workouts as planning
+from core.planning.workouts import WorkoutSpec
 from tests.core.test_ingest import ride
 from tests.factories import coached, person
 

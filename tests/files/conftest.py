@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from core.activity_data import ParsedActivity
+from core.activities.parsed import ParsedActivity
 from core.files import parse_activity_file
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "activities"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.activity_data import Sport
+from core.activities.parsed import Sport
 
 RIDE = "cycling_power_short_pause_edge1000"
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
-from core.activity_data import Sport
+from core.activities.parsed import Sport
 from tests.files.conftest import FIXTURES
 
 # file, sport, start (UTC), elapsed s, moving (timer) s, distance m — from MANIFEST.md: the

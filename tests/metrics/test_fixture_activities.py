@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from core.activity_data import ParsedActivity
+from core.activities.parsed import ParsedActivity
 from core.files import parse_activity_file
 from core.metrics import Thresholds, compute_activity_metrics
 

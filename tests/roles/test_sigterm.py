@@ -140,10 +140,11 @@ async def test_scheduler_stops_within_budget(tmp_path, env, redis_cleanup):
 
 
 async def _pending_telegram_message(database_url: str) -> None:
-    from core import accounts, notifications
     from core.clock import SystemClock
     from core.db.engine import Database
     from core.enums import NotificationKind, Platform
+    from core.outbox import notifications
+    from core.people import identities as accounts
 
     db = Database.from_url(database_url)
     try:

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from core.activity_data import Sport
+from core.activities.parsed import Sport
 from core.sync.providers.base import (
     AuthRevoked,
     MalformedWebhook,

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from bot.conversation import Conversation, ConversationSettings
 from core.db.models import ConnectedAccount, Notification, User
-from core.sync.accounts import (
+from core.sync.connections import (
     DISCONNECTING,
     REVOKED,
     disable_account,

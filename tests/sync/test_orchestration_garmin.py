@@ -14,12 +14,12 @@ from datetime import timedelta
 
 import pytest
 
+from core.activities.streams_store import load_streams
 from core.db.models import ConnectedAccount, WebhookEvent
 from core.enums import NotificationKind
 from core.files import parse_activity_file
-from core.streams_store import load_streams
 from core.sync import orchestrator
-from core.sync.accounts import read_token
+from core.sync.connections import read_token
 from tests.fakes.providers.garmin import FakeGarmin
 from tests.sync.conftest import fixture_bytes
 from tests.sync.sync_harness import (

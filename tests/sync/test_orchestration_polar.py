@@ -15,11 +15,11 @@ from datetime import timedelta
 
 import pytest
 
+from core.activities.streams_store import load_streams
 from core.db.models import ConnectedAccount, WebhookEvent
 from core.enums import NotificationKind
-from core.streams_store import load_streams
 from core.sync import orchestrator
-from core.sync.accounts import disconnect, read_token
+from core.sync.connections import disconnect, read_token
 from tests.fakes.providers.polar import FakePolar
 from tests.sync.conftest import fixture_bytes
 from tests.sync.sync_harness import (

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from aiohttp import web
 
-from core.activity_data import Sport
+from core.activities.parsed import Sport
 from core.sync.providers.base import (
     AuthRevoked,
     MalformedWebhook,

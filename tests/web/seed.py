@@ -7,11 +7,12 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
-from core import activities, planning
-from core import calendar as calendar_service
+from core.activities import entries as activities
+from core.calendar import links as calendar_service
 from core.clock import FixedClock
 from core.db.engine import Database
 from core.db.models import DailyLoad, User, Workout
+from core.planning import workouts as planning
 from tests.factories import coached, person
 
 SECRET = "s" * 64  # the secret key of the tests' settings (conftest.make_settings)

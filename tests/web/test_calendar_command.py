@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core import calendar as calendar_service
+from core.calendar import links as calendar_service
 from trainlytics.commands.calendar import _run
 from trainlytics.container import build_container
 

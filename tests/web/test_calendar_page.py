@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core import coaching
+from core.coaching import relationships as coaching
 from core.enums import Permission
 
 from .seed import seed

@@ -6,7 +6,7 @@ import secrets
 
 from sqlalchemy import select
 
-from core import calendar as calendar_service
+from core.calendar import links as calendar_service
 from core.db.models import CalendarToken
 
 from .seed import SECRET, seed

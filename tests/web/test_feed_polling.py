@@ -6,8 +6,8 @@ import gzip
 from datetime import date, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 
-from core import calendar as calendar_service
-from core import planning
+from core.calendar import links as calendar_service
+from core.planning import workouts as planning
 from tests.factories import person
 
 from .seed import SECRET, seed

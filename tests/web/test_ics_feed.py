@@ -6,8 +6,9 @@ from datetime import UTC, date, datetime
 
 from icalendar import Calendar
 
-from core import activities, planning
-from core import calendar as calendar_service
+from core.activities import entries as activities
+from core.calendar import links as calendar_service
+from core.planning import workouts as planning
 from tests.factories import person
 
 from .seed import SECRET, seed

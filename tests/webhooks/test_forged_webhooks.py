@@ -17,7 +17,7 @@ import pytest
 
 from bot.conversation.notifications import NotificationView, render_notification
 from core.db.models import Activity, ConnectedAccount, Notification, WebhookEvent
-from core.sync.accounts import read_token
+from core.sync.connections import read_token
 from core.sync.orchestrator import store_webhook_events
 from core.sync.providers.base import ActivityRef
 from core.sync.providers.base import WebhookEvent as ProviderEvent

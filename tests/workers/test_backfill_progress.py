@@ -16,8 +16,8 @@ from sqlalchemy import select
 
 from bot.telegram.sender import build_sender
 from core.db.models import Notification
-from core.delivery import ChatTarget, NotificationView, SentReceipt
 from core.enums import NotificationKind, NotificationStatus
+from core.outbox.delivery import ChatTarget, NotificationView, SentReceipt
 from core.sync.orchestrator import backfill_step
 from tests.core.test_delivery import telegram_person
 from tests.fakes.telegram_bot_api import FakeTelegramBotAPI
@@ -99,7 +99,7 @@ async def test_backfill_progress_is_one_telegram_message_edited_in_place(
 
 async def progress_figure(db, clock, uid: int, account: int, done: int, total: int) -> None:
     """The outbox row core.sync writes for one backfill figure (orchestrator._progress)."""
-    from core import notifications
+    from core.outbox import notifications
 
     payload = {"progress_of": account, "generation": "g", "provider": "strava"}
     payload |= {"done": done, "total": total, **({"finished": True} if done == total else {})}
@@ -130,7 +130,7 @@ class RecordingSender:
 
 
 async def test_progress_figures_claimed_together_show_only_the_newest(db, clock):
-    from core.delivery import deliver_all_due
+    from core.outbox.delivery import deliver_all_due
 
     uid = await telegram_person(db)
     for done in (0, 5, 10):
@@ -149,10 +149,10 @@ async def test_progress_figures_claimed_together_show_only_the_newest(db, clock)
 
 async def test_backfill_progress_is_one_slack_message_updated_in_place(db, clock, tmp_path):
     from bot.slack.sender import build_sender as build_slack_sender
-    from core import accounts
-    from core.accounts import ChatAddress
-    from core.delivery import deliver_all_due
     from core.enums import Platform
+    from core.outbox.delivery import deliver_all_due
+    from core.people import identities as accounts
+    from core.people.identities import ChatAddress
     from tests.bot.slack.conftest import TEAM, _slack_tables, make_container
     from tests.fakes.slack_web_api import FakeSlackWebAPI
 

@@ -21,11 +21,12 @@ import pytest
 from sqlalchemy import select
 
 from bot.console.inbox import waiting_replies
-from core import accounts, notifications
 from core.clock import SystemClock
 from core.db.engine import Database
 from core.db.models import Notification, Workout
 from core.enums import NotificationKind, NotificationStatus, Platform
+from core.outbox import notifications
+from core.people import identities as accounts
 from core.timeutil import local_date
 
 REDIS_URL = os.environ.get("TRAINLYTICS_TEST_REDIS_URL")

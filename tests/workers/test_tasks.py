@@ -11,8 +11,8 @@ from sqlalchemy import select
 from taskiq import InMemoryBroker, TaskiqMessage
 
 from core.db.models import Notification, Workout
-from core.delivery import Bucket
 from core.enums import NotificationStatus
+from core.outbox.delivery import Bucket
 from tests.core.test_delivery import telegram_person
 from workers.broker import schedule_source
 from workers.ratelimit import MemoryTokenBuckets, RedisTokenBuckets
@@ -51,7 +51,7 @@ async def test_reconcile_task_puts_each_persons_reminders_in_the_schedule_source
 
 async def test_deliver_task_sends_due_rows(jobs, db, clock):
     uid = await telegram_person(db)
-    from core import notifications
+    from core.outbox import notifications
 
     async with db.unit_of_work() as s:
         await notifications.notify(

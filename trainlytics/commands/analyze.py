@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from core.analysis import analyze_bytes
+from core.activities.analysis import analyze_bytes
 from core.files import ActivityFileError
 from core.metrics import MetricsInputError, Thresholds
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from core import calendar as calendar_service
+from core.calendar import links as calendar_service
 from core.errors import DomainError
 from trainlytics.container import Container, build_container
 from trainlytics.settings import SettingsError, load_settings

@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _demo(*, if_empty: bool) -> int:
-    from core.demo import ATHLETE_NAMES, COACH_NAME, seed_demo, seed_demo_if_empty
+    from core.demo.seed import ATHLETE_NAMES, COACH_NAME, seed_demo, seed_demo_if_empty
     from trainlytics.banner import chat_command
     from trainlytics.container import build_container
 

@@ -6,7 +6,7 @@ import argparse
 import asyncio
 
 from core.crypto import CryptoError, TokenCipher
-from core.key_rotation import rotate_all_tokens
+from core.sync.key_rotation import rotate_all_tokens
 from trainlytics.container import build_container
 from trainlytics.settings import SettingsError, load_settings
 

@@ -6,7 +6,7 @@ import logging
 
 from taskiq import Context, TaskiqDepends
 
-from core.delivery import DeliveryReport, deliver_all_due
+from core.outbox.delivery import DeliveryReport, deliver_all_due
 from trainlytics.settings import Settings
 from workers.broker import broker
 from workers.jobs import Jobs, jobs_of

@@ -2,7 +2,7 @@
 
 A link someone added to Google or Apple Calendar must keep working, so /calendar shows the
 current link (issuing a first one when there is none) with two buttons: "New link" (the
-old one stops working) and "Turn off". Tokens are derived in core (`core.calendar`).
+old one stops working) and "Turn off". Tokens are derived in core (`core.calendar.links`).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from bot.conversation.callbacks import Scope, cb
 from bot.conversation.context import Context
 from bot.conversation.types import Button, Buttons, EditRef, Text, link
-from core import calendar
+from core.calendar import links as calendar
 
 
 def _base(ctx: Context) -> str | None:

@@ -1,9 +1,10 @@
 """Coach commands in any chat door: /roster, /athlete, /invite, /comment, /digest.
 
-The numbers come from `core.coach_view` and `core.schedules.coach_attention`, the same
-rules the Slack door shows, so a coach sees one truth in Slack, Telegram and the console.
-Every read crosses `core.coaching.require_permission`; its refusal (a DomainError) ends
-as the dispatcher's usual polite reply. A person whose role is athlete is told how to
+The numbers come from `core.coaching.coach_view` and
+`core.schedules.messages.coach_attention`, the same rules the Slack door shows, so a
+coach sees one truth in Slack, Telegram and the console. Every read crosses
+`core.coaching.relationships.require_permission`; its refusal (a DomainError) ends as
+the dispatcher's usual polite reply. A person whose role is athlete is told how to
 become a coach instead.
 """
 
@@ -20,11 +21,12 @@ from bot.conversation.context import Context, Handler
 from bot.conversation.notifications import reason_text
 from bot.conversation.strings import sport_name
 from bot.conversation.types import Button, Buttons, Text, bold, join_lines, link
-from core import coach_view, coaching, comments
-from core.coach_view import AthleteSnapshot
+from core.coaching import coach_view, comments
+from core.coaching import relationships as coaching
+from core.coaching.coach_view import AthleteSnapshot
 from core.db.models import Activity, Workout
 from core.enums import Role
-from core.schedules import coach_attention
+from core.schedules.messages import coach_attention
 from core.timeutil import local_date, week_start
 
 NAMES_PER_ROW = 3

@@ -1,10 +1,10 @@
 """Connecting a provider, the chat half: the browser's code and an owner's answer.
 
 `/connect CODE` confirms the browser that opened this person's connect link
-(core.sync.accounts.confirm_browser): the code is only on that browser's page, and only
+(core.sync.connections.confirm_browser): the code is only on that browser's page, and only
 this person's own browsers are looked at, so a forwarded link confirms nothing. The
 give / keep buttons answer "another person connected your provider account"
-(core.sync.accounts.decide_transfer); the buttons reach only the account's owner.
+(core.sync.connections.decide_transfer); the buttons reach only the account's owner.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import re
 from bot.conversation.callbacks import Scope
 from bot.conversation.context import Context, Handler
 from core.errors import InvalidInput
-from core.sync import accounts as sync_accounts
-from core.sync.accounts import Confirmation, TransferAnswer
+from core.sync import connections as sync_accounts
+from core.sync.connections import Confirmation, TransferAnswer
 
 # What `/connect` takes as a code rather than a provider name.
 CODE = re.compile(rf"^\d{{{sync_accounts.CODE_DIGITS}}}$")

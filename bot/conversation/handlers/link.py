@@ -2,15 +2,16 @@
 
 `/link` makes a code to type in Slack (`/trainlytics link CODE`); `/link CODE` redeems a
 code made in Slack (`/trainlytics link`). The rules (who is kept, single use, expiry,
-wrong tries) are `core.linking`'s; a refusal is a reply, not an error, so the wrong try
+wrong tries) are `core.people.linking`'s; a refusal is a reply, not an error, so the wrong try
 it records is committed.
 """
 
 from __future__ import annotations
 
 from bot.conversation.context import Context
-from core import accounts, linking
 from core.enums import Role
+from core.people import identities as accounts
+from core.people import linking
 
 
 async def link(ctx: Context) -> None:

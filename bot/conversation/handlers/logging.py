@@ -18,13 +18,16 @@ from bot.conversation.cards import (
 from bot.conversation.context import Context
 from bot.conversation.strings import STRINGS, sport_name
 from bot.conversation.types import Button, Buttons, EditRef, Subject
-from core import activities, checkins, ingest, planning
-from core.coaching import active_relationship_of_athlete
+from core.activities import entries as activities
+from core.activities import ingest
+from core.activities.plausibility import ImplausibleActivity
+from core.activities.quick_log import QuickLog, QuickLogError, parse_quick_log
+from core.coaching.relationships import active_relationship_of_athlete
 from core.db.models import Activity
 from core.errors import InvalidInput
 from core.files import ActivityFileError
-from core.plausibility import ImplausibleActivity
-from core.quick_log import QuickLog, QuickLogError, parse_quick_log
+from core.planning import checkins
+from core.planning import workouts as planning
 from core.timeutil import at_local_time, local_date
 
 FILE_SUFFIXES = (".fit", ".gpx", ".tcx", ".fit.gz", ".gpx.gz", ".tcx.gz")

@@ -12,12 +12,13 @@ from bot.conversation.context import Context
 from bot.conversation.handlers import thresholds
 from bot.conversation.timezones import COMMON_ZONES, MORE_ZONES
 from bot.conversation.types import Button, Buttons, GeoPoint, LocationAsk, RequestKind
-from core import accounts, coaching
+from core.coaching import relationships as coaching
 from core.db.models import User
 from core.enums import Role, Units
 from core.errors import DomainError
-from core.threshold_entry import FIELDS
-from core.timezones import ZoneChoice, zone_for_location, zone_for_text
+from core.load.threshold_entry import FIELDS
+from core.people import identities as accounts
+from core.people.timezones import ZoneChoice, zone_for_location, zone_for_text
 
 # "45.76,4.84" or "45.76, 4.84": a location typed where a door has no location button.
 _LAT_LON = re.compile(r"^\s*(-?\d{1,2}(?:\.\d+)?)\s*[,;]\s*(-?\d{1,3}(?:\.\d+)?)\s*$")

@@ -14,20 +14,17 @@ from bot.conversation.handlers import connections, thresholds
 from bot.conversation.handlers.onboarding import ask_timezone
 from bot.conversation.handlers.onboarding import on_text as onboarding_text
 from bot.conversation.types import Button, Buttons, Image, RequestKind, Text
-from core import (
-    accounts,
-    coaching,
-    comments,
-    notifications,
-    race_outlook,
-    threshold_entry,
-    training_load,
-)
+from core.coaching import comments
+from core.coaching import relationships as coaching
 from core.dates import read_date
 from core.db.models import ConnectedAccount, MessageRef, User
 from core.enums import DeliveryMode, Role, Units
 from core.errors import InvalidInput, NotFound
-from core.sync import accounts as sync_accounts
+from core.load import daily as training_load
+from core.load import race_outlook, threshold_entry
+from core.outbox import notifications
+from core.people import identities as accounts
+from core.sync import connections as sync_accounts
 from core.timeutil import local_date
 
 SETTINGS_KINDS = (
@@ -83,7 +80,7 @@ async def fitness(ctx: Context) -> None:
 
 async def race(ctx: Context) -> None:
     """/race DATE: the projected Fitness/Fatigue/Form, what it rests on, and advice only
-    when the plan reaches that day (`core.race_outlook`)."""
+    when the plan reaches that day (`core.load.race_outlook`)."""
     text = ctx.request.args.strip()
     if not text:
         ctx.reply(ctx.t("race_usage", example=race_example(ctx)))
@@ -421,7 +418,7 @@ async def disconnect_provider(ctx: Context, provider: str) -> None:
     backfill) skips it from the commit on. Revoking the grant at the provider and
     forgetting the tokens needs HTTP, which this layer never does: the dispatcher calls
     `settings.after_disconnect` once the transaction has committed, and the hourly sweep
-    finishes whatever that missed (`core.sync.accounts.finish_disconnects`).
+    finishes whatever that missed (`core.sync.connections.finish_disconnects`).
     """
     rows = await ctx.session.scalars(
         select(ConnectedAccount).where(

@@ -15,8 +15,10 @@ from bot.conversation.cards import (
 )
 from bot.conversation.context import Context
 from bot.conversation.types import Button, Buttons, EditRef, Text, bold, join_lines
-from core import activities, coaching, planning
+from core.activities import entries as activities
+from core.coaching import relationships as coaching
 from core.db.models import Workout
+from core.planning import workouts as planning
 from core.timeutil import local_date, week_start
 
 PLAN_DAYS = 14

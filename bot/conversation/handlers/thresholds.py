@@ -1,6 +1,6 @@
 """Thresholds in chat: asked one by one in /start, shown and changed in /settings.
 
-What a value may be, and how typed text reads, is `core.threshold_entry`'s rule; this
+What a value may be, and how typed text reads, is `core.load.threshold_entry`'s rule; this
 module asks, words refusals in the person's language and shows the current values with
 the date each holds from.
 """
@@ -11,8 +11,8 @@ from bot.conversation.callbacks import Scope, cb
 from bot.conversation.context import Context
 from bot.conversation.dates import long_date
 from bot.conversation.types import Button, Buttons
-from core import threshold_entry
-from core.threshold_entry import FIELDS, Field, Problem, ThresholdRefused
+from core.load import threshold_entry
+from core.load.threshold_entry import FIELDS, Field, Problem, ThresholdRefused
 from core.timeutil import local_date
 
 

@@ -63,7 +63,7 @@ class WebhookEvent(Base):
 class OAuthState(Timestamped, Base):
     """Single-use OAuth `state`, bound to the person who started the connection.
 
-    The same table holds the two steps before it (see `core.sync.accounts`): the record
+    The same table holds the two steps before it (see `core.sync.connections`): the record
     of an opened connect link (born used) and the browser session that link opened,
     which waits until the person confirms its code in their own chat.
     """
@@ -129,7 +129,7 @@ class SyncLog(Base):
 
 class CalendarToken(Timestamped, Base):
     """A private calendar link: its generation (the token is derived from it with the
-    secret key, `core.calendar.derive_token`) and the token's hash for look-ups; revoked
+    secret key, `core.calendar.links.derive_token`) and the token's hash for look-ups; revoked
     links stay for audit. `generation` is None for links issued as random tokens."""
 
     __tablename__ = "calendar_tokens"

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from core.activity_data import ParsedActivity, Sport
+from core.activities.parsed import ParsedActivity, Sport
 
 ProviderName = Literal["strava", "garmin", "polar", "coros"]
 EventKind = Literal["create", "update", "delete", "deauthorize", "ping", "permissions"]

@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 
-from core.activity_data import ParsedActivity
+from core.activities.parsed import ParsedActivity
 from core.sync.fit import activities_from_fit
 from core.sync.providers.authlib_client import AsyncOAuth2Client
 from core.sync.providers.base import (

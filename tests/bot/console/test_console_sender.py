@@ -15,11 +15,12 @@ from sqlalchemy import select
 from bot.console.chat import ConsoleChat
 from bot.console.sender import ConsoleSender
 from bot.conversation import Conversation
-from core import comments, planning
+from core.coaching import comments
 from core.db.models import Comment, Notification
-from core.delivery import deliver_due
 from core.enums import NotificationStatus
-from core.planning import WorkoutSpec
+from core.outbox.delivery import deliver_due
+from core.planning import workouts as planning
+from core.planning.workouts import WorkoutSpec
 from tests.factories import coached, person
 from workers.ratelimit import MemoryTokenBuckets
 

@@ -8,8 +8,8 @@ from datetime import date
 
 from bot.console.chat import ConsoleChat
 from bot.conversation import Conversation
-from core import planning
-from core.planning import WorkoutSpec
+from core.planning import workouts as planning
+from core.planning.workouts import WorkoutSpec
 from tests.factories import coached, person
 
 ONBOARDING = ["/start", "1", "Paris", "1", "2"]  # athlete, Paris, metric, skip thresholds

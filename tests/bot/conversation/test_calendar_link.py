@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.conversation import Conversation, ConversationSettings
 from bot.conversation.markup import to_telegram_html
-from core import calendar
+from core.calendar import links as calendar
 from core.db.models import CalendarToken, User
 from tests.bot.conversation.test_conversations import Chat
 from trainlytics.container import build_container

@@ -12,8 +12,9 @@ from bot.console.chat import ConsoleChat
 from bot.conversation import Conversation, ConversationSettings
 from bot.conversation.callbacks import Scope, cb
 from bot.conversation.types import RequestKind
-from core import coaching, demo
+from core.coaching import relationships as coaching
 from core.db.models import Comment, Invitation, Notification, User
+from core.demo import seed as demo
 from core.enums import NotificationKind, Role
 from tests.bot.conversation.test_conversations import Chat, onboard
 

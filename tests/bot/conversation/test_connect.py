@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.conversation import Conversation, ConversationSettings
 from bot.conversation.context import configured_providers
 from core.db.models import ConnectedAccount, User
-from core.sync.accounts import open_connect_link
+from core.sync.connections import open_connect_link
 from tests.bot.conversation.test_conversations import Chat
 
 PUBLIC_URL = "https://trainlytics.example.com"

@@ -11,10 +11,11 @@ from sqlalchemy import select
 from bot.conversation import Conversation
 from bot.conversation.callbacks import MAX_BYTES, Callback
 from bot.conversation.types import GeoPoint, IncomingFile, Reply, Request, RequestKind
-from core import coaching, comments
-from core.accounts import ChatAddress
+from core.coaching import comments
+from core.coaching import relationships as coaching
 from core.db.models import Activity, Comment, User, Workout
 from core.enums import Platform
+from core.people.identities import ChatAddress
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "activities"
 

@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from bot.conversation import Conversation
 from bot.conversation.notifications import build_notification_view, render_notification
-from core import planning
 from core.db.models import Notification, User, Workout
+from core.planning import workouts as planning
 from tests.bot.conversation.test_conversations import Chat, onboard
 
 

@@ -6,9 +6,9 @@ from sqlalchemy import select
 
 from bot.conversation.markup import to_plain
 from bot.conversation.notifications import build_notification_view, render_notification
-from core import planning
 from core.db.models import Notification
-from core.planning import TemplateEntry, WorkoutSpec
+from core.planning import workouts as planning
+from core.planning.workouts import TemplateEntry, WorkoutSpec
 from tests.factories import coached, person
 
 

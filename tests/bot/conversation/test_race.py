@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.conversation import Conversation
-from core import activities, planning
+from core.activities import entries as activities
 from core.db.models import User
+from core.planning import workouts as planning
 from tests.bot.conversation.test_conversations import Chat, onboard
 
 ADVICE = ("You're fresh", "training is sinking in", "carrying fatigue", "Fatigue is high")

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 
 from bot.conversation import Conversation
 from bot.conversation.types import IncomingFile, RequestKind
-from core import coaching
 from core.clock import FixedClock
+from core.coaching import relationships as coaching
 from core.db.models import Activity, DailyLoad, Notification, User, Workout
 from core.enums import NotificationKind
 from tests.bot.conversation.test_conversations import Chat, onboard

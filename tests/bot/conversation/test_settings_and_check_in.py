@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.conversation import Conversation, ConversationSettings
 from bot.conversation.notifications import build_notification_view, render_notification
 from bot.conversation.types import GeoPoint, RequestKind
-from core import coaching
+from core.coaching import relationships as coaching
 from core.db.models import Notification, User, Workout
 from tests.bot.conversation.test_conversations import Chat, _plan, onboard
 

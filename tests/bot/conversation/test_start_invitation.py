@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from core import coaching
+from core.coaching import relationships as coaching
 from core.db.models import CoachingRelationship, User
 from tests.bot.conversation.test_conversations import Chat, conversation, onboard
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.slack.people import coach_for
-from core import activities, coaching, planning
+from core.activities import entries as activities
 from core.clock import Clock
+from core.coaching import relationships as coaching
 from core.db.engine import Database
 from core.db.models import User
+from core.planning import workouts as planning
 from tests.bot.slack.conftest import COACH, TEAM
 from tests.factories import person
 

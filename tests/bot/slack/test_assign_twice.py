@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from core import planning
 from core.db.models import Notification, TrainingPlan, Workout
 from core.enums import NotificationKind
+from core.planning import workouts as planning
 from tests.bot.slack.helpers import athlete_of, coach_id
 from tests.bot.slack.test_commands import said
 

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from core import coaching
+from core.coaching import relationships as coaching
 from core.db.models import ChatIdentity, User
-from core.schedules import fan_out
+from core.schedules.messages import fan_out
 from tests.bot.slack.test_commands import said
 from tests.factories import person
 

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from core import planning
 from core.db.models import ChatIdentity, Comment, Invitation, Notification, User, Workout
 from core.enums import Role
+from core.planning import workouts as planning
 from tests.bot.slack.conftest import COACH, TEAM, block_texts
 from tests.bot.slack.helpers import athlete_of, coach_id, planned, session_done
 
@@ -239,9 +239,9 @@ async def test_plan_needs_the_plan_permission(client, slack, db, clock) -> None:
 
 
 async def test_link_code_joins_a_telegram_person(client, db, clock) -> None:
-    from core import accounts
-    from core.accounts import ChatAddress
     from core.enums import Platform
+    from core.people import identities as accounts
+    from core.people.identities import ChatAddress
 
     async with db.unit_of_work() as session:
         runner, _ = await accounts.get_or_create_person(

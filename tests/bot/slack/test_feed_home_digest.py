@@ -12,11 +12,14 @@ import pytest
 from sqlalchemy import select
 
 from bot.slack.sender import SlackSender, build_sender
-from core import accounts, coaching, ingest, notifications
-from core.accounts import ChatAddress
+from core.activities import ingest
+from core.coaching import relationships as coaching
 from core.db.models import Activity, Comment, MessageRef, Notification, User, Workout
-from core.delivery import ChatTarget, NotificationView, Person, RetryAfter, deliver_due
 from core.enums import NotificationStatus, Platform
+from core.outbox import notifications
+from core.outbox.delivery import ChatTarget, NotificationView, Person, RetryAfter, deliver_due
+from core.people import identities as accounts
+from core.people.identities import ChatAddress
 from tests.bot.slack.conftest import COACH, TEAM, block_texts, make_container
 from tests.bot.slack.helpers import athlete_of, coach_id, planned, session_done
 from tests.fakes.telegram_bot_api import FakeTelegramBotAPI
@@ -131,7 +134,7 @@ async def test_each_activity_is_posted_once_then_edited_then_removed(
         )  # the same event again: no second row
         act = await session.get_one(Activity, activity)
         source_id = act.source_id
-        # The athlete renames the session: core.ingest writes the change notice itself.
+        # The athlete renames the session: core.activities.ingest writes the change notice itself.
         await ingest.update_activity_fields(
             session, clock, athlete, "manual", source_id, name="Hilly run"
         )
@@ -226,7 +229,7 @@ async def test_digest_buttons_reduce_and_snooze(client, slack, container, db, cl
     coach = await coach_id(db)
     athlete = await athlete_of(db, clock, "Alex Martin")
     workout = await planned(db, clock, athlete, days_ahead=1)
-    from core.schedules import write_coach_digest
+    from core.schedules.messages import write_coach_digest
 
     async with db.unit_of_work() as session:
         assert await write_coach_digest(session, clock, coach) is not None

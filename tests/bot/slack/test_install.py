@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from bot.slack.sender import build_sender
 from bot.slack.tables import installations
-from core import notifications
 from core.db.models import DailyLoad
-from core.delivery import deliver_due
+from core.outbox import notifications
+from core.outbox.delivery import deliver_due
 from tests.bot.slack.conftest import SlackClient, _slack_tables, make_container
 from tests.bot.slack.helpers import athlete_of, coach_id
 from web.app import create_app

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from core import coaching
+from core.coaching import relationships as coaching
 from core.db.models import Comment, Workout
 from tests.bot.slack.conftest import COACH, block_texts
 from tests.bot.slack.helpers import athlete_of, coach_id, planned, session_done

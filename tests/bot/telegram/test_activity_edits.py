@@ -6,10 +6,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.telegram.sender import build_sender
-from core import accounts, ingest
-from core.accounts import ChatAddress
-from core.delivery import deliver_due
+from core.activities import ingest
 from core.enums import ActivitySource, Platform
+from core.outbox.delivery import deliver_due
+from core.people import identities as accounts
+from core.people.identities import ChatAddress
 from workers.ratelimit import MemoryTokenBuckets
 
 CHAT = 5151

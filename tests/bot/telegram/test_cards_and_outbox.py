@@ -8,11 +8,13 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.telegram.sender import build_sender
-from core import accounts, notifications, planning
-from core.accounts import ChatAddress
 from core.db.models import ChatIdentity, Notification, Workout
-from core.delivery import deliver_due
 from core.enums import NotificationKind, NotificationStatus, Platform, WorkoutStatus
+from core.outbox import notifications
+from core.outbox.delivery import deliver_due
+from core.people import identities as accounts
+from core.people.identities import ChatAddress
+from core.planning import workouts as planning
 from workers.ratelimit import MemoryTokenBuckets
 
 CHAT = 5150

@@ -12,11 +12,14 @@ import httpx
 from sqlalchemy import select
 
 from bot.telegram.sender import build_sender
-from core import accounts, comments, planning, schedules
-from core.accounts import ChatAddress
+from core.coaching import comments
 from core.db.models import Activity, Comment, Notification, User, Workout
-from core.delivery import deliver_due
 from core.enums import NotificationKind, Platform, WorkoutStatus
+from core.outbox.delivery import deliver_due
+from core.people import identities as accounts
+from core.people.identities import ChatAddress
+from core.planning import workouts as planning
+from core.schedules import messages as schedules
 from tests.bot.telegram.conftest import WEBHOOK_SECRET
 from tests.factories import coached, person
 from tests.fakes import RecordedCall

@@ -10,10 +10,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from core import accounts, coaching
-from core.accounts import ChatAddress
+from core.coaching import relationships as coaching
 from core.db.models import Activity, ChatIdentity, CoachingRelationship, User
 from core.enums import Platform
+from core.people import identities as accounts
+from core.people.identities import ChatAddress
 from tests.fakes import RecordedCall
 from tests.fakes.telegram_bot_api import FakeTelegramBotAPI
 

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from bot.conversation import Conversation
 from bot.telegram.runner import run_bot
-from core import activities
+from core.activities import entries as activities
 from core.db.models import ChatIdentity, User
 from core.enums import Role
 from tests.bot.conversation.test_conversations import Chat

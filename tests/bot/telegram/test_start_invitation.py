@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from core import coaching
+from core.coaching import relationships as coaching
 from core.db.models import ChatIdentity, User
 
 CHAT = 5152

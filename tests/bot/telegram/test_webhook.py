@@ -16,11 +16,12 @@ from bot.telegram.registration import webhook_url
 from bot.telegram.render import send_reply
 from bot.telegram.runner import run_bot
 from bot.telegram.sender import build_sender
-from core import accounts, planning
-from core.accounts import ChatAddress
 from core.db.models import InboundUpdate, Notification, User
-from core.delivery import deliver_due
 from core.enums import NotificationKind, NotificationStatus, Platform
+from core.outbox.delivery import deliver_due
+from core.people import identities as accounts
+from core.people.identities import ChatAddress
+from core.planning import workouts as planning
 from tests.bot.telegram.conftest import WEBHOOK_SECRET, make_container
 from tests.factories import coached
 from tests.fakes.telegram_bot_api import utf16_length

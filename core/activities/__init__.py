@@ -1,0 +1,1 @@
+"""Activities: the parsed form, recording (ingest), duplicates, plausibility, quick log."""

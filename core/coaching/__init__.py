@@ -1,0 +1,1 @@
+"""Coaching: relationships, invitations, the permission check, what a coach sees, comments."""

@@ -1,0 +1,1 @@
+"""Demo data for `make run`: a coach, three athletes, plans and real recordings."""

@@ -1,0 +1,1 @@
+"""Inbound chat updates: each one claimed once, whichever door it came through."""

@@ -1,0 +1,1 @@
+"""Training load over days: daily load and fitness/fatigue/form, thresholds with history."""

@@ -1,0 +1,1 @@
+"""The outbox: notification rows written by core and their delivery to chat platforms."""

@@ -1,0 +1,1 @@
+"""People: accounts, chat identities, linking two platforms, timezones."""

@@ -1,0 +1,1 @@
+"""Planning: workouts and plans, their structure, check-ins, matching plan to activity."""

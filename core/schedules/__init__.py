@@ -1,0 +1,1 @@
+"""Scheduled messages: when they fire for each person, and what they say."""
