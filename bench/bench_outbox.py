@@ -26,7 +26,9 @@ from sqlalchemy import insert, select, text
 from core.clock import FixedClock
 from core.db.engine import Database
 from core.db.models import Base, ChatIdentity, Notification, User
-from core.outbox.delivery import Bucket, PlatformLimit, SentReceipt, deliver_all_due
+from core.outbox.delivery import deliver_all_due
+from core.outbox.limits import Bucket, PlatformLimit
+from core.outbox.sending import SentReceipt
 from workers.ratelimit import MemoryTokenBuckets
 
 RATE = 1000.0

@@ -363,7 +363,7 @@ _REASONS = ("missed_key_workout", "pain", "low_form", "no_sync", "low_compliance
 
 
 def reason_text(t: str, reason: dict[str, Any]) -> str:
-    """One attention reason (core.schedules.messages) in words; the digest and /digest use it."""
+    """One attention reason (core.schedules.attention) in words; the digest and /digest use it."""
     kind = reason.get("reason", "")
     match kind:
         case "missed_key_workout":

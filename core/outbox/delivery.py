@@ -1,28 +1,11 @@
-"""Delivering the outbox: which chat, when, how fast, and what to do when a platform says no.
+"""Delivering the outbox: the loop that claims due rows, sends them and records outcomes.
 
-Core writes `notifications` rows (core.outbox.notifications.notify); this module hands the due
-ones to the sender of the person's chat platform. The platform-specific part is small:
-
-    class Sender(Protocol):
-        platform: str                                  # "telegram", "slack", "console"
-        async def send(self, recipient: ChatTarget, view: NotificationView) -> SentReceipt
-
-A sender renders `view` (kind, payload, the person, an optional PNG) for its platform and
-returns `SentReceipt(external_message_id)`. When `view.edit_of` is set (rows of one
-progress message, e.g. a backfill's figures) it edits that message in place instead
-(Telegram editMessageText, Slack chat.update) and returns the id of the message shown.
-It signals trouble by raising:
-
-- `RetryAfter(seconds)`    the platform asked us to slow down (HTTP 429 retry_after);
-- `RecipientUnreachable`   the person blocked the bot / left the workspace: never retried;
-- `TemporaryFailure`       outage, timeout, 5xx: retried with exponential backoff + jitter;
-- `PermanentFailure`       the message itself is refused (bad request): not retried.
-Any other exception is treated as temporary.
-
-Delivery is at most once visibly: a row is claimed (status pending -> sending) before it
-is sent, so a task that is redelivered or runs in two workers at once never picks it up
-twice; a row left in "sending" by a worker that died between send and commit is marked
-failed (outcome unknown) instead of being sent again.
+Core writes `notifications` rows (core.outbox.notifications.notify); this module hands the
+due ones to the sender of the person's chat platform (the contract: core.outbox.sending).
+Around it: which chat (routing), when (quiet_hours, retry), how fast (limits), claims and
+their leases (claims), progress messages edited in place (progress), pictures drawn at
+send time (images). A row whose stored payload no longer fits its kind's type
+(core.outbox.payloads) is failed with the reason, logged, and the rest of the batch goes.
 """
 
 from __future__ import annotations
@@ -30,11 +13,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, time, timedelta
-from typing import Any, Protocol
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,19 +24,28 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.clock import Clock
 from core.db.engine import Database
 from core.db.models import ChatIdentity, Notification, User
-from core.enums import NotificationKind, NotificationStatus, Platform, Role
+from core.enums import NotificationStatus
+from core.outbox.claims import claim, expire_stale_claims, release_claims
+from core.outbox.images import IMAGE_RENDERERS, ImageRenderer
+from core.outbox.limits import DEFAULT_LIMITS, PlatformLimit, RateLimiter, buckets_for
+from core.outbox.payloads import PayloadInvalid, read_payload
+from core.outbox.progress import progress_group
+from core.outbox.quiet_hours import quiet_until
+from core.outbox.retry import MAX_ATTEMPTS, backoff
+from core.outbox.routing import choose_target
+from core.outbox.sending import (
+    ChatTarget,
+    NotificationView,
+    PermanentFailure,
+    Person,
+    RecipientUnreachable,
+    RetryAfter,
+    Sender,
+    SentReceipt,
+)
 
 log = logging.getLogger(__name__)
 
-# The roll-up of a person's "digest" rows into one daily message.
-DAILY_DIGEST_KIND = "daily_digest"
-
-# How long a claimed row may stay in "sending" before we assume its worker died.
-CLAIM_LEASE = timedelta(minutes=2)
-# Temporary failures back off 30 s, 60 s, 120 s ... capped at one hour, for about a day.
-BACKOFF_BASE = timedelta(seconds=30)
-BACKOFF_CAP = timedelta(hours=1)
-MAX_ATTEMPTS = 30
 # Waiting for a rate-limit token longer than this defers the row instead of blocking.
 MAX_INLINE_WAIT_S = 0.5
 # Outcomes are written in group commits at most this often: each commit costs a few
@@ -63,250 +54,7 @@ MAX_INLINE_WAIT_S = 0.5
 RECORD_EVERY_S = 0.05
 
 
-# --- what a sender receives and returns ----------------------------------------------
-
-
-@dataclass(frozen=True)
-class Person:
-    user_id: int
-    name: str
-    locale: str
-    timezone: str
-
-
-@dataclass(frozen=True)
-class ChatTarget:
-    """Where to send: one chat identity of the person."""
-
-    platform: str
-    chat_id: str
-    workspace_id: str = ""  # Slack team id; "" elsewhere
-    identity_id: int | None = None
-
-
-@dataclass(frozen=True)
-class NotificationView:
-    """One outbox row as a sender sees it. Rendering text per kind is the sender's job."""
-
-    notification_id: int
-    kind: str
-    payload: Mapping[str, Any]
-    person: Person
-    target: ChatTarget
-    idempotency_key: str
-    image_png: bytes | None = None  # e.g. the weekly load chart
-    # The platform's id of the message this one replaces in place (a progress figure, see
-    # `progress_group`): the sender edits it, and sends a new message only when the old
-    # one cannot be edited any more. None: a new message.
-    edit_of: str | None = None
-
-
-@dataclass(frozen=True)
-class SentReceipt:
-    external_message_id: str | None = None
-
-
-class DeliveryError(Exception):
-    """Base of what a sender raises; `str(exc)` is kept in the row's last_error."""
-
-
-class RetryAfter(DeliveryError):
-    def __init__(self, seconds: float, detail: str = "") -> None:
-        super().__init__(detail or f"rate limited, retry after {seconds:g} s")
-        self.seconds = max(0.0, float(seconds))
-
-
-class RecipientUnreachable(DeliveryError):
-    """The person blocked the bot or left: stop sending to this chat identity."""
-
-
-class TemporaryFailure(DeliveryError):
-    """The platform is down or timed out: try again later."""
-
-
-class PermanentFailure(DeliveryError):
-    """The platform refuses this message for good."""
-
-
-class Sender(Protocol):
-    platform: str
-
-    async def send(self, recipient: ChatTarget, view: NotificationView) -> SentReceipt: ...
-
-
-# --- rate limits ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Bucket:
-    """A token bucket: `rate` tokens per second, holding at most `burst`."""
-
-    key: str
-    rate: float
-    burst: float
-
-
-class RateLimiter(Protocol):
-    async def try_acquire(self, buckets: Sequence[Bucket]) -> float:
-        """Take one token from every bucket, all or none.
-
-        Returns 0.0 when taken, else the seconds until all buckets have a token (nothing
-        is taken then). Shared by every worker process (workers.ratelimit).
-        """
-        ...
-
-
-@dataclass(frozen=True)
-class PlatformLimit:
-    overall_per_s: float | None = None
-    per_chat_per_s: float | None = None
-
-
-# Telegram: ~30 messages/s per bot, 1/s per chat. Slack: ~1 message/s per channel.
-DEFAULT_LIMITS: dict[str, PlatformLimit] = {
-    Platform.TELEGRAM: PlatformLimit(overall_per_s=30, per_chat_per_s=1),
-    Platform.SLACK: PlatformLimit(per_chat_per_s=1),
-}
-
-
-def buckets_for(target: ChatTarget, limits: Mapping[str, PlatformLimit]) -> list[Bucket]:
-    limit = limits.get(target.platform)
-    if limit is None:
-        return []
-    buckets = []
-    if limit.overall_per_s:
-        rate = limit.overall_per_s
-        buckets.append(Bucket(f"rl:{target.platform}", rate, rate))
-    if limit.per_chat_per_s:
-        rate = limit.per_chat_per_s
-        chat = f"{target.workspace_id}:{target.chat_id}"
-        buckets.append(Bucket(f"rl:{target.platform}:chat:{chat}", rate, rate))
-    return buckets
-
-
-# --- rules ----------------------------------------------------------------------------
-
-
-class RecipientLike(Protocol):
-    """What the rules read of a person: a `User`, or a plain row of its columns."""
-
-    @property
-    def role(self) -> str: ...
-    @property
-    def timezone(self) -> str: ...
-    @property
-    def quiet_hours_start(self) -> time | None: ...
-    @property
-    def quiet_hours_end(self) -> time | None: ...
-
-
-class ChatLike(Protocol):
-    """What the rules read of a chat identity: a `ChatIdentity`, or a plain row."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def platform(self) -> str: ...
-    @property
-    def workspace_id(self) -> str: ...
-    @property
-    def platform_user_id(self) -> str: ...
-    @property
-    def chat_id(self) -> str | None: ...
-    @property
-    def active(self) -> bool: ...
-    @property
-    def unreachable_at(self) -> datetime | None: ...
-
-
-def quiet_until(user: RecipientLike, now: datetime) -> datetime | None:
-    """End of the person's quiet window (UTC) if `now` falls inside it, else None.
-
-    The window is wall-clock time in the person's timezone and may wrap midnight
-    (22:00-07:00); zoneinfo places its end correctly on DST days.
-    """
-    start, end = user.quiet_hours_start, user.quiet_hours_end
-    if start is None or end is None or start == end:
-        return None
-    tz = ZoneInfo(user.timezone or "UTC")
-    local = now.astimezone(tz)
-    t = local.time().replace(tzinfo=None)
-    if start < end:
-        inside = start <= t < end
-        end_day = local.date()
-    else:
-        inside = t >= start or t < end
-        end_day = local.date() + timedelta(days=1) if t >= start else local.date()
-    if not inside:
-        return None
-    return datetime.combine(end_day, end, tz).astimezone(UTC)
-
-
-COACH_KINDS = frozenset(
-    {
-        NotificationKind.ATHLETE_COMMENT,
-        NotificationKind.WORKOUT_COMPLETED,
-        NotificationKind.ACTIVITY_RECORDED,
-        NotificationKind.COACH_DIGEST,
-    }
-)
-
-
-def choose_target(
-    user: RecipientLike, identities: Sequence[ChatLike], kind: str, platforms: Sequence[str]
-) -> ChatTarget | None:
-    """The person's reachable chat: Slack first for coaches, Telegram first for athletes.
-
-    Only platforms with a configured sender count; console is the last resort.
-    """
-    coach_side = user.role == Role.COACH or (user.role == Role.BOTH and kind in COACH_KINDS)
-    order = (
-        [Platform.SLACK, Platform.TELEGRAM, Platform.CONSOLE]
-        if coach_side
-        else [Platform.TELEGRAM, Platform.SLACK, Platform.CONSOLE]
-    )
-    usable = [
-        i for i in identities if i.active and i.unreachable_at is None and i.platform in platforms
-    ]
-    for platform in order:
-        for identity in usable:
-            if identity.platform == platform:
-                return ChatTarget(
-                    platform=identity.platform,
-                    chat_id=identity.chat_id or identity.platform_user_id,
-                    workspace_id=identity.workspace_id,
-                    identity_id=identity.id,
-                )
-    return None
-
-
-def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
-    """Exponential backoff with "equal jitter": half the step fixed, half random.
-
-    The fixed half guarantees real spacing; the random half spreads retries of many rows
-    so that they do not all hit a recovering platform in the same second.
-    """
-    step = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** max(0, attempts - 1)))
-    half = step / 2
-    return half + half * (rng or random).random()
-
-
-def progress_group(kind: str, payload: Mapping[str, Any]) -> str | None:
-    """Rows that are successive figures of one chat message (`progress_of` + `generation`,
-    written by core.sync's backfill), or None for an ordinary message."""
-    if payload.get("progress_of") is None:
-        return None
-    return f"{kind}:{payload['progress_of']}:{payload.get('generation', '')}"
-
-
 # --- the delivery loop ----------------------------------------------------------------
-
-ImageRenderer = Callable[[AsyncSession, Notification, User], Awaitable[bytes | None]]
-
-INTERRUPTED = (
-    "delivery interrupted mid-send (the worker stopped after sending began and before the "
-    "outcome was recorded); outcome unknown, not resent"
-)
 
 
 @dataclass
@@ -396,8 +144,6 @@ async def deliver_all_due(
     but not recorded (at most about two batches), and those are reported, not resent.
     """
     if images is None:
-        from core.schedules.messages import IMAGE_RENDERERS
-
         images = IMAGE_RENDERERS
     run = _Run(db, clock, senders, limiter, limits, images, rng, in_flight)
     await expire_stale_claims(db, clock)
@@ -469,7 +215,7 @@ class _Run:
         try:
             for _ in range(max_batches):
                 async with self.write_lock:
-                    claimed = await _claim(self.db, self.clock, batch)
+                    claimed = await claim(self.db, self.clock, batch)
                 self.report.claimed += len(claimed)
                 if claimed:
                     self.unstarted.update(row["id"] for row in claimed)
@@ -591,82 +337,6 @@ class _NoLock:
         return None
 
 
-async def expire_stale_claims(db: Database, clock: Clock) -> int:
-    """Rows stuck in "sending" past their lease: their worker died mid-send.
-
-    They may or may not have reached the person; sending again could show the message
-    twice, so they are failed with a visible reason and logged instead (at most once).
-    """
-    async with db.unit_of_work() as session:
-        result = await session.execute(
-            update(Notification)
-            .where(
-                Notification.status == NotificationStatus.SENDING,
-                Notification.next_attempt_at <= clock.now(),
-            )
-            .values(status=NotificationStatus.FAILED, last_error=INTERRUPTED)
-            .returning(Notification.id, Notification.recipient_id)
-            .execution_options(synchronize_session=False)
-        )
-        stale = result.all()
-    for row_id, recipient_id in stale:
-        log.warning("notification %s to person %s: %s", row_id, recipient_id, INTERRUPTED)
-    return len(stale)
-
-
-async def release_claims(db: Database, clock: Clock, ids: Sequence[int]) -> None:
-    """Hand claimed rows whose send never began back to the queue (a clean stop)."""
-    async with db.unit_of_work() as session:
-        await session.execute(
-            update(Notification)
-            .where(Notification.id.in_(ids), Notification.status == NotificationStatus.SENDING)
-            .values(status=NotificationStatus.PENDING, next_attempt_at=clock.now())
-            .execution_options(synchronize_session=False)
-        )
-
-
-_CLAIMED_COLUMNS = (
-    Notification.id,
-    Notification.recipient_id,
-    Notification.kind,
-    Notification.payload,
-    Notification.idempotency_key,
-    Notification.attempts,
-)
-
-
-async def _claim(db: Database, clock: Clock, batch: int) -> list[Mapping[str, Any]]:
-    """Flip due rows pending -> sending in one statement, safe across concurrent workers.
-
-    The row's next_attempt_at becomes the end of its lease. PostgreSQL: the inner SELECT
-    ... FOR UPDATE SKIP LOCKED lets workers take disjoint rows without waiting. SQLite
-    (one writer at a time, FOR UPDATE not rendered): the conditional `status = pending`
-    in the UPDATE makes a second claimer match nothing. What the sender needs of each
-    row comes back with the claim, so no second query reads it.
-    """
-    now = clock.now()
-    due = (
-        select(Notification.id)
-        .where(
-            Notification.status == NotificationStatus.PENDING,
-            Notification.next_attempt_at <= now,
-        )
-        .order_by(Notification.next_attempt_at, Notification.id)
-        .limit(batch)
-        .with_for_update(skip_locked=True)
-        .scalar_subquery()
-    )
-    async with db.unit_of_work() as session:
-        result = await session.execute(
-            update(Notification)
-            .where(Notification.id.in_(due), Notification.status == NotificationStatus.PENDING)
-            .values(status=NotificationStatus.SENDING, next_attempt_at=now + CLAIM_LEASE)
-            .returning(*_CLAIMED_COLUMNS)
-            .execution_options(synchronize_session=False)
-        )
-        return sorted((dict(r) for r in result.mappings()), key=lambda r: r["id"])
-
-
 _USER_COLUMNS = (
     User.id,
     User.name,
@@ -719,6 +389,14 @@ async def _prepare(
             user = users[row["recipient_id"]]
             plan = _Plan(row["id"], row["attempts"])
             plans.append(plan)
+            try:
+                typed = read_payload(row["kind"], row["payload"])
+            except PayloadInvalid as exc:
+                # An old row its kind's type no longer accepts: fail it with the reason
+                # (kept in last_error) rather than stop the batch on it.
+                plan.fail = str(exc)
+                log.warning("notification %s to person %s: %s", row["id"], user.id, exc)
+                continue
             if (until := quiet_until(user, now)) is not None:
                 plan.defer_until = until
                 continue
@@ -742,6 +420,7 @@ async def _prepare(
                 target=target,
                 idempotency_key=row["idempotency_key"],
                 image_png=image,
+                typed=typed,
             )
         await _link_progress(session, plans)
     return plans
@@ -888,48 +567,3 @@ async def _record(
                 .values(unreachable_at=at)
                 .execution_options(synchronize_session=False)
             )
-
-
-# --- digests --------------------------------------------------------------------------
-
-
-async def roll_up_digest(
-    session: AsyncSession, clock: Clock, user_id: int, day_label: str
-) -> Notification | None:
-    """Fold the person's waiting "digest" rows into one daily message (once per day)."""
-    from core.outbox.notifications import notify
-
-    rows = list(
-        await session.scalars(
-            select(Notification)
-            .where(
-                Notification.recipient_id == user_id,
-                Notification.status == NotificationStatus.DIGEST,
-            )
-            .order_by(Notification.created_at, Notification.id)
-        )
-    )
-    key = f"digest:{user_id}:{day_label}"
-    already = await session.scalar(
-        select(Notification.id).where(Notification.idempotency_key == key)
-    )
-    if not rows or already is not None:
-        # Rows arriving after today's digest went out wait for tomorrow's.
-        return None
-    items = [{"kind": r.kind, "payload": r.payload, "id": r.id} for r in rows]
-    digest = await notify(
-        session,
-        clock,
-        recipient_id=user_id,
-        kind=DAILY_DIGEST_KIND,
-        payload={"date": day_label, "items": items},
-        key=key,
-        force=True,
-    )
-    for r in rows:
-        r.status = NotificationStatus.SENT
-        r.sent_at = clock.now()
-        r.platform = "digest"
-        r.external_message_id = f"digest:{digest.id}" if digest else None
-    await session.flush()
-    return digest
