@@ -26,7 +26,7 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
 
 
-class _Payload(_Frozen):
+class PayloadBase(_Frozen):
     kind: NotificationKind
 
     def to_row(self) -> dict[str, Any]:
@@ -37,7 +37,7 @@ class _Payload(_Frozen):
 # --- comments ---------------------------------------------------------------------------
 
 
-class _Comment(_Payload):
+class _Comment(PayloadBase):
     comment_id: int | None = None
     author_id: int | None = None
     author_name: str = ""
@@ -62,7 +62,7 @@ class AthleteCommentPayload(_Comment):
 # --- planning ---------------------------------------------------------------------------
 
 
-class NewPlanPayload(_Payload):
+class NewPlanPayload(PayloadBase):
     """A single workout planned for the athlete (`workout_id`), or a whole plan assigned
     (`plan_id`, with its name, first day and number of workouts)."""
 
@@ -77,7 +77,7 @@ class NewPlanPayload(_Payload):
     workout_count: int = 0
 
 
-class WorkoutChangedPayload(_Payload):
+class WorkoutChangedPayload(PayloadBase):
     """A workout moved (`from`/`to`), rescaled (`scaled_pct`) or skipped (`skipped`)."""
 
     kind: Literal[NotificationKind.WORKOUT_CHANGED] = NotificationKind.WORKOUT_CHANGED
@@ -91,7 +91,7 @@ class WorkoutChangedPayload(_Payload):
     reason: str | None = None
 
 
-class WorkoutCompletedPayload(_Payload):
+class WorkoutCompletedPayload(PayloadBase):
     kind: Literal[NotificationKind.WORKOUT_COMPLETED] = NotificationKind.WORKOUT_COMPLETED
     workout_id: int | None = None
     athlete_id: int | None = None
@@ -110,11 +110,11 @@ class WorkoutSummary(_Frozen):
     compliance_color: str | None = None
 
 
-class ActivityRecordedPayload(_Payload):
+class ActivityRecordedPayload(PayloadBase):
     """The numbers a coach sees when a session lands (no wording: the door phrases it)."""
 
     kind: Literal[NotificationKind.ACTIVITY_RECORDED] = NotificationKind.ACTIVITY_RECORDED
-    activity_id: int
+    activity_id: int | None = None
     athlete_id: int | None = None
     name: str | None = None
     sport: str = ""
@@ -132,7 +132,7 @@ class ActivityRecordedPayload(_Payload):
     workout: WorkoutSummary | None = None
 
 
-class CheckInPayload(_Payload):
+class CheckInPayload(PayloadBase):
     """Either the athlete's own check-in card (`asks` set: the questions to answer), or
     the athlete's answers echoed to their coach (`rpe`, `feel`, `pain`, `pain_note`)."""
 
@@ -147,7 +147,7 @@ class CheckInPayload(_Payload):
     asks: tuple[str, ...] | None = None
     workout: WorkoutSummary | None = None
     rpe: int | None = None
-    feel: str | None = None
+    feel: int | None = None
     pain: bool | None = None
     pain_note: str | None = None
 
@@ -170,7 +170,7 @@ class ReminderWorkout(_Frozen):
     key_workout: bool = False
 
 
-class ReminderPayload(_Payload):
+class ReminderPayload(PayloadBase):
     """The day's planned workouts (`workouts`, reloaded at delivery so their status is
     current), or a reminder of one workout (`workout_id`)."""
 
@@ -181,7 +181,7 @@ class ReminderPayload(_Payload):
     workout_id: int | None = None
 
 
-class WeeklySummaryPayload(_Payload):
+class WeeklySummaryPayload(PayloadBase):
     """One Monday-Sunday week of an athlete; `chart="load"` adds the load chart at delivery."""
 
     kind: Literal[NotificationKind.WEEKLY_SUMMARY] = NotificationKind.WEEKLY_SUMMARY
@@ -222,7 +222,7 @@ class AttentionEntry(_Frozen):
     reasons: tuple[AttentionReason, ...] = ()
 
 
-class CoachDigestPayload(_Payload):
+class CoachDigestPayload(PayloadBase):
     kind: Literal[NotificationKind.COACH_DIGEST] = NotificationKind.COACH_DIGEST
     date: dt.date
     athletes: tuple[AttentionEntry, ...] = ()
@@ -236,7 +236,7 @@ class DigestItem(_Frozen):
     payload: dict[str, Any] = Field(default_factory=dict)
 
 
-class DailyDigestPayload(_Payload):
+class DailyDigestPayload(PayloadBase):
     """The roll-up of rows a person chose to receive as a daily digest."""
 
     kind: Literal[NotificationKind.DAILY_DIGEST] = NotificationKind.DAILY_DIGEST
@@ -247,7 +247,7 @@ class DailyDigestPayload(_Payload):
 # --- accounts and relationships ---------------------------------------------------------
 
 
-class SyncStatusPayload(_Payload):
+class SyncStatusPayload(PayloadBase):
     """News of a provider account or of a session it brought, one of:
 
     - backfill progress (`progress_of`, `generation`, `done`/`total`/`finished`,
@@ -288,7 +288,7 @@ class SyncStatusPayload(_Payload):
     local_date: dt.date | None = None
 
 
-class RelationshipPayload(_Payload):
+class RelationshipPayload(PayloadBase):
     kind: Literal[NotificationKind.RELATIONSHIP] = NotificationKind.RELATIONSHIP
     event: str = ""
     athlete_id: int | None = None
@@ -344,6 +344,7 @@ __all__ = [
     "DigestItem",
     "NewPlanPayload",
     "NotificationPayload",
+    "PayloadBase",
     "PayloadInvalid",
     "RelationshipPayload",
     "ReminderPayload",

@@ -299,3 +299,23 @@ async def test_a_person_without_any_chat_is_failed_with_a_reason(db, clock):
     nid = await outbox(db, clock, uid)
     await deliver_due(db, clock, {Platform.TELEGRAM: FakeSender()}, limiter())
     assert (await row(db, nid)).status == NotificationStatus.FAILED
+
+
+async def test_a_row_whose_payload_no_longer_fits_its_kind_fails_and_the_rest_is_sent(db, clock):
+    uid = await telegram_person(db)
+    broken = await outbox(db, clock, uid, key="old")
+    good = await outbox(db, clock, uid, key="new")
+    async with db.unit_of_work() as s:
+        # An old row written before the payload types: a reminder slot that no longer exists.
+        row = await s.get_one(Notification, broken)
+        row.kind, row.payload = NotificationKind.REMINDER, {"slot": "noon"}
+    sender = FakeSender()
+    report = await deliver_due(db, clock, {Platform.TELEGRAM: sender}, MemoryTokenBuckets())
+    assert (report.sent, report.failed) == (1, 1)
+    assert [v.notification_id for _, v in sender.delivered] == [good]
+    assert sender.delivered[0][1].typed is not None
+    async with db.unit_of_work() as s:
+        row = await s.get_one(Notification, broken)
+        assert row.status == NotificationStatus.FAILED
+        assert "'reminder' notification is not valid" in (row.last_error or "")
+        assert "slot" in row.last_error
