@@ -302,7 +302,7 @@ def test_reply_pages_keep_buttons_on_the_last_page():
 
 
 def test_reminder_time_constants_are_local_wall_clock_times():
-    from bot.conversation.handlers.people import REMINDER_CHOICES
+    from core.people.preferences import REMINDER_CHOICES
 
     assert REMINDER_CHOICES["evening"] == (time(19), time(20), time(21))
     assert REMINDER_CHOICES["morning"] == (time(6), time(7), time(8))
