@@ -13,12 +13,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import Clock
@@ -28,20 +28,18 @@ from core.enums import NotificationStatus
 from core.outbox.claims import claim, expire_stale_claims, release_claims
 from core.outbox.images import IMAGE_RENDERERS, ImageRenderer
 from core.outbox.limits import DEFAULT_LIMITS, PlatformLimit, RateLimiter, buckets_for
+from core.outbox.outcomes import DeliveryReport, Outcome, record_outcomes
 from core.outbox.payloads import PayloadInvalid, read_payload
 from core.outbox.progress import progress_group
 from core.outbox.quiet_hours import quiet_until
-from core.outbox.retry import MAX_ATTEMPTS, backoff
 from core.outbox.routing import choose_target
 from core.outbox.sending import (
-    ChatTarget,
     NotificationView,
     PermanentFailure,
     Person,
     RecipientUnreachable,
     RetryAfter,
     Sender,
-    SentReceipt,
 )
 
 log = logging.getLogger(__name__)
@@ -58,17 +56,6 @@ RECORD_EVERY_S = 0.05
 
 
 @dataclass
-class DeliveryReport:
-    claimed: int = 0
-    sent: int = 0
-    deferred: int = 0  # quiet hours, rate limits, retry-after, temporary failures
-    failed: int = 0
-    unreachable: int = 0
-    superseded: int = 0  # progress figures replaced by a newer one before being shown
-    errors: list[str] = field(default_factory=list)
-
-
-@dataclass
 class _Plan:
     row_id: int
     attempts: int
@@ -77,21 +64,6 @@ class _Plan:
     fail: str | None = None
     superseded: bool = False
     group: str | None = None  # progress_group of the row
-
-
-@dataclass
-class _Outcome:
-    row_id: int
-    attempts: int  # before this attempt
-    at: datetime
-    receipt: SentReceipt | None = None
-    target: ChatTarget | None = None
-    retry_at: datetime | None = None
-    error: str | None = None
-    final: bool = False  # failed for good
-    unreachable_identity: int | None = None
-    count_attempt: bool = True
-    superseded: bool = False
 
 
 async def deliver_due(
@@ -173,9 +145,9 @@ class _Run:
         # in SQLite's busy handler, which sleeps in coarse steps.
         self.write_lock = asyncio.Lock() if db.dialect == "sqlite" else _NoLock()
         self.unstarted: set[int] = set()  # claimed, send not begun: safe to hand back
-        self.sends: set[asyncio.Task[_Outcome]] = set()
-        self.progress_sends: dict[str, asyncio.Task[_Outcome]] = {}
-        self.done: list[_Outcome] = []
+        self.sends: set[asyncio.Task[Outcome]] = set()
+        self.progress_sends: dict[str, asyncio.Task[Outcome]] = {}
+        self.done: list[Outcome] = []
         self.wake = asyncio.Event()
         self.finished = False
 
@@ -255,17 +227,17 @@ class _Run:
             self.sends.add(task)
             task.add_done_callback(self._sent)
 
-    async def _admit(self, plan: _Plan) -> _Outcome | None:
+    async def _admit(self, plan: _Plan) -> Outcome | None:
         """None when the row may be sent now, else its outcome without sending."""
         now = self.clock.now()
         if plan.superseded:
-            return _Outcome(plan.row_id, plan.attempts, now, superseded=True)
+            return Outcome(plan.row_id, plan.attempts, now, superseded=True)
         if plan.defer_until is not None:
-            return _Outcome(
+            return Outcome(
                 plan.row_id, plan.attempts, now, retry_at=plan.defer_until, count_attempt=False
             )
         if plan.view is None:
-            return _Outcome(plan.row_id, plan.attempts, now, error=plan.fail, final=True)
+            return Outcome(plan.row_id, plan.attempts, now, error=plan.fail, final=True)
         buckets = buckets_for(plan.view.target, self.limits)
         # The limiter says exactly how long until every bucket has a token, so one sleep
         # of that length is enough; no polling, and no other waiter races for the token
@@ -274,13 +246,13 @@ class _Run:
             if wait > MAX_INLINE_WAIT_S:
                 # One busy chat must not hold up everybody else's messages.
                 retry_at = self.clock.now() + timedelta(seconds=wait)
-                return _Outcome(
+                return Outcome(
                     plan.row_id, plan.attempts, now, retry_at=retry_at, count_attempt=False
                 )
             await asyncio.sleep(wait)
         return None
 
-    async def _send_in_turn(self, plan: _Plan, before: asyncio.Task[_Outcome] | None) -> _Outcome:
+    async def _send_in_turn(self, plan: _Plan, before: asyncio.Task[Outcome] | None) -> Outcome:
         """Figures of one progress message go out one after the other, each editing the
         message the one before it (`before`) showed, so the person sees one message change."""
         if before is not None and plan.view is not None:
@@ -289,14 +261,14 @@ class _Run:
                 plan.view = replace(plan.view, edit_of=shown.receipt.external_message_id)
         return await _send(plan, self.clock, self.senders)
 
-    def _sent(self, task: asyncio.Task[_Outcome]) -> None:
+    def _sent(self, task: asyncio.Task[Outcome]) -> None:
         self.slots.release()
         if task.cancelled() or task.exception() is not None:
             return  # kept in self.sends: drain() re-raises it as the worker's death
         self.sends.discard(task)
         self._finish(task.result())
 
-    def _finish(self, outcome: _Outcome) -> None:
+    def _finish(self, outcome: Outcome) -> None:
         self.done.append(outcome)
         self.wake.set()
 
@@ -324,9 +296,9 @@ class _Run:
             if self.finished and not self.done:
                 return
 
-    async def _write(self, outcomes: list[_Outcome]) -> None:
+    async def _write(self, outcomes: list[Outcome]) -> None:
         async with self.write_lock:
-            await _record(self.db, outcomes, self.report, self.rng)
+            await record_outcomes(self.db, outcomes, self.report, self.rng)
 
 
 class _NoLock:
@@ -469,10 +441,10 @@ async def _link_progress(session: AsyncSession, plans: list[_Plan]) -> None:
             plan.view = replace(plan.view, edit_of=message_id)
 
 
-async def _send(plan: _Plan, clock: Clock, senders: Mapping[str, Sender]) -> _Outcome:
+async def _send(plan: _Plan, clock: Clock, senders: Mapping[str, Sender]) -> Outcome:
     assert plan.view is not None  # _admit answered every row without a view
     view, target = plan.view, plan.view.target
-    out = _Outcome(plan.row_id, plan.attempts, clock.now(), target=target)
+    out = Outcome(plan.row_id, plan.attempts, clock.now(), target=target)
     try:
         out.receipt = await senders[target.platform].send(target, view)
     except RetryAfter as exc:
@@ -486,84 +458,3 @@ async def _send(plan: _Plan, clock: Clock, senders: Mapping[str, Sender]) -> _Ou
         log.warning("delivery of notification %s failed: %s", plan.row_id, out.error)
     out.at = clock.now()
     return out
-
-
-async def _record(
-    db: Database,
-    outcomes: Sequence[_Outcome],
-    report: DeliveryReport,
-    rng: random.Random | None,
-) -> None:
-    """Write a group of outcomes: one executemany UPDATE per shape, one transaction."""
-    sent: list[dict[str, Any]] = []
-    other: list[dict[str, Any]] = []
-    unreachable: list[tuple[int, datetime]] = []
-    for out in outcomes:
-        attempts = out.attempts + (1 if out.count_attempt else 0)
-        if out.superseded:
-            # Nothing to show: a newer figure of the same message is being shown instead.
-            sent.append(
-                {
-                    "id": out.row_id,
-                    "attempts": out.attempts,
-                    "status": NotificationStatus.SENT,
-                    "sent_at": out.at,
-                    "platform": None,
-                    "external_message_id": None,
-                    "last_error": None,
-                }
-            )
-            report.superseded += 1
-            continue
-        if out.receipt is not None:
-            sent.append(
-                {
-                    "id": out.row_id,
-                    "attempts": attempts,
-                    "status": NotificationStatus.SENT,
-                    "sent_at": out.at,
-                    "platform": out.target.platform if out.target else None,
-                    "external_message_id": out.receipt.external_message_id,
-                    "last_error": None,
-                }
-            )
-            report.sent += 1
-            continue
-        status, next_at = NotificationStatus.PENDING, out.at
-        if out.unreachable_identity is not None:
-            # Another of the person's chats may still reach them; the next pass chooses
-            # again and fails the row if none is left.
-            unreachable.append((out.unreachable_identity, out.at))
-            report.unreachable += 1
-        elif out.final:
-            status = NotificationStatus.FAILED
-            report.failed += 1
-            if out.error:
-                report.errors.append(out.error)
-        elif attempts >= MAX_ATTEMPTS:
-            status = NotificationStatus.FAILED
-            report.failed += 1
-        else:
-            next_at = out.retry_at or out.at + backoff(attempts, rng)
-            report.deferred += 1
-        other.append(
-            {
-                "id": out.row_id,
-                "attempts": attempts,
-                "status": status,
-                "next_attempt_at": next_at,
-                "last_error": out.error,
-            }
-        )
-    async with db.unit_of_work() as session:
-        # ORM bulk UPDATE by primary key: an executemany, not one statement per row.
-        for rows in (sent, other):
-            if rows:
-                await session.execute(update(Notification), rows)
-        for identity_id, at in unreachable:
-            await session.execute(
-                update(ChatIdentity)
-                .where(ChatIdentity.id == identity_id)
-                .values(unreachable_at=at)
-                .execution_options(synchronize_session=False)
-            )
