@@ -26,7 +26,11 @@ from sqlalchemy import insert, select, text
 from core.clock import FixedClock
 from core.db.engine import Database
 from core.db.models import Base, ChatIdentity, Notification, User
-from core.outbox.delivery import Bucket, PlatformLimit, SentReceipt, deliver_all_due
+from core.enums import NotificationKind
+from core.outbox.delivery import deliver_all_due
+from core.outbox.limits import Bucket, PlatformLimit
+from core.outbox.payloads import CoachCommentPayload
+from core.outbox.sending import SentReceipt
 from workers.ratelimit import MemoryTokenBuckets
 
 RATE = 1000.0
@@ -89,8 +93,8 @@ async def fill(db: Database, clock: FixedClock) -> None:
             [
                 {
                     "recipient_id": u,
-                    "kind": "coach_comment",
-                    "payload": {"body": "hi"},
+                    "kind": NotificationKind.COACH_COMMENT,
+                    "payload": CoachCommentPayload(body="hi").to_row(),
                     "idempotency_key": f"k{u}",
                     "status": "pending",
                     "next_attempt_at": clock.now(),

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import uvicorn
 
-from core.outbox.delivery import RateLimiter
+from core.outbox.limits import RateLimiter
 from trainlytics import web_address
 from trainlytics.container import Container
 from trainlytics.lifecycle import STOP_SIGNALS

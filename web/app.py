@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request
 from starlette.middleware.gzip import GZipMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from core.outbox.delivery import RateLimiter
+from core.outbox.limits import RateLimiter
 from trainlytics.container import Container
 from trainlytics.logging import setup_observability
 from web.middleware import (

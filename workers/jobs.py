@@ -12,8 +12,9 @@ from taskiq import AsyncBroker, ScheduleSource, TaskiqEvents, TaskiqState
 
 from core.clock import Clock
 from core.db.engine import Database
-from core.outbox.delivery import RateLimiter, Sender
-from core.schedules.messages import ScheduleStore
+from core.outbox.limits import RateLimiter
+from core.outbox.sending import Sender
+from core.schedules.store import ScheduleStore
 from trainlytics.container import Container
 from workers.ratelimit import MemoryTokenBuckets, RedisTokenBuckets
 from workers.schedule_sources import TaskScheduleStore

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 
 from redis.asyncio import Redis
 
-from core.outbox.delivery import Bucket
+from core.outbox.limits import Bucket
 
 # KEYS: one hash per bucket. ARGV: for each bucket its rate and burst.
 # Time comes from the Redis server so that every worker sees the same clock.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from taskiq import AsyncTaskiqDecoratedTask, ScheduleSource
 from taskiq.scheduler.scheduled_task import CronSpec, ScheduledTask
 
-from core.schedules.messages import ReminderSlot, ScheduleSpec
+from core.schedules.timing import ReminderSlot, ScheduleSpec
 
 
 class MemoryScheduleSource(ScheduleSource):
@@ -33,7 +33,7 @@ class MemoryScheduleSource(ScheduleSource):
 
 
 class TaskScheduleStore:
-    """core.schedules.messages.ScheduleStore on a taskiq source: cron in the person's timezone."""
+    """core.schedules.store.ScheduleStore on a taskiq source: cron in the person's timezone."""
 
     def __init__(self, source: ScheduleSource, task: AsyncTaskiqDecoratedTask) -> None:
         self.source = source

@@ -14,7 +14,7 @@ import logging
 
 from core.db.engine import Database
 from core.enums import Platform
-from core.outbox.delivery import ChatTarget, NotificationView, SentReceipt
+from core.outbox.sending import ChatTarget, NotificationView, SentReceipt
 
 log = logging.getLogger("trainlytics.console")
 

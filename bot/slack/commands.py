@@ -30,7 +30,7 @@ from core.enums import Permission, Role
 from core.errors import DomainError, InvalidInput, NotFound
 from core.people import identities as accounts
 from core.planning import workouts as planning
-from core.schedules.messages import COACH_DIGEST_AT
+from core.schedules.timing import COACH_DIGEST_AT
 from core.timeutil import local_date
 from trainlytics.container import Container
 

@@ -1,6 +1,6 @@
 """The coach's daily digest (exceptions only) and its buttons.
 
-core.schedules.messages writes the digest (athletes with a missed key workout, pain, form below
+core.schedules.attention writes the digest (athletes with a missed key workout, pain, form below
 the alert threshold, stale sync...); here it becomes one message with, per athlete,
 Comment, Move, Reduce 20 % and Snooze. `/trainlytics digest` shows the same list now.
 
@@ -25,9 +25,9 @@ from core.coaching import relationships as coaching
 from core.db.models import User, Workout
 from core.enums import WorkoutStatus
 from core.errors import DomainError
-from core.outbox.delivery import ChatTarget, NotificationView, SentReceipt
+from core.outbox.sending import ChatTarget, NotificationView, SentReceipt
 from core.planning import workouts as planning
-from core.schedules.messages import coach_attention
+from core.schedules.attention import coach_attention
 from core.timeutil import local_date
 from trainlytics.container import Container
 

@@ -27,7 +27,7 @@ from core.coaching import comments
 from core.db.models import Activity, CoachingRelationship, MessageRef, User
 from core.enums import Platform, RelationshipStatus
 from core.errors import DomainError
-from core.outbox.delivery import (
+from core.outbox.sending import (
     ChatTarget,
     NotificationView,
     PermanentFailure,
@@ -220,7 +220,7 @@ async def _show_activity(
         workout = await matching.matched_workout(session, activity.id)
         coach = await session.get_one(User, coach_id)
         text, blocks = activity_blocks(
-            activity_summary(activity, workout), athlete.name, coach.units
+            activity_summary(activity, workout).to_row(), athlete.name, coach.units
         )
         if existing:
             ref = existing[0]

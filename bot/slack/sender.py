@@ -29,18 +29,16 @@ from bot.slack.blocks import fallback
 from core.clock import Clock
 from core.db.engine import Database
 from core.enums import Platform
-from core.outbox.delivery import (
-    DEFAULT_LIMITS,
-    MAX_INLINE_WAIT_S,
+from core.outbox.delivery import MAX_INLINE_WAIT_S
+from core.outbox.limits import DEFAULT_LIMITS, RateLimiter, buckets_for
+from core.outbox.sending import (
     ChatTarget,
     NotificationView,
     PermanentFailure,
-    RateLimiter,
     RecipientUnreachable,
     RetryAfter,
     SentReceipt,
     TemporaryFailure,
-    buckets_for,
 )
 from trainlytics.container import Container
 

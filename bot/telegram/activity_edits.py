@@ -33,7 +33,7 @@ from bot.telegram.render import send_reply
 from core.db.engine import Database
 from core.db.models import Activity, MessageRef, Notification, User
 from core.enums import Platform
-from core.outbox.delivery import (
+from core.outbox.sending import (
     NotificationView,
     PermanentFailure,
     RecipientUnreachable,

@@ -39,7 +39,7 @@ from core.clock import Clock
 from core.db.engine import Database
 from core.db.models import Notification
 from core.enums import Platform
-from core.outbox.delivery import (
+from core.outbox.sending import (
     ChatTarget,
     NotificationView,
     PermanentFailure,

@@ -30,7 +30,7 @@ from core.activities.streams_store import load_streams, save_streams
 from core.clock import Clock
 from core.coaching.relationships import active_relationship_of_athlete, require_permission
 from core.db.models import Activity, Notification, User, Workout
-from core.enums import ActivitySource, NotificationKind, NotificationStatus, Permission
+from core.enums import ActivitySource, NotificationStatus, Permission
 from core.errors import InvalidInput, NotFound, PermissionDenied
 from core.files import parse_activity_file
 from core.load import daily as training_load
@@ -42,6 +42,12 @@ from core.load.threshold_history import (
 )
 from core.metrics import ActivityMetrics, compute_activity_metrics
 from core.outbox import notifications
+from core.outbox.payloads import (
+    ActivityRecordedPayload,
+    CheckInPayload,
+    SyncStatusPayload,
+    WorkoutSummary,
+)
 from core.planning import matching
 from core.planning.checkins import validate_answers
 from core.timeutil import local_date
@@ -434,15 +440,17 @@ async def record_check_in(
             session,
             clock,
             recipient_id=relationship.coach_id,
-            kind=NotificationKind.CHECK_IN,
-            payload={
-                "athlete_id": athlete_id,
-                "activity_id": kept.id,
-                "workout_id": workout.id if workout else None,
-                "name": kept.name,
-                "local_date": kept.local_date.isoformat(),
-                **answers,
-            },
+            payload=CheckInPayload(
+                athlete_id=athlete_id,
+                activity_id=kept.id,
+                workout_id=workout.id if workout else None,
+                name=kept.name,
+                local_date=kept.local_date,
+                rpe=rpe,
+                feel=feel,
+                pain=pain,
+                pain_note=pain_note,
+            ),
             key=f"activity:{kept.id}:check_in:coach:{fingerprint}",
         )
     return kept
@@ -558,37 +566,37 @@ async def activity_with_streams(
 # --- notifications ----------------------------------------------------------------------
 
 
-def activity_summary(activity: Activity, workout: Workout | None) -> dict[str, Any]:
+def activity_summary(activity: Activity, workout: Workout | None) -> ActivityRecordedPayload:
     """The numbers a coach sees when a session lands (no wording: the bot phrases it)."""
-    return {
-        "activity_id": activity.id,
-        "athlete_id": activity.user_id,
-        "name": activity.name,
-        "sport": activity.sport,
-        "local_date": activity.local_date.isoformat(),
-        "start_utc": activity.start_utc.astimezone(UTC).isoformat(),
-        "moving_s": activity.moving_s,
-        "elapsed_s": activity.elapsed_s,
-        "distance_m": activity.distance_m,
-        "load": activity.load,
-        "load_source": activity.load_source,
-        "intensity": activity.intensity,
-        "avg_hr": activity.avg_hr,
-        "avg_power": activity.avg_power,
-        "weighted_power": activity.weighted_power,
-        "workout": _workout_summary(workout),
-    }
+    return ActivityRecordedPayload(
+        activity_id=activity.id,
+        athlete_id=activity.user_id,
+        name=activity.name,
+        sport=activity.sport,
+        local_date=activity.local_date,
+        start_utc=activity.start_utc.astimezone(UTC),
+        moving_s=activity.moving_s,
+        elapsed_s=activity.elapsed_s,
+        distance_m=activity.distance_m,
+        load=activity.load,
+        load_source=activity.load_source,
+        intensity=activity.intensity,
+        avg_hr=activity.avg_hr,
+        avg_power=activity.avg_power,
+        weighted_power=activity.weighted_power,
+        workout=_workout_summary(workout),
+    )
 
 
-def _workout_summary(workout: Workout | None) -> dict[str, Any] | None:
+def _workout_summary(workout: Workout | None) -> WorkoutSummary | None:
     if workout is None:
         return None
-    return {
-        "id": workout.id,
-        "title": workout.title,
-        "compliance_pct": workout.compliance_pct,
-        "compliance_color": workout.compliance_color,
-    }
+    return WorkoutSummary(
+        id=workout.id,
+        title=workout.title,
+        compliance_pct=workout.compliance_pct,
+        compliance_color=workout.compliance_color,
+    )
 
 
 async def _notify_recorded(
@@ -609,7 +617,6 @@ async def _notify_recorded(
             session,
             clock,
             recipient_id=relationship.coach_id,
-            kind=NotificationKind.ACTIVITY_RECORDED,
             payload=activity_summary(activity, workout),
             key=f"activity:{activity.id}:recorded:coach",
         )
@@ -619,16 +626,15 @@ async def _notify_recorded(
         session,
         clock,
         recipient_id=athlete_id,
-        kind=NotificationKind.CHECK_IN,
-        payload={
-            "athlete_id": athlete_id,  # the athlete's own check-in card, not a coach's echo
-            "activity_id": activity.id,
-            "name": activity.name,
-            "sport": activity.sport,
-            "local_date": activity.local_date.isoformat(),
-            "asks": list(CHECK_IN_QUESTIONS),
-            "workout": _workout_summary(workout),
-        },
+        payload=CheckInPayload(
+            athlete_id=athlete_id,  # the athlete's own check-in card, not a coach's echo
+            activity_id=activity.id,
+            name=activity.name,
+            sport=activity.sport,
+            local_date=activity.local_date,
+            asks=tuple(CHECK_IN_QUESTIONS),
+            workout=_workout_summary(workout),
+        ),
         key=f"activity:{activity.id}:check_in",
     )
 
@@ -654,14 +660,14 @@ async def _notify_changed(
     """
     deleted = activity.deleted_at is not None
     change = CHANGE_DELETED if deleted else CHANGE_UPDATED
-    payload = {
-        "activity_changed": activity.id,
-        "change": change,
-        "athlete_id": activity.user_id,
-        "name": activity.name,
-        "sport": activity.sport,
-        "local_date": activity.local_date.isoformat(),
-    }
+    payload = SyncStatusPayload(
+        activity_changed=activity.id,
+        change=change,
+        athlete_id=activity.user_id,
+        name=activity.name,
+        sport=activity.sport,
+        local_date=activity.local_date,
+    )
     stamp = clock.now().isoformat()
     await _notify_change(session, clock, activity.user_id, activity.id, payload, stamp)
     relationship = await active_relationship_of_athlete(session, activity.user_id)
@@ -677,18 +683,15 @@ async def _notify_changed(
             session,
             clock,
             recipient_id=coach_id,
-            kind=NotificationKind.ACTIVITY_RECORDED,
             payload=activity_summary(activity, workout),
             key=f"activity:{activity.id}:recorded:coach:{count + 1}",
         )
         return
     if activity.is_private and not deleted:
         # Nothing of a private session for the coach beyond which post to take down.
-        payload = {
-            "activity_changed": activity.id,
-            "change": CHANGE_HIDDEN,
-            "athlete_id": activity.user_id,
-        }
+        payload = SyncStatusPayload(
+            activity_changed=activity.id, change=CHANGE_HIDDEN, athlete_id=activity.user_id
+        )
     await _notify_change(session, clock, coach_id, activity.id, payload, stamp)
 
 
@@ -708,7 +711,7 @@ async def _notify_change(
     clock: Clock,
     recipient_id: int,
     activity_id: int,
-    payload: dict[str, Any],
+    payload: SyncStatusPayload,
     stamp: str,
 ) -> None:
     count = await _changes_so_far(session, activity_id, recipient_id)
@@ -716,7 +719,6 @@ async def _notify_change(
         session,
         clock,
         recipient_id=recipient_id,
-        kind=NotificationKind.SYNC_STATUS,
         payload=payload,
         key=f"activity:{activity_id}:changed:{recipient_id}:{count + 1}:{stamp}",
     )

@@ -35,7 +35,7 @@ from core.db.models import Activity, DailyLoad, User, Workout
 from core.enums import Permission, WorkoutStatus
 from core.errors import InvalidInput, NotFound
 from core.planning import workouts as planning
-from core.schedules.messages import attention_reasons
+from core.schedules.attention import attention_reasons
 from core.timeutil import local_date, week_start
 
 RECENT_DAYS = 14  # how far back "last activities" and ahead "next workouts" look
@@ -56,7 +56,7 @@ class AthleteSnapshot:
     fitness: float | None
     fatigue: float | None
     form: float | None
-    flags: list[dict[str, Any]] = field(default_factory=list)  # core.schedules.messages reasons
+    flags: list[dict[str, Any]] = field(default_factory=list)  # core.schedules.attention reasons
     recent: list[Activity] = field(default_factory=list)  # newest first (detail only)
     upcoming: list[Workout] = field(default_factory=list)  # soonest first (detail only)
     # False: the athlete withholds their activities from this coach; no number is read.

@@ -8,9 +8,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.clock import Clock
 from core.coaching.relationships import active_relationship_of_athlete, require_permission
 from core.db.models import Activity, Comment, User, Workout
-from core.enums import NotificationKind, Permission
+from core.enums import Permission
 from core.errors import InvalidInput, NotFound
 from core.outbox import notifications
+from core.outbox.payloads import AthleteCommentPayload, CoachCommentPayload
 
 MAX_COMMENT_LENGTH = 3000
 
@@ -58,7 +59,7 @@ async def add_comment(
     session.add(comment)
     await session.flush()
     author = await session.get_one(User, author_id)
-    payload = {
+    about = {
         "comment_id": comment.id,
         "author_id": author_id,
         "author_name": author.name,
@@ -72,8 +73,7 @@ async def add_comment(
             session,
             clock,
             recipient_id=athlete_id,
-            kind=NotificationKind.COACH_COMMENT,
-            payload=payload,
+            payload=CoachCommentPayload.model_validate(about),
             key=f"comment:{comment.id}:athlete",
         )
     else:
@@ -83,8 +83,7 @@ async def add_comment(
                 session,
                 clock,
                 recipient_id=relationship.coach_id,
-                kind=NotificationKind.ATHLETE_COMMENT,
-                payload=payload,
+                payload=AthleteCommentPayload.model_validate(about),
                 key=f"comment:{comment.id}:coach",
             )
     return comment

@@ -130,13 +130,13 @@ async def accept_invitation(
     session.add(relationship)
     await session.flush()
     from core.outbox import notifications
+    from core.outbox.payloads import RelationshipPayload
 
     await notifications.notify(
         session,
         clock,
         recipient_id=invitation.coach_id,
-        kind="relationship",
-        payload={"event": "joined", "athlete_id": athlete_id},
+        payload=RelationshipPayload(event="joined", athlete_id=athlete_id),
         key=f"relationship:{relationship.id}:joined",
     )
     return relationship

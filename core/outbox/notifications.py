@@ -6,9 +6,6 @@ change that caused it was committed. Delivery (workers) reads them later.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,6 +13,7 @@ from core.clock import Clock
 from core.db.models import Notification, NotificationPreference
 from core.enums import DeliveryMode, NotificationKind, NotificationStatus
 from core.errors import InvalidInput
+from core.outbox.payloads import NotificationPayload
 
 # Kinds a person may switch to digest or off. Reminders and relationship events are
 # instant by default; everything is instant unless the person chose otherwise.
@@ -69,8 +67,7 @@ async def notify(
     clock: Clock,
     *,
     recipient_id: int,
-    kind: str,
-    payload: Mapping[str, Any],
+    payload: NotificationPayload,
     key: str,
     force: bool = False,
 ) -> Notification | None:
@@ -78,7 +75,9 @@ async def notify(
 
     `key` is the idempotency key: the same event notifies once however often it is
     processed. `force` ignores the preference (for replies a person explicitly asked for).
+    The row's kind is the payload's; the payload is stored as its JSON (`to_row`).
     """
+    kind = payload.kind
     existing = await session.scalar(select(Notification).where(Notification.idempotency_key == key))
     if existing is not None:
         return existing
@@ -88,7 +87,7 @@ async def notify(
     row = Notification(
         recipient_id=recipient_id,
         kind=kind,
-        payload=dict(payload),
+        payload=payload.to_row(),
         idempotency_key=key,
         status=NotificationStatus.DIGEST
         if mode == DeliveryMode.DIGEST

@@ -15,9 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.clock import Clock
 from core.coaching.relationships import active_relationship_of_athlete
 from core.db.models import Workout
-from core.enums import NotificationKind, Permission, WorkoutStatus
+from core.enums import Permission, WorkoutStatus
 from core.errors import InvalidInput, NotFound, PermissionDenied
 from core.outbox import notifications
+from core.outbox.payloads import CheckInPayload
 
 MAX_PAIN_NOTE = 2000
 
@@ -84,15 +85,17 @@ async def record_workout_check_in(
             session,
             clock,
             recipient_id=relationship.coach_id,
-            kind=NotificationKind.CHECK_IN,
-            payload={
-                "athlete_id": athlete_id,
-                "workout_id": workout.id,
-                "activity_id": None,
-                "title": workout.title,
-                "local_date": workout.scheduled_date.isoformat(),
-                **answers,
-            },
+            payload=CheckInPayload(
+                athlete_id=athlete_id,
+                workout_id=workout.id,
+                activity_id=None,
+                title=workout.title,
+                local_date=workout.scheduled_date,
+                rpe=rpe,
+                feel=feel,
+                pain=pain,
+                pain_note=pain_note,
+            ),
             key=f"workout:{workout.id}:check_in:coach:{fingerprint}",
         )
     return workout

@@ -15,9 +15,14 @@ from core.clock import Clock
 from core.coaching.relationships import require_permission
 from core.db.engine import small_read
 from core.db.models import PlanTemplate, TemplateWorkout, TrainingPlan, User, Workout
-from core.enums import NotificationKind, Permission, WorkoutStatus
+from core.enums import Permission, WorkoutStatus
 from core.errors import Conflict, InvalidFields, InvalidInput, NotFound, Problem
 from core.outbox import notifications
+from core.outbox.payloads import (
+    NewPlanPayload,
+    WorkoutChangedPayload,
+    WorkoutCompletedPayload,
+)
 from core.planning.structure import (
     estimate_load,
     total_distance_m,
@@ -133,8 +138,7 @@ async def create_workout(
             session,
             clock,
             recipient_id=athlete_id,
-            kind=NotificationKind.NEW_PLAN,
-            payload={"workout_id": workout.id, "date": on.isoformat(), "title": workout.title},
+            payload=NewPlanPayload(workout_id=workout.id, date=on, title=workout.title),
             key=f"workout:{workout.id}:planned",
         )
     return workout
@@ -166,13 +170,9 @@ async def move_workout(
                 session,
                 clock,
                 recipient_id=recipient,
-                kind=NotificationKind.WORKOUT_CHANGED,
-                payload={
-                    "workout_id": workout.id,
-                    "from": previous.isoformat(),
-                    "to": to.isoformat(),
-                    "title": workout.title,
-                },
+                payload=WorkoutChangedPayload(
+                    workout_id=workout.id, moved_from=previous, to=to, title=workout.title
+                ),
                 key=f"workout:{workout.id}:moved:{previous}:{to}:{clock.now().isoformat()}",
             )
     return workout
@@ -206,12 +206,9 @@ async def scale_workout(
             session,
             clock,
             recipient_id=workout.athlete_id,
-            kind=NotificationKind.WORKOUT_CHANGED,
-            payload={
-                "workout_id": workout.id,
-                "title": workout.title,
-                "scaled_pct": round(factor * 100),
-            },
+            payload=WorkoutChangedPayload(
+                workout_id=workout.id, title=workout.title, scaled_pct=round(factor * 100)
+            ),
             key=f"workout:{workout.id}:scaled:{factor:g}:{clock.now().isoformat()}",
         )
     return workout
@@ -275,7 +272,14 @@ async def complete_workout(
     if notes:
         workout.athlete_notes = notes
     await _tell_coach(
-        session, clock, actor_id, workout, NotificationKind.WORKOUT_COMPLETED, "completed"
+        session,
+        clock,
+        actor_id,
+        workout,
+        WorkoutCompletedPayload(
+            workout_id=workout.id, athlete_id=workout.athlete_id, title=workout.title
+        ),
+        "completed",
     )
     return workout
 
@@ -299,10 +303,14 @@ async def skip_workout(
         clock,
         actor_id,
         workout,
-        NotificationKind.WORKOUT_CHANGED,
+        WorkoutChangedPayload(
+            workout_id=workout.id,
+            athlete_id=workout.athlete_id,
+            title=workout.title,
+            skipped=True,
+            reason=reason,
+        ),
         "skipped",
-        skipped=True,
-        reason=reason,
     )
     return workout
 
@@ -312,9 +320,8 @@ async def _tell_coach(
     clock: Clock,
     actor_id: int,
     workout: Workout,
-    kind: NotificationKind,
+    payload: WorkoutCompletedPayload | WorkoutChangedPayload,
     event: str,
-    **details: object,
 ) -> None:
     """When the athlete themself acted on a workout, their coach (if any) hears of it."""
     if actor_id != workout.athlete_id:
@@ -326,13 +333,7 @@ async def _tell_coach(
         session,
         clock,
         recipient_id=coach,
-        kind=kind,
-        payload={
-            "workout_id": workout.id,
-            "athlete_id": workout.athlete_id,
-            "title": workout.title,
-            **details,
-        },
+        payload=payload,
         key=f"workout:{workout.id}:{event}",
     )
 
@@ -544,13 +545,7 @@ async def assign_template(
         session,
         clock,
         recipient_id=athlete_id,
-        kind=NotificationKind.NEW_PLAN,
-        payload={
-            "plan_id": plan.id,
-            "name": plan.name,
-            "start": start.isoformat(),
-            "workout_count": count,
-        },
+        payload=NewPlanPayload(plan_id=plan.id, name=plan.name, start=start, workout_count=count),
         key=f"plan:{plan.id}:assigned",
     )
     return plan

@@ -49,9 +49,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.clock import Clock
 from core.crypto import CryptoError, TokenCipher
 from core.db.models import AccountTransfer, ConnectedAccount, OAuthState, User
-from core.enums import NotificationKind
 from core.errors import InvalidInput, NotFound
 from core.outbox.notifications import notify
+from core.outbox.payloads import SyncStatusPayload
 from core.sync.build import SyncContext
 from core.sync.providers.base import (
     AuthRevoked,
@@ -577,13 +577,9 @@ async def _tell_transfer(
         session,
         clock,
         recipient_id=recipient_id,
-        kind=NotificationKind.SYNC_STATUS,
-        payload={
-            "provider": account.provider,
-            "transfer": step,
-            "transfer_id": transfer.id,
-            "other": other_name,
-        },
+        payload=SyncStatusPayload(
+            provider=account.provider, transfer=step, transfer_id=transfer.id, other=other_name
+        ),
         key=f"transfer:{transfer.id}:{step}",
         force=True,  # an account changing hands is never muted
     )
@@ -709,13 +705,12 @@ async def disable_account(
         session,
         clock,
         recipient_id=account.user_id,
-        kind=NotificationKind.SYNC_STATUS,
-        payload={
-            "provider": account.provider,
-            "revoked": True,
-            "reason": reason[:300],
-            "reconnect_command": f"/connect {account.provider}",
-        },
+        payload=SyncStatusPayload(
+            provider=account.provider,
+            revoked=True,
+            reason=reason[:300],
+            reconnect_command=f"/connect {account.provider}",
+        ),
         key=f"sync:{account.id}:revoked:{clock.now().isoformat()}",
         force=True,
     )

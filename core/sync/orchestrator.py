@@ -32,8 +32,9 @@ from core.activities.parsed import Sport
 from core.activities.plausibility import ImplausibleActivity, check_activity
 from core.clock import Clock
 from core.db.models import Activity, ActivityStream, ConnectedAccount, SyncLog, WebhookEvent
-from core.enums import ActivitySource, NotificationKind
+from core.enums import ActivitySource
 from core.outbox.notifications import notify
+from core.outbox.payloads import SyncStatusPayload
 from core.sync.build import SyncContext
 from core.sync.connections import ACTIVE, active_account, with_token
 from core.sync.providers.base import (
@@ -338,12 +339,11 @@ async def _after_revocation(ctx: SyncContext, account_id: int) -> None:
             session,
             ctx.clock,
             recipient_id=account.user_id,
-            kind=NotificationKind.SYNC_STATUS,
-            payload={
-                "provider": account.provider,
-                "data_deleted": deleted,
-                "reconnect_command": f"/connect {account.provider}",
-            },
+            payload=SyncStatusPayload(
+                provider=account.provider,
+                data_deleted=deleted,
+                reconnect_command=f"/connect {account.provider}",
+            ),
             key=f"sync:{account.id}:data-deleted:{ctx.clock.now().isoformat()}",
             force=True,
         )
@@ -680,13 +680,14 @@ async def _progress(
         session,
         clock,
         recipient_id=account.user_id,
-        kind=NotificationKind.SYNC_STATUS,
-        payload={
-            "progress_of": account.id,
-            "generation": generation,
-            "provider": account.provider,
-            **values,
-        },
+        payload=SyncStatusPayload.model_validate(
+            {
+                "progress_of": account.id,
+                "generation": generation,
+                "provider": account.provider,
+                **values,
+            }
+        ),
         key=f"sync:{account.id}:backfill:{generation}:{figures}"[:200],
         force=True,
     )
@@ -773,12 +774,9 @@ async def _delayed(
                 session,
                 ctx.clock,
                 recipient_id=account.user_id,
-                kind=NotificationKind.SYNC_STATUS,
-                payload={
-                    "provider": account.provider,
-                    "delayed": True,
-                    "retry_at": retry_at.isoformat(),
-                },
+                payload=SyncStatusPayload(
+                    provider=account.provider, delayed=True, retry_at=retry_at
+                ),
                 key=f"sync:{account.id}:delayed:{now.isoformat()}",
                 force=True,
             )

@@ -10,6 +10,7 @@ from core.enums import DeliveryMode
 from core.errors import InvalidInput, PermissionDenied
 from core.load import threshold_history as thresholds
 from core.outbox import notifications
+from core.outbox.payloads import CoachCommentPayload, NewPlanPayload, ReminderPayload
 from core.planning import workouts as planning
 from core.planning.workouts import WorkoutSpec
 from tests.factories import coached, person
@@ -142,16 +143,16 @@ async def test_preferences_decide_instant_digest_or_nothing_and_keys_are_idempot
         await notifications.set_preference(s, ana.id, "coach_comment", DeliveryMode.DIGEST)
         await notifications.set_preference(s, ana.id, "reminder", "off")
         a = await notifications.notify(
-            s, clock, recipient_id=ana.id, kind="coach_comment", payload={}, key="k1"
+            s, clock, recipient_id=ana.id, payload=CoachCommentPayload(), key="k1"
         )
         b = await notifications.notify(
-            s, clock, recipient_id=ana.id, kind="reminder", payload={}, key="k2"
+            s, clock, recipient_id=ana.id, payload=ReminderPayload(), key="k2"
         )
         c = await notifications.notify(
-            s, clock, recipient_id=ana.id, kind="new_plan", payload={}, key="k3"
+            s, clock, recipient_id=ana.id, payload=NewPlanPayload(), key="k3"
         )
         c2 = await notifications.notify(
-            s, clock, recipient_id=ana.id, kind="new_plan", payload={}, key="k3"
+            s, clock, recipient_id=ana.id, payload=NewPlanPayload(), key="k3"
         )
         assert (a.status, b, c.status, c2.id) == ("digest", None, "pending", c.id)
         with pytest.raises(InvalidInput):

@@ -13,8 +13,10 @@ from core.clock import FixedClock
 from core.db.models import ChatIdentity, Notification, User
 from core.enums import DeliveryMode, NotificationKind, NotificationStatus, Platform, Role
 from core.outbox import notifications
-from core.outbox.delivery import (
-    DAILY_DIGEST_KIND,
+from core.outbox.delivery import deliver_due
+from core.outbox.digest import roll_up_digest
+from core.outbox.payloads import read_payload
+from core.outbox.sending import (
     ChatTarget,
     NotificationView,
     PermanentFailure,
@@ -22,8 +24,6 @@ from core.outbox.delivery import (
     RetryAfter,
     SentReceipt,
     TemporaryFailure,
-    deliver_due,
-    roll_up_digest,
 )
 from core.people import identities as accounts
 from workers.ratelimit import MemoryTokenBuckets
@@ -66,8 +66,10 @@ async def outbox(db, clock, user_id: int, key: str = "comment:1:athlete", **kw) 
             s,
             clock,
             recipient_id=user_id,
-            kind=kw.pop("kind", NotificationKind.COACH_COMMENT),
-            payload=kw.pop("payload", {"body": "Nice intervals"}),
+            payload=read_payload(
+                kw.pop("kind", NotificationKind.COACH_COMMENT),
+                kw.pop("payload", {"body": "Nice intervals"}),
+            ),
             key=key,
             **kw,
         )
@@ -279,7 +281,7 @@ async def test_digest_rows_go_out_as_one_daily_message(db, clock: FixedClock):
     assert digest is not None and again is None
     await deliver_due(db, clock, {Platform.TELEGRAM: sender}, limiter())
     [(_, view)] = sender.delivered
-    assert view.kind == DAILY_DIGEST_KIND
+    assert view.kind == NotificationKind.DAILY_DIGEST
     assert [i["payload"]["body"] for i in view.payload["items"]] == [
         f"comment {i}" for i in range(3)
     ]
@@ -297,3 +299,23 @@ async def test_a_person_without_any_chat_is_failed_with_a_reason(db, clock):
     nid = await outbox(db, clock, uid)
     await deliver_due(db, clock, {Platform.TELEGRAM: FakeSender()}, limiter())
     assert (await row(db, nid)).status == NotificationStatus.FAILED
+
+
+async def test_a_row_whose_payload_no_longer_fits_its_kind_fails_and_the_rest_is_sent(db, clock):
+    uid = await telegram_person(db)
+    broken = await outbox(db, clock, uid, key="old")
+    good = await outbox(db, clock, uid, key="new")
+    async with db.unit_of_work() as s:
+        # An old row written before the payload types: a reminder slot that no longer exists.
+        row = await s.get_one(Notification, broken)
+        row.kind, row.payload = NotificationKind.REMINDER, {"slot": "noon"}
+    sender = FakeSender()
+    report = await deliver_due(db, clock, {Platform.TELEGRAM: sender}, MemoryTokenBuckets())
+    assert (report.sent, report.failed) == (1, 1)
+    assert [v.notification_id for _, v in sender.delivered] == [good]
+    assert sender.delivered[0][1].typed is not None
+    async with db.unit_of_work() as s:
+        row = await s.get_one(Notification, broken)
+        assert row.status == NotificationStatus.FAILED
+        assert "'reminder' notification is not valid" in (row.last_error or "")
+        assert "slot" in row.last_error

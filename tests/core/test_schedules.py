@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import select
 from taskiq.cli.scheduler.run import is_cron_task_now
 
+from core import schedules
 from core.db.models import Activity, DailyLoad, Notification, PersonSchedule, Workout
 from core.enums import NotificationKind
 from core.outbox.delivery import deliver_due
-from core.schedules import messages as schedules
-from core.schedules.messages import ReminderSlot, ScheduleSpec
+from core.schedules.timing import ReminderSlot, ScheduleSpec
 from tests.factories import coached, person
 from workers.ratelimit import MemoryTokenBuckets
 from workers.schedule_sources import MemoryScheduleSource, TaskScheduleStore
@@ -128,7 +128,7 @@ async def test_monday_summary_has_the_weeks_numbers_and_a_load_chart(db, clock):
 
         async def send(self, recipient, view):
             self.views.append(view)
-            from core.outbox.delivery import SentReceipt
+            from core.outbox.sending import SentReceipt
 
             return SentReceipt("1")
 

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
+from core import schedules
 from core.coaching import relationships as coaching
 from core.errors import InvalidInput, PermissionDenied
-from core.schedules import messages as schedules
 from tests.factories import coached, person
 
 

@@ -142,8 +142,9 @@ async def test_scheduler_stops_within_budget(tmp_path, env, redis_cleanup):
 async def _pending_telegram_message(database_url: str) -> None:
     from core.clock import SystemClock
     from core.db.engine import Database
-    from core.enums import NotificationKind, Platform
+    from core.enums import Platform
     from core.outbox import notifications
+    from core.outbox.payloads import CoachCommentPayload
     from core.people import identities as accounts
 
     db = Database.from_url(database_url)
@@ -159,8 +160,7 @@ async def _pending_telegram_message(database_url: str) -> None:
                 s,
                 SystemClock(),
                 recipient_id=tess.id,
-                kind=NotificationKind.COACH_COMMENT,
-                payload={"body": "Nice tempo run"},
+                payload=CoachCommentPayload(body="Nice tempo run"),
                 key=f"comment:sigterm:{os.getpid()}:{tess.id}",
             )
     finally:

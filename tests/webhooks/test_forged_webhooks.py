@@ -17,6 +17,8 @@ import pytest
 
 from bot.conversation.notifications import NotificationView, render_notification
 from core.db.models import Activity, ConnectedAccount, Notification, WebhookEvent
+from core.enums import NotificationKind
+from core.outbox.payloads import read_payload
 from core.sync.connections import read_token
 from core.sync.orchestrator import store_webhook_events
 from core.sync.providers.base import ActivityRef
@@ -297,7 +299,9 @@ async def test_a_real_strava_deauthorization_deletes_strava_data_and_tells_the_a
     assert deleted["data_deleted"] == 2
     assert not [p for p in notes if p.get("change") == "deleted"]  # one message, not one each
     for locale, words in (("en", "2 activities imported from Strava"), ("fr", "les 2 activités")):
-        text = render_notification(NotificationView("sync_status", deleted, locale, "metric"))
+        text = render_notification(
+            NotificationView(read_payload(NotificationKind.SYNC_STATUS, deleted), locale, "metric")
+        )
         assert words in text.plain and "/connect strava" in text.plain
 
 

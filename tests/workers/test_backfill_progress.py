@@ -17,7 +17,7 @@ from sqlalchemy import select
 from bot.telegram.sender import build_sender
 from core.db.models import Notification
 from core.enums import NotificationKind, NotificationStatus
-from core.outbox.delivery import ChatTarget, NotificationView, SentReceipt
+from core.outbox.sending import ChatTarget, NotificationView, SentReceipt
 from core.sync.orchestrator import backfill_step
 from tests.core.test_delivery import telegram_person
 from tests.fakes.telegram_bot_api import FakeTelegramBotAPI
@@ -100,6 +100,7 @@ async def test_backfill_progress_is_one_telegram_message_edited_in_place(
 async def progress_figure(db, clock, uid: int, account: int, done: int, total: int) -> None:
     """The outbox row core.sync writes for one backfill figure (orchestrator._progress)."""
     from core.outbox import notifications
+    from core.outbox.payloads import SyncStatusPayload
 
     payload = {"progress_of": account, "generation": "g", "provider": "strava"}
     payload |= {"done": done, "total": total, **({"finished": True} if done == total else {})}
@@ -108,8 +109,7 @@ async def progress_figure(db, clock, uid: int, account: int, done: int, total: i
             session,
             clock,
             recipient_id=uid,
-            kind=NotificationKind.SYNC_STATUS,
-            payload=payload,
+            payload=SyncStatusPayload.model_validate(payload),
             key=f"sync:{account}:backfill:g:done={done}",
             force=True,
         )

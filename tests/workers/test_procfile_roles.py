@@ -26,6 +26,7 @@ from core.db.engine import Database
 from core.db.models import Notification, Workout
 from core.enums import NotificationKind, NotificationStatus, Platform
 from core.outbox import notifications
+from core.outbox.payloads import CoachCommentPayload
 from core.people import identities as accounts
 from core.timeutil import local_date
 
@@ -152,8 +153,7 @@ async def test_reminder_goes_out_once_and_a_killed_worker_loses_nothing(tmp_path
                 s,
                 clock,
                 recipient_id=ana_id,
-                kind=NotificationKind.COACH_COMMENT,
-                payload={"body": "Great climbing today"},
+                payload=CoachCommentPayload(body="Great climbing today"),
                 key="comment:while-the-worker-was-down",
             )
         second = start(worker_role, env, log)

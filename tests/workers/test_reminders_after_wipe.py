@@ -23,7 +23,7 @@ from taskiq.cli.scheduler.run import is_cron_task_now
 
 from core.db.models import Workout
 from core.enums import Platform
-from core.outbox.delivery import ChatTarget, NotificationView, SentReceipt
+from core.outbox.sending import ChatTarget, NotificationView, SentReceipt
 from tests.core.test_delivery import telegram_person
 from tests.workers.conftest import REDIS_URL
 from workers.broker import broker

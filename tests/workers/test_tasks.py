@@ -12,7 +12,7 @@ from taskiq import InMemoryBroker, TaskiqMessage
 
 from core.db.models import Notification, Workout
 from core.enums import NotificationStatus
-from core.outbox.delivery import Bucket
+from core.outbox.limits import Bucket
 from tests.core.test_delivery import telegram_person
 from workers.broker import schedule_source
 from workers.ratelimit import MemoryTokenBuckets, RedisTokenBuckets
@@ -52,10 +52,11 @@ async def test_reconcile_task_puts_each_persons_reminders_in_the_schedule_source
 async def test_deliver_task_sends_due_rows(jobs, db, clock):
     uid = await telegram_person(db)
     from core.outbox import notifications
+    from core.outbox.payloads import CoachCommentPayload
 
     async with db.unit_of_work() as s:
         await notifications.notify(
-            s, clock, recipient_id=uid, kind="coach_comment", payload={"body": "hi"}, key="x"
+            s, clock, recipient_id=uid, payload=CoachCommentPayload(body="hi"), key="x"
         )
     result = await (await deliver_outbox.kiq()).wait_result(timeout=10)
     assert result.return_value == 1

@@ -6,7 +6,8 @@ import logging
 
 from taskiq import Context, TaskiqDepends
 
-from core.outbox.delivery import DeliveryReport, deliver_all_due
+from core.outbox.delivery import deliver_all_due
+from core.outbox.outcomes import DeliveryReport
 from trainlytics.settings import Settings
 from workers.broker import broker
 from workers.jobs import Jobs, jobs_of

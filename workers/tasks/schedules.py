@@ -6,7 +6,7 @@ import logging
 
 from taskiq import Context, TaskiqDepends
 
-from core.schedules import messages as schedules
+from core import schedules
 from workers.broker import broker
 from workers.jobs import Jobs, jobs_of
 from workers.tasks.outbox import deliver

@@ -1,7 +1,7 @@
 """Coach commands in any chat door: /roster, /athlete, /invite, /comment, /digest.
 
 The numbers come from `core.coaching.coach_view` and
-`core.schedules.messages.coach_attention`, the same rules the Slack door shows, so a
+`core.schedules.attention.coach_attention`, the same rules the Slack door shows, so a
 coach sees one truth in Slack, Telegram and the console. Every read crosses
 `core.coaching.relationships.require_permission`; its refusal (a DomainError) ends as
 the dispatcher's usual polite reply. A person whose role is athlete is told how to
@@ -26,7 +26,7 @@ from core.coaching import relationships as coaching
 from core.coaching.coach_view import AthleteSnapshot
 from core.db.models import Activity, Workout
 from core.enums import Role
-from core.schedules.messages import coach_attention
+from core.schedules.attention import coach_attention
 from core.timeutil import local_date, week_start
 
 NAMES_PER_ROW = 3

@@ -18,29 +18,25 @@ from core.coaching import comments
 from core.coaching import relationships as coaching
 from core.dates import read_date
 from core.db.models import ConnectedAccount, MessageRef, User
-from core.enums import DeliveryMode, Role, Units
+from core.enums import DeliveryMode, NotificationKind, Role, Units
 from core.errors import InvalidInput, NotFound
 from core.load import daily as training_load
 from core.load import race_outlook, threshold_entry
 from core.outbox import notifications
 from core.people import identities as accounts
+from core.people import preferences
 from core.sync import connections as sync_accounts
 from core.timeutil import local_date
 
 SETTINGS_KINDS = (
-    "coach_comment",
-    "reminder",
-    "weekly_summary",
-    "check_in",
-    "new_plan",
-    "workout_changed",
+    NotificationKind.COACH_COMMENT,
+    NotificationKind.REMINDER,
+    NotificationKind.WEEKLY_SUMMARY,
+    NotificationKind.CHECK_IN,
+    NotificationKind.NEW_PLAN,
+    NotificationKind.WORKOUT_CHANGED,
 )
 _MODES = (DeliveryMode.INSTANT, DeliveryMode.DIGEST, DeliveryMode.OFF)
-# The reminder times offered in /settings, local time: the evening before, the same morning.
-REMINDER_CHOICES = {
-    "evening": (time(19, 0), time(20, 0), time(21, 0)),
-    "morning": (time(6, 0), time(7, 0), time(8, 0)),
-}
 
 
 def advice_key(form: float) -> str:
@@ -261,7 +257,7 @@ async def _notif_menu(ctx: Context) -> None:
 def _reminder_menu(ctx: Context) -> None:
     current = {"evening": ctx.user.reminder_evening_at, "morning": ctx.user.reminder_morning_at}
     rows = []
-    for slot, choices in REMINDER_CHOICES.items():
+    for slot, choices in preferences.REMINDER_CHOICES.items():
         row = [Button(ctx.t(f"remind_{slot}"), cb(Scope.SETTINGS, "menu", "remind"))]
         for value in (None, *choices):
             label = ctx.t("off") if value is None else value.strftime("%H:%M")
@@ -280,15 +276,19 @@ def _reminder_menu(ctx: Context) -> None:
     )
 
 
-def _reminder_time(slot: str, token: str) -> time | None:
-    """The time a reminder button stands for; only the offered choices are accepted."""
+def _quiet_token(start: time, end: time) -> str:
+    return f"{start.hour:02d}-{end.hour:02d}"
+
+
+def _quiet_window(token: str) -> tuple[time | None, time | None]:
+    """What a quiet-hours button ("22-07", "off") stands for; core checks it is sane."""
     if token == "off":
-        return None
-    choices = REMINDER_CHOICES.get(slot, ())
-    chosen = next((at for at in choices if at.strftime("%H%M") == token), None)
-    if chosen is None:
-        raise InvalidInput("That reminder time is not one I offer; open /settings again.")
-    return chosen
+        return None, None
+    try:
+        start, end = (time(int(x)) for x in token.split("-"))
+    except ValueError as exc:
+        raise InvalidInput("Those quiet hours are not ones I offer; open /settings again.") from exc
+    return start, end
 
 
 async def on_settings_button(ctx: Context) -> None:
@@ -310,12 +310,9 @@ async def on_settings_button(ctx: Context) -> None:
             await _notif_menu(ctx)
         case "menu", ("remind",):
             _reminder_menu(ctx)
-        case "remind", (slot, token) if slot in REMINDER_CHOICES:
-            at = _reminder_time(slot, token)
-            if slot == "evening":
-                ctx.user.reminder_evening_at = at
-            else:
-                ctx.user.reminder_morning_at = at
+        case "remind", (slot, token) if slot in preferences.REMINDER_CHOICES:
+            at = preferences.reminder_time(slot, token)
+            await preferences.set_reminder(ctx.session, me, slot, at)
             ctx.reminders_changed = True
             _reminder_menu(ctx)
         case "menu", ("quiet",):
@@ -324,7 +321,7 @@ async def on_settings_button(ctx: Context) -> None:
                 Buttons.of(
                     [
                         Button(v.replace("-", "–"), cb(Scope.SETTINGS, "quiet", v))
-                        for v in ("21-07", "22-07", "23-08")
+                        for v in (_quiet_token(*w) for w in preferences.QUIET_CHOICES)
                     ],
                     [Button(ctx.t("off"), cb(Scope.SETTINGS, "quiet", "off"))],
                 ),
@@ -342,11 +339,7 @@ async def on_settings_button(ctx: Context) -> None:
             await notifications.set_preference(ctx.session, me, kind, mode)
             await _notif_menu(ctx)
         case "quiet", (value,):
-            if value == "off":
-                ctx.user.quiet_hours_start = ctx.user.quiet_hours_end = None
-            else:
-                start, end = (int(x) for x in value.split("-"))
-                ctx.user.quiet_hours_start, ctx.user.quiet_hours_end = time(start), time(end)
+            await preferences.set_quiet_hours(ctx.session, me, *_quiet_window(value))
             ctx.reply(ctx.t("saved"))
         case "disc", (provider,):
             await disconnect_provider(ctx, provider)

@@ -13,6 +13,7 @@ from bot.conversation.notifications import NotificationView, render_notification
 from bot.conversation.types import Reply, Span, Style, Text, bold, split_for_limit
 from core.db.models import Workout
 from core.enums import NotificationKind
+from core.outbox.payloads import read_payload
 
 BIG = 10**18 - 1  # the largest id a callback argument takes (18 digits)
 
@@ -81,7 +82,7 @@ PAYLOADS: dict[str, list[dict]] = {
         },
     ],
     NotificationKind.RELATIONSHIP: [{"event": "joined", "athlete_id": 1}],
-    "daily_digest": [
+    NotificationKind.DAILY_DIGEST: [
         {
             "date": "2026-03-10",
             "items": [
@@ -104,14 +105,18 @@ EXPECTED = {
     ("en", NotificationKind.NEW_PLAN, 0): "Marathon build",
     ("en", NotificationKind.RELATIONSHIP, 0): "joined you",
     ("fr", NotificationKind.RELATIONSHIP, 0): "vous a rejoint",
-    ("en", "daily_digest", 0): "Coach comments: 2",
-    ("fr", "daily_digest", 0): "Nouveaux plans : 1",
+    ("en", NotificationKind.DAILY_DIGEST, 0): "Coach comments: 2",
+    ("fr", NotificationKind.DAILY_DIGEST, 0): "Nouveaux plans : 1",
 }
 
 
 def _view(kind: str, payload: dict, locale: str, **extra) -> NotificationView:
     return NotificationView(
-        kind=kind, payload=payload, locale=locale, units="metric", athlete_name="Ana", **extra
+        payload=read_payload(kind, payload),
+        locale=locale,
+        units="metric",
+        athlete_name="Ana",
+        **extra,
     )
 
 
@@ -297,7 +302,7 @@ def test_reply_pages_keep_buttons_on_the_last_page():
 
 
 def test_reminder_time_constants_are_local_wall_clock_times():
-    from bot.conversation.handlers.people import REMINDER_CHOICES
+    from core.people.preferences import REMINDER_CHOICES
 
     assert REMINDER_CHOICES["evening"] == (time(19), time(20), time(21))
     assert REMINDER_CHOICES["morning"] == (time(6), time(7), time(8))

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from core.coaching import relationships as coaching
 from core.db.models import ChatIdentity, User
-from core.schedules.messages import fan_out
+from core.schedules.fan_out import fan_out
 from tests.bot.slack.test_commands import said
 from tests.factories import person
 

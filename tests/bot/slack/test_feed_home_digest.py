@@ -15,9 +15,11 @@ from bot.slack.sender import SlackSender, build_sender
 from core.activities import ingest
 from core.coaching import relationships as coaching
 from core.db.models import Activity, Comment, MessageRef, Notification, User, Workout
-from core.enums import NotificationStatus, Platform
+from core.enums import NotificationKind, NotificationStatus, Platform
 from core.outbox import notifications
-from core.outbox.delivery import ChatTarget, NotificationView, Person, RetryAfter, deliver_due
+from core.outbox.delivery import deliver_due
+from core.outbox.payloads import read_payload
+from core.outbox.sending import ChatTarget, NotificationView, Person, RetryAfter
 from core.people import identities as accounts
 from core.people.identities import ChatAddress
 from tests.bot.slack.conftest import COACH, TEAM, block_texts, make_container
@@ -128,8 +130,7 @@ async def test_each_activity_is_posted_once_then_edited_then_removed(
             session,
             clock,
             recipient_id=coach,
-            kind="activity_recorded",
-            payload={"activity_id": activity},
+            payload=read_payload(NotificationKind.ACTIVITY_RECORDED, {"activity_id": activity}),
             key=f"activity:{activity}:recorded:coach",
         )  # the same event again: no second row
         act = await session.get_one(Activity, activity)
@@ -229,7 +230,7 @@ async def test_digest_buttons_reduce_and_snooze(client, slack, container, db, cl
     coach = await coach_id(db)
     athlete = await athlete_of(db, clock, "Alex Martin")
     workout = await planned(db, clock, athlete, days_ahead=1)
-    from core.schedules.messages import write_coach_digest
+    from core.schedules.attention import write_coach_digest
 
     async with db.unit_of_work() as session:
         assert await write_coach_digest(session, clock, coach) is not None

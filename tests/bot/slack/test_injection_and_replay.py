@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from bot.conversation.markup import slack_escape
 from core.db.models import Comment, Workout
-from core.schedules.messages import write_coach_digest
+from core.schedules.attention import write_coach_digest
 from tests.bot.slack.helpers import athlete_of, coach_id, planned, session_done
 from tests.bot.slack.test_feed_home_digest import deliver
 

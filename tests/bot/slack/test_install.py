@@ -11,8 +11,10 @@ from sqlalchemy import select
 from bot.slack.sender import build_sender
 from bot.slack.tables import installations
 from core.db.models import DailyLoad
+from core.enums import NotificationKind
 from core.outbox import notifications
 from core.outbox.delivery import deliver_due
+from core.outbox.payloads import read_payload
 from tests.bot.slack.conftest import SlackClient, _slack_tables, make_container
 from tests.bot.slack.helpers import athlete_of, coach_id
 from web.app import create_app
@@ -86,8 +88,10 @@ async def test_weekly_chart_is_uploaded_with_files_upload_v2(slack, container, d
             session,
             clock,
             recipient_id=coach,
-            kind="weekly_summary",
-            payload={"chart": "load", "week_end": clock.now().date().isoformat()},
+            payload=read_payload(
+                NotificationKind.WEEKLY_SUMMARY,
+                {"chart": "load", "week_end": clock.now().date().isoformat()},
+            ),
             key="weekly:coach:test",
         )
     sender = build_sender(container)

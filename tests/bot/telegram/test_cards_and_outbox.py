@@ -12,6 +12,7 @@ from core.db.models import ChatIdentity, Notification, Workout
 from core.enums import NotificationKind, NotificationStatus, Platform, WorkoutStatus
 from core.outbox import notifications
 from core.outbox.delivery import deliver_due
+from core.outbox.payloads import read_payload
 from core.people import identities as accounts
 from core.people.identities import ChatAddress
 from core.planning import workouts as planning
@@ -102,8 +103,7 @@ async def reminder(db, clock, user_id: int, workout_id: int) -> None:
             session,
             clock,
             recipient_id=user_id,
-            kind=NotificationKind.REMINDER,
-            payload={"workout_id": workout_id},
+            payload=read_payload(NotificationKind.REMINDER, {"workout_id": workout_id}),
             key=f"reminder:{workout_id}",
         )
 

@@ -12,6 +12,7 @@ import httpx
 from sqlalchemy import select
 
 from bot.telegram.sender import build_sender
+from core import schedules
 from core.coaching import comments
 from core.db.models import Activity, Comment, Notification, User, Workout
 from core.enums import NotificationKind, Platform, WorkoutStatus
@@ -19,7 +20,6 @@ from core.outbox.delivery import deliver_due
 from core.people import identities as accounts
 from core.people.identities import ChatAddress
 from core.planning import workouts as planning
-from core.schedules import messages as schedules
 from tests.bot.telegram.conftest import WEBHOOK_SECRET
 from tests.factories import coached, person
 from tests.fakes import RecordedCall

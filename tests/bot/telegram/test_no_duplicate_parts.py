@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 
 from bot.telegram.sender import build_sender
+from core import schedules
 from core.activities import entries as activities
 from core.db.models import Notification
 from core.enums import NotificationStatus, Platform
@@ -19,7 +20,6 @@ from core.load import daily as training_load
 from core.outbox.delivery import deliver_due
 from core.people import identities as accounts
 from core.people.identities import ChatAddress
-from core.schedules import messages as schedules
 from workers.ratelimit import MemoryTokenBuckets
 
 CHAT = 6161
@@ -56,7 +56,7 @@ async def weekly_summary_waiting(db, clock, chat_id: int = CHAT, name: str = "An
 async def deliver(container, clock) -> None:
     sender = build_sender(container)
     assert sender is not None
-    # images=None: the delivery draws the weekly chart with core.schedules.messages' renderer.
+    # images=None: the delivery draws the weekly chart with core.outbox.images' renderer.
     await deliver_due(container.db, clock, {"telegram": sender}, MemoryTokenBuckets())
 
 
