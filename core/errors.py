@@ -34,7 +34,7 @@ class Problem:
     """One thing wrong with one field of a form, for the door to say in the person's language.
 
     `field`: the form field ("sport", "title", "date", "steps"); `code`: what is wrong
-    (bot/conversation/strings.py has a sentence per code, key "err_<code>"); `step`: where
+    (the catalogue, core/words, has a sentence per code, key "err_<code>"); `step`: where
     in a workout's steps ("2", or "2.1" for the first step of the second block's repeat);
     `part`: the part of that step ("duration", "distance", "kind", "target", ...);
     `params`: the values the sentence names.

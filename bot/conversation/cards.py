@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.conversation.callbacks import Scope, cb
-from bot.conversation.strings import say, sport_name
+from core.words import say, sport_name
 from bot.conversation.types import Button, Buttons, Reply, Subject, Text, bold, join_lines
 from core.db.models import Activity, Workout
 from core.enums import Units, WorkoutStatus

@@ -37,7 +37,7 @@ from bot.conversation.handlers import (
 )
 from bot.conversation.ratelimit import HeavyLimiter
 from bot.conversation.state import ConversationState, InMemoryConversationState
-from bot.conversation.strings import say
+from core.words import say
 from bot.conversation.types import Reply, Request, RequestKind
 from bot.conversation.validation import refusal_text
 from core.clock import Clock

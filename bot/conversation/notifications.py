@@ -25,7 +25,7 @@ from bot.conversation.cards import (
     workout_text,
 )
 from bot.conversation.charts import weekly_load_chart
-from bot.conversation.strings import STRINGS, say, sport_name
+from core.words import has_key, say, sport_name
 from bot.conversation.types import (
     Button,
     Buttons,
@@ -249,7 +249,7 @@ def render_notification(view: NotificationView) -> Reply:
         case NotificationKind.RELATIONSHIP:
             event = p.get("event", "")
             key = f"n_relationship_{event}"
-            if key in STRINGS["en"]:
+            if has_key(key):
                 return Reply.of(say(t, key, athlete=view.athlete_name or ""))
             return Reply.of(p.get("message") or say(t, "n_relationship_other"))
         case "daily_digest":
@@ -466,7 +466,7 @@ def _daily_digest(view: NotificationView) -> Reply:
         counts[kind] = counts.get(kind, 0) + 1
     lines = [say(t, "n_digest")]
     for kind, count in counts.items():
-        label = say(t, f"kind_{kind}") if f"kind_{kind}" in STRINGS["en"] else kind
+        label = say(t, f"kind_{kind}") if has_key(f"kind_{kind}") else kind
         lines.append(say(t, "n_digest_line", label=label, count=count))
     return Reply.of("\n".join(lines))
 

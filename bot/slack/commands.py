@@ -17,7 +17,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.conversation.strings import say
+from core.words import say
 from bot.slack import cards, feed
 from bot.slack.blocks import fallback, section, slack_escape
 from bot.slack.people import athlete_and_text, athlete_by_name, coach_for

@@ -12,7 +12,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.conversation.strings import say
+from core.words import say
 from bot.conversation.validation import field_errors
 from bot.slack import cards
 from bot.slack.blocks import fallback, slack_escape

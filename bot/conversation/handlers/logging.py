@@ -16,7 +16,7 @@ from bot.conversation.cards import (
     rpe_buttons,
 )
 from bot.conversation.context import Context
-from bot.conversation.strings import STRINGS, sport_name
+from core.words import has_key, sport_name
 from bot.conversation.types import Button, Buttons, EditRef, Subject
 from core.activities import entries as activities
 from core.activities import ingest
@@ -82,7 +82,7 @@ async def log(ctx: Context) -> None:
 
 def _log_reason(ctx: Context, exc: QuickLogError) -> str:
     key = f"log_why_{exc.key}"
-    if key not in STRINGS["en"]:
+    if not has_key(key):
         return exc.message
     values = dict(exc.details)
     if "sport" in values:
@@ -93,7 +93,7 @@ def _log_reason(ctx: Context, exc: QuickLogError) -> str:
 def _implausible(ctx: Context, exc: ImplausibleActivity) -> str:
     """The refusal in the person's words (core's own sentence is English)."""
     key = f"implausible_{exc.reason}"
-    if key not in STRINGS["en"]:
+    if not has_key(key):
         return exc.message
     values = dict(exc.details)
     if "sport" in values:
