@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 from bot.conversation.callbacks import Scope, cb
-from core.words import say, sport_name
 from bot.conversation.types import Button, Buttons, Reply, Subject, Text, bold, join_lines
 from core.db.models import Activity, Workout
 from core.enums import Units, WorkoutStatus
 from core.planning.structure import describe
+from core.words import say, sport_name
 
 _KM_PER_MILE = 1.609344
 

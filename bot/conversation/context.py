@@ -9,13 +9,13 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.conversation.state import ConversationState, StateKey
-from core.words import say, say_n
 from bot.conversation.types import Part, Reply, Request
 from core.clock import Clock
 from core.db.models import User
 from core.enums import Role
 from core.people.identities import ChatAddress
 from core.sync.providers.registry import PROVIDER_NAMES, provider_config
+from core.words import say, say_n
 
 
 @dataclass(frozen=True)

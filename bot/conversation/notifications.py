@@ -25,7 +25,6 @@ from bot.conversation.cards import (
     workout_text,
 )
 from bot.conversation.charts import weekly_load_chart
-from core.words import has_key, say, sport_name
 from bot.conversation.types import (
     Button,
     Buttons,
@@ -40,6 +39,7 @@ from bot.conversation.types import (
 from core.clock import Clock, SystemClock
 from core.db.models import Activity, Notification, TrainingPlan, User, Workout
 from core.enums import NotificationKind, WorkoutStatus
+from core.words import has_key, say, sport_name
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ modal shows each under its own field (`field_errors`).
 
 from __future__ import annotations
 
-from core.words import has_key, say
 from core.errors import DomainError, InvalidFields, Problem
+from core.words import has_key, say
 
 
 def problem_sentence(locale: str, problem: Problem) -> str:

@@ -11,8 +11,8 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from babel.dates import format_date as babel_format_date
 from babel import Locale
+from babel.dates import format_date as babel_format_date
 from babel.numbers import get_decimal_symbol, get_group_symbol
 
 MINUS = "\u2212"  # a real minus sign: a hyphen is easy to miss on a small chart

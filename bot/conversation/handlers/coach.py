@@ -19,7 +19,6 @@ from bot.conversation.context import Context, Handler
 # The digest's reason wording, shared with the scheduled digest a coach receives so both
 # read the same; it lives with the notification renderers.
 from bot.conversation.notifications import reason_text
-from core.words import sport_name
 from bot.conversation.types import Button, Buttons, Text, bold, join_lines, link
 from core.coaching import coach_view, comments
 from core.coaching import relationships as coaching
@@ -28,6 +27,7 @@ from core.db.models import Activity, Workout
 from core.enums import Role
 from core.schedules.messages import coach_attention
 from core.timeutil import local_date, week_start
+from core.words import sport_name
 
 NAMES_PER_ROW = 3
 

@@ -16,7 +16,6 @@ from bot.conversation.cards import (
     rpe_buttons,
 )
 from bot.conversation.context import Context
-from core.words import has_key, sport_name
 from bot.conversation.types import Button, Buttons, EditRef, Subject
 from core.activities import entries as activities
 from core.activities import ingest
@@ -29,6 +28,7 @@ from core.files import ActivityFileError
 from core.planning import checkins
 from core.planning import workouts as planning
 from core.timeutil import at_local_time, local_date
+from core.words import has_key, sport_name
 
 FILE_SUFFIXES = (".fit", ".gpx", ".tcx", ".fit.gz", ".gpx.gz", ".tcx.gz")
 
