@@ -40,4 +40,4 @@ def refusal_text(locale: str, exc: DomainError) -> str:
     """What a person reads for a refused request."""
     if isinstance(exc, InvalidFields):
         return " ".join(problem_sentence(locale, p) for p in exc.problems)
-    return exc.message
+    return exc.text(locale)
