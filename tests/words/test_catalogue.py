@@ -108,3 +108,10 @@ def test_core_raises_name_catalogue_keys_not_english_sentences() -> None:
         if found.group(1) not in english
     ]
     assert literal == []
+
+
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_the_chart_and_the_chat_name_load_the_same_way(code: str) -> None:
+    chat = say(code, "ath_load", fitness=1.0, fatigue=2.0, form=3.0)
+    for word in ("fitness", "fatigue", "form"):
+        assert say(code, f"chart_{word}") in chat
