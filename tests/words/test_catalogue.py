@@ -115,3 +115,10 @@ def test_the_chart_and_the_chat_name_load_the_same_way(code: str) -> None:
     chat = say(code, "ath_load", fitness=1.0, fatigue=2.0, form=3.0)
     for word in ("fitness", "fatigue", "form"):
         assert say(code, f"chart_{word}") in chat
+
+
+def test_chat_distances_use_the_person_s_decimal_symbol() -> None:
+    from bot.conversation.cards import distance
+
+    assert distance(5500, "metric", "fr") == "5,5 km"
+    assert distance(5500, "metric", "en") == "5.5 km"

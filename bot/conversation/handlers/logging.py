@@ -36,7 +36,12 @@ FILE_SUFFIXES = (".fit", ".gpx", ".tcx", ".fit.gz", ".gpx.gz", ".tcx.gz")
 def _log_summary(ctx: Context, entry: QuickLog) -> str:
     bits = [sport_name(ctx.locale, entry.sport.value)]
     bits += [
-        x for x in (distance(entry.distance_m, ctx.user.units), duration(entry.duration_s)) if x
+        x
+        for x in (
+            distance(entry.distance_m, ctx.user.units, ctx.locale),
+            duration(entry.duration_s),
+        )
+        if x
     ]
     if entry.rpe:
         bits.append(f"RPE {entry.rpe}")
