@@ -163,7 +163,7 @@ async def page(
                 month = calendar_service.parse_month(params.get("month"), today)
                 week_day = _parse_day(params.get("week"))
             except InvalidInput as exc:
-                error = exc.message
+                error = exc.text(owner.locale)
                 month, week_day = today.replace(day=1), None
             month_calendar = await calendar_service.month_calendar(
                 session, container.clock, owner.id, athlete.id, month
@@ -201,7 +201,7 @@ def _parse_day(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
-        raise InvalidInput("A week is given by one of its days, written YYYY-MM-DD.") from exc
+        raise InvalidInput("refuse_week_given_by_day") from exc
 
 
 def _page_url(container: Container, request: Request, token: str, athlete: str | None) -> str:

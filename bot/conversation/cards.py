@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 from bot.conversation.callbacks import Scope, cb
-from bot.conversation.strings import say, sport_name
 from bot.conversation.types import Button, Buttons, Reply, Subject, Text, bold, join_lines
 from core.db.models import Activity, Workout
 from core.enums import Units, WorkoutStatus
 from core.planning.structure import describe
+from core.words import format_number, say, sport_name
 
 _KM_PER_MILE = 1.609344
 
@@ -21,12 +21,15 @@ def duration(seconds: float | None) -> str:
     return f"{minutes // 60}h{minutes % 60:02d}" if minutes >= 60 else f"{minutes} min"
 
 
-def distance(metres: float | None, units: str) -> str:
+def distance(metres: float | None, units: str, locale: str = "en") -> str:
+    """ "5.5 km" / "5,5 km": the decimal symbol of the person's language."""
     if not metres:
         return ""
     if units == Units.IMPERIAL:
-        return f"{metres / 1000 / _KM_PER_MILE:.1f} mi"
-    return f"{metres / 1000:.1f} km" if metres >= 1000 else f"{metres:.0f} m"
+        return f"{format_number(metres / 1000 / _KM_PER_MILE, locale, 1)} mi"
+    if metres >= 1000:
+        return f"{format_number(metres / 1000, locale, 1)} km"
+    return f"{format_number(metres, locale)} m"
 
 
 # Beyond about six months from today, "Fri 16 Aug" could be any year: say which.
@@ -46,7 +49,9 @@ def day_label(day: date, locale: str, today: date | None = None) -> str:
 
 def activity_summary(activity: Activity, locale: str, units: str, today: date | None = None) -> str:
     bits = [sport_name(locale, activity.sport)]
-    bits += [x for x in (distance(activity.distance_m, units), duration(activity.moving_s)) if x]
+    bits += [
+        x for x in (distance(activity.distance_m, units, locale), duration(activity.moving_s)) if x
+    ]
     if activity.load is not None:
         bits.append(
             f"Load {activity.load:.0f}" if locale != "fr" else f"charge {activity.load:.0f}"
@@ -58,7 +63,10 @@ def workout_text(workout: Workout, locale: str, units: str) -> Text:
     head = [bold(workout.title), f" · {sport_name(locale, workout.sport)}"]
     extent = [
         x
-        for x in (duration(workout.planned_duration_s), distance(workout.planned_distance_m, units))
+        for x in (
+            duration(workout.planned_duration_s),
+            distance(workout.planned_distance_m, units, locale),
+        )
         if x
     ]
     if extent:

@@ -9,13 +9,13 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.conversation.state import ConversationState, StateKey
-from bot.conversation.strings import say
 from bot.conversation.types import Part, Reply, Request
 from core.clock import Clock
 from core.db.models import User
 from core.enums import Role
 from core.people.identities import ChatAddress
 from core.sync.providers.registry import PROVIDER_NAMES, provider_config
+from core.words import say, say_n
 
 
 @dataclass(frozen=True)
@@ -108,6 +108,10 @@ class Context:
 
     def t(self, key: str, **values: object) -> str:
         return say(self.locale, key, **values)
+
+    def tn(self, key: str, count: int, **values: object) -> str:
+        """The sentence for `count` things, in the plural form the person's language wants."""
+        return say_n(self.locale, key, count, **values)
 
     def refresh_menu(self) -> None:
         """Queue the door's menu update for this person (see `publish_menu`) after commit."""

@@ -37,13 +37,13 @@ from bot.conversation.handlers import (
 )
 from bot.conversation.ratelimit import HeavyLimiter
 from bot.conversation.state import ConversationState, InMemoryConversationState
-from bot.conversation.strings import say
 from bot.conversation.types import Reply, Request, RequestKind
 from bot.conversation.validation import refusal_text
 from core.clock import Clock
 from core.db.engine import Database
 from core.errors import DomainError
 from core.people import identities as accounts
+from core.words import say
 
 _MODULES = (onboarding, plans, logging, people, calendar_link, coach, connections, link)
 COMMANDS: dict[str, Handler] = {k: v for m in _MODULES for k, v in m.COMMANDS.items()}

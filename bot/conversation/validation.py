@@ -7,24 +7,24 @@ modal shows each under its own field (`field_errors`).
 
 from __future__ import annotations
 
-from bot.conversation.strings import STRINGS, say
 from core.errors import DomainError, InvalidFields, Problem
+from core.words import has_key, say
 
 
 def problem_sentence(locale: str, problem: Problem) -> str:
     """One problem as a sentence: a field's own wording first ("err_title_missing"),
     else the general one, placed at its step ("Step 2: the duration is missing.")."""
     specific = f"err_{problem.field}_{problem.code}"
-    if specific in STRINGS["en"]:
+    if has_key(specific):
         return say(locale, specific, **problem.params)
     where = (
         say(locale, "err_where_step", step=problem.step)
         if problem.step
         else say(locale, f"field_{problem.field}")
     )
-    part = say(locale, f"part_{problem.part}") if f"part_{problem.part}" in STRINGS["en"] else ""
+    part = say(locale, f"part_{problem.part}") if has_key(f"part_{problem.part}") else ""
     values = {"limit": "", "name": "", "line": "", "text": "", "value": ""} | problem.params
-    key = f"err_{problem.code}" if f"err_{problem.code}" in STRINGS["en"] else "err_invalid"
+    key = f"err_{problem.code}" if has_key(f"err_{problem.code}") else "err_invalid"
     return say(locale, key, where=where, part=part or say(locale, "part_"), **values)
 
 
@@ -40,4 +40,4 @@ def refusal_text(locale: str, exc: DomainError) -> str:
     """What a person reads for a refused request."""
     if isinstance(exc, InvalidFields):
         return " ".join(problem_sentence(locale, p) for p in exc.problems)
-    return exc.message
+    return exc.text(locale)

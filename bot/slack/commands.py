@@ -17,7 +17,6 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.conversation.strings import say
 from bot.slack import cards, feed
 from bot.slack.blocks import fallback, section, slack_escape
 from bot.slack.people import athlete_and_text, athlete_by_name, coach_for
@@ -32,6 +31,7 @@ from core.people import identities as accounts
 from core.planning import workouts as planning
 from core.schedules.timing import COACH_DIGEST_AT
 from core.timeutil import local_date
+from core.words import say
 from trainlytics.container import Container
 
 log = logging.getLogger(__name__)

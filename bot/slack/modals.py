@@ -12,7 +12,6 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.conversation.strings import say
 from bot.conversation.validation import field_errors
 from bot.slack import cards
 from bot.slack.blocks import fallback, slack_escape
@@ -26,6 +25,7 @@ from core.enums import Permission
 from core.errors import DomainError, InvalidFields, NotFound
 from core.planning import workouts as planning
 from core.timeutil import local_date
+from core.words import say
 from trainlytics.container import Container
 
 

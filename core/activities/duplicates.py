@@ -177,7 +177,7 @@ async def kept_copy(session: AsyncSession, actor_id: int, activity_id: int) -> G
     """Which copy of this session counts, and the other copies (for "which one did you keep?")."""
     activity = await session.get(Activity, activity_id)
     if activity is None or activity.deleted_at is not None:
-        raise NotFound("That activity does not exist.")
+        raise NotFound("refuse_activity_does_not_exist")
     await require_permission(session, actor_id, activity.user_id, Permission.VIEW_ACTIVITIES)
     return await group_of(session, activity)
 
@@ -192,12 +192,12 @@ async def swap_primary(
     """
     activity = await session.get(Activity, activity_id)
     if activity is None or activity.deleted_at is not None:
-        raise NotFound("That activity does not exist.")
+        raise NotFound("refuse_activity_does_not_exist")
     if activity.user_id != athlete_id:
-        raise PermissionDenied("Only the athlete chooses which copy of their session counts.")
+        raise PermissionDenied("refuse_only_athlete_chooses_which_copy_their_session")
     group = await group_of(session, activity)
     if not group.copies:
-        raise InvalidInput("This session has only one copy; there is nothing to swap.")
+        raise InvalidInput("refuse_session_has_only_one_copy_there_nothing")
     previous = group.kept
     members = group.members
     _point_to(activity, members)

@@ -53,21 +53,21 @@ async def record_manual_activity(
     that took the entry asks (`IngestResult.asks_check_in`).
     """
     if actor_id != athlete_id:
-        raise PermissionDenied("Only the athlete can log their own training.")
+        raise PermissionDenied("refuse_only_athlete_can_log_their_own_training")
     try:
         sport_value = Sport(sport)
     except ValueError as exc:
         raise InvalidInput(f"“{sport}” is not a sport I know.") from exc
     if start.tzinfo is None:
-        raise InvalidInput("The start time needs a timezone.")
+        raise InvalidInput("refuse_start_time_needs_timezone")
     if not 60 <= duration_s <= 24 * 3600:
-        raise InvalidInput("A session lasts between 1 minute and 24 hours.")
+        raise InvalidInput("refuse_session_lasts_between_1_minute_and_24")
     if distance_m is not None and not 0 < distance_m <= 1_000_000:
-        raise InvalidInput("That distance is not plausible.")
+        raise InvalidInput("refuse_distance_not_plausible")
     if rpe is not None and not 1 <= rpe <= 10:
-        raise InvalidInput("RPE goes from 1 (very easy) to 10 (maximal).")
+        raise InvalidInput("refuse_rpe_goes_1_very_easy_10_maximal")
     if start > clock.now() + timedelta(minutes=5):
-        raise InvalidInput("That session is in the future; log it once it is done.")
+        raise InvalidInput("refuse_session_in_future_log_once_done")
     user = await session.get_one(User, athlete_id)
     # The same typed entry twice (a double tap on Confirm) is one activity.
     fingerprint = f"{sport_value.value}|{start.isoformat()}|{duration_s}|{distance_m}"

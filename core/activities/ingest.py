@@ -101,10 +101,10 @@ async def record_activity(
     """
     user = await session.get(User, athlete_id)
     if user is None:
-        raise NotFound("That athlete does not exist.")
+        raise NotFound("refuse_athlete_does_not_exist")
     source = ActivitySource(source)
     if not source_id or len(source_id) > 128:
-        raise InvalidInput("An activity needs a source id of at most 128 characters.")
+        raise InvalidInput("refuse_activity_needs_source_id_most_128_characters")
     plausibility.check_activity(parsed, clock.now())
     existing = await _by_key(session, athlete_id, source, source_id)
     if existing is not None and existing.deleted_at is None:
@@ -410,9 +410,9 @@ async def record_check_in(
     validate_answers(rpe, feel, pain, pain_note)
     activity = await session.get(Activity, activity_id)
     if activity is None or activity.deleted_at is not None:
-        raise NotFound("That activity does not exist.")
+        raise NotFound("refuse_activity_does_not_exist")
     if activity.user_id != athlete_id:
-        raise PermissionDenied("Only the athlete answers the check-in for their session.")
+        raise PermissionDenied("refuse_only_athlete_answers_check_in_their_session")
     kept = (await dedupe.group_of(session, activity)).kept
     workout = await matching.matched_workout(session, kept.id)
     for target in (kept, workout):
@@ -558,7 +558,7 @@ async def activity_with_streams(
     """An activity and its samples, for charts and analysis (permission-checked)."""
     activity = await session.get(Activity, activity_id)
     if activity is None or activity.deleted_at is not None:
-        raise NotFound("That activity does not exist.")
+        raise NotFound("refuse_activity_does_not_exist")
     await require_permission(session, actor_id, activity.user_id, Permission.VIEW_ACTIVITIES)
     return activity, await load_streams(session, activity.id)
 

@@ -35,7 +35,7 @@ def encode_streams(streams: Streams) -> tuple[bytes, list[str]]:
         if array.shape != (n,):
             raise InvalidInput(f"The {name} stream has {array.shape} samples, expected {n}.")
     if streams.moving.shape != (n,):
-        raise InvalidInput("The moving flags do not line up with the time axis.")
+        raise InvalidInput("refuse_moving_flags_do_not_line_up_with")
     arrays: dict[str, np.ndarray] = {
         "time_s": np.asarray(streams.time_s, dtype=np.int32),
         "moving": np.asarray(streams.moving, dtype=np.bool_),

@@ -25,6 +25,7 @@ from core.calendar.links import FeedContent, activity_numbers, workout_numbers
 from core.db.models import Activity, User, Workout
 from core.enums import WorkoutStatus
 from core.planning.structure import describe
+from core.words import say, sport_name
 
 PRODID = "-//Trainlytics//Training calendar//EN"
 UID_DOMAIN = "trainlytics"
@@ -106,20 +107,22 @@ def workout_event(workout: Workout, athlete: User, calendar_url: str | None) -> 
 
 
 def _workout_description(workout: Workout, athlete: User, calendar_url: str | None) -> str:
+    locale = athlete.locale
     state = {WorkoutStatus.COMPLETED: "done", WorkoutStatus.SKIPPED: "skipped"}.get(
         WorkoutStatus(workout.status), "planned"
     )
-    lines = [f"{workout.sport.replace('_', ' ').capitalize()} – {state}"]
+    sport = sport_name(locale, workout.sport).capitalize()
+    lines = [f"{sport} – {say(locale, f'ics_state_{state}')}"]
     numbers = workout_numbers(workout, athlete.units)
     if numbers:
         lines.append(" · ".join(numbers))
     steps = describe(workout.structure or [])
     if steps:
-        lines += ["", "Steps:"] + [f"• {step}" for step in steps]
+        lines += ["", say(locale, "ics_steps")] + [f"• {step}" for step in steps]
     if workout.description:
         lines += ["", workout.description]
     if workout.compliance_pct is not None:
-        lines += ["", f"Done: {workout.compliance_pct:.0f} % of plan"]
+        lines += ["", say(locale, "ics_done_pct", pct=workout.compliance_pct)]
     if calendar_url:
         lines += ["", calendar_url]
     return "\n".join(lines)

@@ -60,7 +60,7 @@ def derive_token(secret: str, user_id: int, generation: int) -> str:
 async def issue_token(session: AsyncSession, clock: Clock, user_id: int, *, secret: str) -> str:
     """A new calendar link for the person (the next generation); the previous one stops."""
     if await session.get(User, user_id) is None:
-        raise NotFound("That person does not exist.")
+        raise NotFound("refuse_person_does_not_exist")
     await revoke_tokens(session, clock, user_id)
     latest = await session.scalar(
         select(func.max(CalendarToken.generation)).where(CalendarToken.user_id == user_id)
@@ -278,9 +278,9 @@ def parse_month(value: str | None, today: date) -> date:
     try:
         parsed = datetime.strptime(value, "%Y-%m").date()
     except ValueError as exc:
-        raise InvalidInput("A month is written YYYY-MM, e.g. 2026-03.") from exc
+        raise InvalidInput("refuse_month_written_yyyy_mm_e_g_2026") from exc
     if not 2000 <= parsed.year <= 2100:
-        raise InvalidInput("That month is out of range.")
+        raise InvalidInput("refuse_month_out_range")
     return parsed
 
 

@@ -1,8 +1,9 @@
 """Day, month and label names for chart text, per language.
 
-Written as a small table on purpose: `locale.setlocale` is process-global (not safe while
-other threads render or format), and Babel would be a new dependency for two languages'
-worth of abbreviations.
+The words come from the catalogue (core/words, keys "chart_*"), so a chart names Fitness,
+Fatigue and Form exactly as the chat does; day and month abbreviations and the decimal
+symbol come from Babel's CLDR data (`locale.setlocale` is process-global, not safe while
+other threads render or format).
 """
 
 from __future__ import annotations
@@ -11,6 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from types import MappingProxyType
+
+from babel.dates import get_day_names, get_month_names
+from babel.numbers import get_decimal_symbol
+
+from core.words import say
 
 
 @dataclass(frozen=True)
@@ -45,72 +51,42 @@ class ChartLocale:
         return self.percent_pattern.format(self.number(value))
 
 
-_ENGLISH = ChartLocale(
-    code="en",
-    weekdays=("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
-    months=("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
-    words=MappingProxyType(
-        {
-            "title": "Training load",
-            "load": "Load",
-            "planned": "Planned",
-            "fitness": "Fitness",
-            "fatigue": "Fatigue",
-            "form": "Form",
-            "today": "Today",
-            "no_training": "No training yet",
-            "no_training_hint": "Your chart fills in as workouts arrive.",
-            "lines_axis": "Fitness / Fatigue / Form",
-            "load_axis": "Load per day",
-            "compliance_title": "Plan compliance",
-            "compliance_axis": "Completed vs planned",
-            "no_athletes": "No athletes yet",
-            "no_plan": "no plan",
-        }
-    ),
-    decimal_separator=".",
-    percent_pattern="{}%",
+CHART_WORDS = (
+    "title",
+    "load",
+    "planned",
+    "fitness",
+    "fatigue",
+    "form",
+    "today",
+    "no_training",
+    "no_training_hint",
+    "lines_axis",
+    "load_axis",
+    "compliance_title",
+    "compliance_axis",
+    "no_athletes",
+    "no_plan",
 )
 
-_FRENCH = ChartLocale(
-    code="fr",
-    weekdays=("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."),
-    months=(
-        "janv.",
-        "févr.",
-        "mars",
-        "avr.",
-        "mai",
-        "juin",
-        "juil.",
-        "août",
-        "sept.",
-        "oct.",
-        "nov.",
-        "déc.",
-    ),
-    words=MappingProxyType(
-        {
-            "title": "Charge d'entraînement",
-            "load": "Charge",
-            "planned": "Prévu",
-            "fitness": "Condition",
-            "fatigue": "Fatigue",
-            "form": "Fraîcheur",
-            "today": "Aujourd'hui",
-            "no_training": "Pas encore d'entraînement",
-            "no_training_hint": "Le graphique se remplit au fil des séances.",
-            "lines_axis": "Condition / Fatigue / Fraîcheur",
-            "load_axis": "Charge par jour",
-            "compliance_title": "Respect du plan",
-            "compliance_axis": "Réalisé par rapport au prévu",
-            "no_athletes": "Aucun athlète pour l'instant",
-            "no_plan": "pas de plan",
-        }
-    ),
-    decimal_separator=",",
-    percent_pattern="{}\u202f%",  # narrow no-break space, as French typography wants
-)
+
+def _build(code: str) -> ChartLocale:
+    """A language's chart words from the catalogue (key "chart_<word>"), names from CLDR."""
+    days = get_day_names("abbreviated", locale=code)
+    months = get_month_names("abbreviated", locale=code)
+    return ChartLocale(
+        code=code,
+        weekdays=tuple(days[i] for i in range(7)),
+        months=tuple(months[i] for i in range(1, 13)),
+        words=MappingProxyType({word: say(code, f"chart_{word}") for word in CHART_WORDS}),
+        decimal_separator=get_decimal_symbol(code),
+        # French typography wants a narrow no-break space before "%".
+        percent_pattern="{}\u202f%" if code == "fr" else "{}%",
+    )
+
+
+_ENGLISH = _build("en")
+_FRENCH = _build("fr")
 
 _LOCALES = {"en": _ENGLISH, "fr": _FRENCH}
 SUPPORTED_LOCALES: tuple[str, ...] = tuple(_LOCALES)

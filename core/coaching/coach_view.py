@@ -184,7 +184,7 @@ async def find_athlete(session: AsyncSession, coach_id: int, name: str) -> User:
     """One of the coach's athletes by name: exact (any case or accent), else a unique prefix."""
     wanted = _folded(name)
     if not wanted:
-        raise InvalidInput("Which athlete? Give a name from your roster.")
+        raise InvalidInput("refuse_which_athlete_give_name_your_roster")
     athletes = await coaching.roster(session, coach_id)
     exact = [a for a in athletes if _folded(a.name) == wanted]
     if exact:

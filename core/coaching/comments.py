@@ -20,15 +20,15 @@ async def _subject_athlete(
     session: AsyncSession, workout_id: int | None, activity_id: int | None
 ) -> int:
     if (workout_id is None) == (activity_id is None):
-        raise InvalidInput("A comment is on a workout or on an activity.")
+        raise InvalidInput("refuse_comment_workout_or_activity")
     if workout_id is not None:
         workout = await session.get(Workout, workout_id)
         if workout is None:
-            raise NotFound("That workout does not exist.")
+            raise NotFound("refuse_workout_does_not_exist")
         return workout.athlete_id
     activity = await session.get(Activity, activity_id)
     if activity is None or activity.deleted_at is not None:
-        raise NotFound("That activity does not exist.")
+        raise NotFound("refuse_activity_does_not_exist")
     return activity.user_id
 
 
@@ -44,7 +44,7 @@ async def add_comment(
     """Store the comment and notify the other side (athlete ↔ their coach) via the outbox."""
     text = (body or "").strip()
     if not text:
-        raise InvalidInput("A comment cannot be empty.")
+        raise InvalidInput("refuse_comment_cannot_be_empty")
     if len(text) > MAX_COMMENT_LENGTH:
         raise InvalidInput(f"A comment has at most {MAX_COMMENT_LENGTH} characters.")
     athlete_id = await _subject_athlete(session, workout_id, activity_id)

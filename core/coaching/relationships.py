@@ -31,7 +31,7 @@ async def ensure_coach_profile(
 ) -> CoachProfile:
     user = await session.get(User, user_id)
     if user is None:
-        raise NotFound("That person does not exist.")
+        raise NotFound("refuse_person_does_not_exist")
     if user.role == Role.ATHLETE:
         user.role = Role.BOTH if await _has_coach(session, user_id) else Role.COACH
     profile = await session.get(CoachProfile, user_id)
@@ -44,7 +44,7 @@ async def ensure_coach_profile(
         profile.specialties = list(specialties)
     if max_athletes is not None:
         if max_athletes < 1:
-            raise InvalidInput("A coach takes at least one athlete.")
+            raise InvalidInput("refuse_coach_takes_least_one_athlete")
         profile.max_athletes = max_athletes
     if accepting_new is not None:
         profile.accepting_new = accepting_new
@@ -75,7 +75,7 @@ async def create_invitation(
 ) -> Invitation:
     profile = await ensure_coach_profile(session, coach_id)
     if not profile.accepting_new:
-        raise Conflict("You are not accepting new athletes; change that in your profile first.")
+        raise Conflict("refuse_you_are_not_accepting_new_athletes_change")
     code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
     invitation = Invitation(
         coach_id=coach_id,
@@ -93,11 +93,11 @@ async def _usable_invitation(session: AsyncSession, clock: Clock, code: str) -> 
         select(Invitation).where(Invitation.code == code.strip().upper())
     )
     if invitation is None:
-        raise InvitationError("That invitation code does not exist. Check it with your coach.")
+        raise InvitationError("refuse_invitation_code_does_not_exist_check_with")
     if invitation.used_at is not None or invitation.declined_at is not None:
-        raise InvitationError("That invitation code has already been used. Ask for a new one.")
+        raise InvitationError("refuse_invitation_code_has_already_been_used_ask")
     if invitation.expires_at <= clock.now():
-        raise InvitationError("That invitation code has expired. Ask your coach for a new one.")
+        raise InvitationError("refuse_invitation_code_has_expired_ask_your_coach")
     return invitation
 
 
@@ -106,13 +106,13 @@ async def accept_invitation(
 ) -> CoachingRelationship:
     invitation = await _usable_invitation(session, clock, code)
     if invitation.coach_id == athlete_id:
-        raise InvitationError("You cannot coach yourself with your own invitation.")
+        raise InvitationError("refuse_you_cannot_coach_yourself_with_your_own")
     existing = await active_relationship(session, invitation.coach_id, athlete_id)
     if existing is not None:
-        raise Conflict("You are already coached by this coach.")
+        raise Conflict("refuse_you_are_already_coached_by_coach")
     profile = await session.get_one(CoachProfile, invitation.coach_id)
     if await count_active_athletes(session, invitation.coach_id) >= profile.max_athletes:
-        raise Conflict("This coach has no room for another athlete right now.")
+        raise Conflict("refuse_coach_has_no_room_another_athlete_right")
     current = await active_relationship_of_athlete(session, athlete_id)
     if current is not None:
         # One coach at a time: joining a new coach ends the previous relationship.
@@ -152,7 +152,7 @@ async def end_relationship(
 ) -> CoachingRelationship:
     relationship = await session.get(CoachingRelationship, relationship_id)
     if relationship is None or actor_id not in (relationship.coach_id, relationship.athlete_id):
-        raise NotFound("No such coaching relationship.")
+        raise NotFound("refuse_no_such_coaching_relationship")
     if relationship.status == RelationshipStatus.ENDED:
         return relationship
     relationship.status = RelationshipStatus.ENDED
@@ -166,7 +166,7 @@ async def set_permissions(
     """Only the athlete decides what their coach may do."""
     relationship = await session.get(CoachingRelationship, relationship_id)
     if relationship is None or relationship.athlete_id != athlete_id:
-        raise NotFound("No such coaching relationship.")
+        raise NotFound("refuse_no_such_coaching_relationship")
     merged = dict(relationship.permissions)
     merged.update(_normalise_permissions(changes) | {k: bool(v) for k, v in changes.items()})
     relationship.permissions = merged
@@ -214,7 +214,7 @@ async def snooze_athlete(
         raise InvalidInput(f"Snooze for 1 to {SNOOZE_MAX_DAYS} days.")
     relationship = await active_relationship(session, coach_id, athlete_id)
     if relationship is None:
-        raise PermissionDenied("You are not this athlete's coach.")
+        raise PermissionDenied("refuse_you_are_not_athlete_s_coach")
     coach = await session.get_one(User, coach_id)
     relationship.snoozed_until = local_date(clock.now(), coach.timezone) + timedelta(days=days)
     await session.flush()

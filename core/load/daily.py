@@ -201,9 +201,9 @@ async def load_series(
     """
     await require_permission(session, actor_id, athlete_id, Permission.VIEW_ACTIVITIES)
     if last < first:
-        raise InvalidInput("The end of the period comes before its start.")
+        raise InvalidInput("refuse_end_period_comes_before_its_start")
     if (last - first).days > 10 * 366:
-        raise InvalidInput("Ask for at most ten years at a time.")
+        raise InvalidInput("refuse_ask_most_ten_years_time")
     rows = await _rows_between(session, athlete_id, first, last)
     out = LoadSeries([], [], [], [], [], [], [], [])
     latest = max(rows) if rows else None
@@ -286,9 +286,9 @@ async def forecast_to(
     await require_permission(session, actor_id, athlete_id, Permission.VIEW_ACTIVITIES)
     today = await athlete_today(session, clock, athlete_id)
     if target_date < today:
-        raise InvalidInput("That date has passed; pick a day from today on.")
+        raise InvalidInput("refuse_date_has_passed_pick_day_today")
     if (target_date - today).days > MAX_FORECAST_DAYS:
-        raise InvalidInput("I can look at most two years ahead.")
+        raise InvalidInput("refuse_i_can_look_most_two_years_ahead")
     base = await session.scalar(
         select(DailyLoad)
         .where(DailyLoad.user_id == athlete_id, DailyLoad.day < today)

@@ -46,7 +46,7 @@ async def set_thresholds(
             continue
         if name == "sex":
             if value not in ("m", "f"):
-                raise InvalidInput("Sex is m or f (it selects the TRIMP coefficients).")
+                raise InvalidInput("refuse_sex_m_or_f_selects_trimp_coefficients")
             continue
         low, high = RANGES[name]
         if not low <= float(value) <= high:

@@ -49,7 +49,7 @@ async def set_preference(
     try:
         mode = DeliveryMode(mode)
     except ValueError as exc:
-        raise InvalidInput("Choose instant, digest or off.") from exc
+        raise InvalidInput("refuse_choose_instant_digest_or_off") from exc
     row = await session.scalar(
         select(NotificationPreference).where(
             NotificationPreference.user_id == user_id, NotificationPreference.kind == kind

@@ -110,7 +110,7 @@ def _locale_from(language_code: str | None) -> str:
 async def get_user(session: AsyncSession, user_id: int) -> User:
     user = await session.get(User, user_id)
     if user is None:
-        raise NotFound("That person does not exist.")
+        raise NotFound("refuse_person_does_not_exist")
     return user
 
 
@@ -134,7 +134,7 @@ async def set_units(session: AsyncSession, user_id: int, units: Units | str) -> 
     try:
         user.units = Units(units)
     except ValueError as exc:
-        raise InvalidInput("Units must be metric or imperial.") from exc
+        raise InvalidInput("refuse_units_must_be_metric_or_imperial") from exc
     return user
 
 

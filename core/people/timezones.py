@@ -82,7 +82,7 @@ def zone_for_text(text: str) -> ZoneChoice:
     if match := _OFFSET.match(folded.replace(" ", "")):
         sign, hours = match.groups()
         if int(hours) > 14:
-            raise InvalidTimezone("An offset goes from UTC-12 to UTC+14.")
+            raise InvalidTimezone("refuse_offset_goes_utc_12_utc_14")
         # Etc/GMT zones have the POSIX sign: UTC+2 is Etc/GMT-2.
         name = "UTC" if int(hours) == 0 else f"Etc/GMT{'-' if sign == '+' else '+'}{int(hours)}"
         return ZoneChoice(validate_timezone(name), None)
@@ -92,7 +92,7 @@ def zone_for_text(text: str) -> ZoneChoice:
 def zone_for_location(latitude: float, longitude: float) -> ZoneChoice:
     """The zone whose boundaries hold the point, and a known place near it, if any."""
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
-        raise InvalidTimezone("That location is not on Earth.")
+        raise InvalidTimezone("refuse_location_not_earth")
     zone = validate_timezone(get_tz(longitude, latitude) or "UTC")
     near = [
         (_km(latitude, longitude, p.latitude, p.longitude), p.name)

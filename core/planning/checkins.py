@@ -28,13 +28,13 @@ def validate_answers(
 ) -> None:
     """The same bounds as an activity's check-in, so both paths refuse the same input."""
     if rpe is not None and (isinstance(rpe, bool) or not 1 <= rpe <= 10):
-        raise InvalidInput("RPE goes from 1 (very easy) to 10 (maximal).")
+        raise InvalidInput("refuse_rpe_goes_1_very_easy_10_maximal")
     if feel is not None and (isinstance(feel, bool) or not 1 <= feel <= 5):
-        raise InvalidInput("Feel goes from 1 (awful) to 5 (great).")
+        raise InvalidInput("refuse_feel_goes_1_awful_5_great")
     if pain_note is not None and len(pain_note) > MAX_PAIN_NOTE:
         raise InvalidInput(f"Keep the pain note under {MAX_PAIN_NOTE} characters.")
     if rpe is None and feel is None and pain is None and not pain_note:
-        raise InvalidInput("Tell me at least one of RPE, feel or pain.")
+        raise InvalidInput("refuse_tell_me_least_one_rpe_feel_or")
 
 
 async def record_workout_check_in(
@@ -58,11 +58,11 @@ async def record_workout_check_in(
     validate_answers(rpe, feel, pain, pain_note)
     workout = await session.get(Workout, workout_id)
     if workout is None:
-        raise NotFound("That workout does not exist.")
+        raise NotFound("refuse_workout_does_not_exist")
     if workout.athlete_id != athlete_id:
-        raise PermissionDenied("Only the athlete answers the check-in for their workout.")
+        raise PermissionDenied("refuse_only_athlete_answers_check_in_their_workout")
     if workout.status == WorkoutStatus.SKIPPED:
-        raise InvalidInput("That workout was skipped; mark it done first.")
+        raise InvalidInput("refuse_workout_was_skipped_mark_done_first")
     if workout.status != WorkoutStatus.COMPLETED:
         workout.status = WorkoutStatus.COMPLETED
         workout.completed_at = clock.now()

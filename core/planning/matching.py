@@ -145,7 +145,7 @@ async def manual_match(
     """Match by hand (athlete, or a coach allowed to plan); never undone automatically."""
     workout = await session.get(Workout, workout_id)
     if workout is None:
-        raise NotFound("That workout does not exist.")
+        raise NotFound("refuse_workout_does_not_exist")
     await require_permission(session, actor_id, workout.athlete_id, Permission.PLAN_WORKOUTS)
     activity = await session.get(Activity, activity_id)
     if (
@@ -153,7 +153,7 @@ async def manual_match(
         or activity.deleted_at is not None
         or activity.user_id != workout.athlete_id
     ):
-        raise NotFound("That activity does not exist.")
+        raise NotFound("refuse_activity_does_not_exist")
     if activity.primary_activity_id is not None:
         activity = await session.get_one(Activity, activity.primary_activity_id)
     if workout.matched_activity_id not in (None, activity.id):

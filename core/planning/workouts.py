@@ -159,7 +159,7 @@ async def move_workout(
 ) -> Workout:
     workout = await _editable(session, actor_id, workout_id)
     if workout.status == WorkoutStatus.COMPLETED:
-        raise InvalidInput("A completed workout stays on the day it was done.")
+        raise InvalidInput("refuse_completed_workout_stays_day_was_done")
     previous = workout.scheduled_date
     workout.scheduled_date = to
     workout.status = WorkoutStatus.PLANNED
@@ -194,7 +194,7 @@ async def scale_workout(
         raise InvalidInput(f"Scale a workout by a factor between {SCALE_MIN} and {SCALE_MAX:g}.")
     workout = await _editable(session, actor_id, workout_id)
     if workout.status == WorkoutStatus.COMPLETED:
-        raise InvalidInput("That workout is already done; it cannot be scaled.")
+        raise InvalidInput("refuse_workout_already_done_cannot_be_scaled")
     workout.structure = validate_structure(_scaled_steps(workout.structure or [], factor))
     for name in ("planned_duration_s", "planned_distance_m", "planned_load"):
         value = getattr(workout, name)
@@ -264,7 +264,7 @@ async def complete_workout(
 ) -> Workout:
     workout = await _athlete_or_planner(session, actor_id, workout_id)
     if rpe is not None and not 1 <= rpe <= 10:
-        raise InvalidInput("RPE goes from 1 (very easy) to 10 (maximal).")
+        raise InvalidInput("refuse_rpe_goes_1_very_easy_10_maximal")
     workout.status = WorkoutStatus.COMPLETED
     workout.completed_at = workout.completed_at or clock.now()
     if rpe is not None:
@@ -294,7 +294,7 @@ async def skip_workout(
 ) -> Workout:
     workout = await _athlete_or_planner(session, actor_id, workout_id)
     if workout.status == WorkoutStatus.COMPLETED:
-        raise InvalidInput("That workout is already done.")
+        raise InvalidInput("refuse_workout_already_done")
     workout.status = WorkoutStatus.SKIPPED
     if reason:
         workout.athlete_notes = reason
@@ -341,7 +341,7 @@ async def _tell_coach(
 async def _athlete_or_planner(session: AsyncSession, actor_id: int, workout_id: int) -> Workout:
     workout = await session.get(Workout, workout_id)
     if workout is None:
-        raise NotFound("That workout does not exist.")
+        raise NotFound("refuse_workout_does_not_exist")
     if actor_id != workout.athlete_id:
         await require_permission(session, actor_id, workout.athlete_id, Permission.PLAN_WORKOUTS)
     return workout
@@ -416,9 +416,9 @@ async def create_template(
     description: str = "",
 ) -> PlanTemplate:
     if not name.strip():
-        raise InvalidInput("A plan template needs a name.")
+        raise InvalidInput("refuse_plan_template_needs_name")
     if not 1 <= weeks <= 52:
-        raise InvalidInput("A plan template lasts 1 to 52 weeks.")
+        raise InvalidInput("refuse_plan_template_lasts_1_52_weeks")
     template = PlanTemplate(
         coach_id=coach_id, name=name.strip(), weeks=weeks, description=description
     )
@@ -494,7 +494,7 @@ async def assign_template(
     """
     template = await session.get(PlanTemplate, template_id)
     if template is None or template.coach_id != coach_id:
-        raise NotFound("That plan template does not exist.")
+        raise NotFound("refuse_plan_template_does_not_exist")
     await require_permission(session, coach_id, athlete_id, Permission.PLAN_WORKOUTS)
     start = start or await local_today(session, clock, athlete_id)
     same = await session.scalar(

@@ -117,7 +117,7 @@ def connect_url(
     the project has no signing library; a single-use record is written when it is opened.
     """
     if not public_url or not secret_key:
-        raise InvalidInput("Connecting providers needs TRAINLYTICS_PUBLIC_URL and a secret key.")
+        raise InvalidInput("refuse_connecting_providers_needs_trainlytics_public_url_and")
     expires = int((now + lifetime).timestamp())
     payload = f"{user_id}.{provider}.{expires}.{secrets.token_urlsafe(12)}"
     token = f"{_b64(payload.encode())}.{_sign(secret_key, payload)}"
@@ -526,7 +526,7 @@ async def decide_transfer(
     """
     transfer = await session.get(AccountTransfer, transfer_id, with_for_update=True)
     if transfer is None or transfer.from_user_id != owner_id:
-        raise NotFound("There is no such request.")
+        raise NotFound("refuse_there_no_such_request")
     account = await session.get(ConnectedAccount, transfer.account_id, with_for_update=True)
     now = clock.now()
     if transfer.status != TRANSFER_PENDING:

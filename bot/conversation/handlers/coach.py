@@ -19,7 +19,6 @@ from bot.conversation.context import Context, Handler
 # The digest's reason wording, shared with the scheduled digest a coach receives so both
 # read the same; it lives with the notification renderers.
 from bot.conversation.notifications import reason_text
-from bot.conversation.strings import sport_name
 from bot.conversation.types import Button, Buttons, Text, bold, join_lines, link
 from core.coaching import coach_view, comments
 from core.coaching import relationships as coaching
@@ -28,6 +27,7 @@ from core.db.models import Activity, Workout
 from core.enums import Role
 from core.schedules.attention import coach_attention
 from core.timeutil import local_date, week_start
+from core.words import sport_name
 
 NAMES_PER_ROW = 3
 
@@ -56,7 +56,7 @@ def _roster_line(ctx: Context, snap: AthleteSnapshot) -> Text:
     if not snap.shared:
         return Text.of(bold(snap.athlete.name), " · ", ctx.t("roster_not_shared"))
     form = ctx.t("roster_no_form") if snap.form is None else ctx.t("roster_form", form=snap.form)
-    flags = ctx.t("roster_flags", count=len(snap.flags)) if snap.flags else ctx.t("roster_ok")
+    flags = ctx.tn("roster_flags", len(snap.flags)) if snap.flags else ctx.t("roster_ok")
     rest = ctx.t("roster_line", compliance=_compliance(ctx, snap), form=form, flags=flags)
     return Text.of(bold(snap.athlete.name), " · ", rest)
 
@@ -183,7 +183,7 @@ async def digest(ctx: Context) -> None:
     today = local_date(ctx.clock.now(), ctx.user.timezone)
     lines: list[Text | str] = [
         Text.of(bold(ctx.t("dg_title", day=day_label(today, ctx.locale)))),
-        ctx.t("dg_count", count=len(athletes)),
+        ctx.tn("dg_count", len(athletes)),
     ]
     for entry in athletes:
         lines.append(Text.of(bold(str(entry["name"]))))

@@ -16,7 +16,6 @@ from bot.conversation.cards import (
     rpe_buttons,
 )
 from bot.conversation.context import Context
-from bot.conversation.strings import STRINGS, sport_name
 from bot.conversation.types import Button, Buttons, EditRef, Subject
 from core.activities import entries as activities
 from core.activities import ingest
@@ -29,6 +28,7 @@ from core.files import ActivityFileError
 from core.planning import checkins
 from core.planning import workouts as planning
 from core.timeutil import at_local_time, local_date
+from core.words import has_key, sport_name
 
 FILE_SUFFIXES = (".fit", ".gpx", ".tcx", ".fit.gz", ".gpx.gz", ".tcx.gz")
 
@@ -36,7 +36,12 @@ FILE_SUFFIXES = (".fit", ".gpx", ".tcx", ".fit.gz", ".gpx.gz", ".tcx.gz")
 def _log_summary(ctx: Context, entry: QuickLog) -> str:
     bits = [sport_name(ctx.locale, entry.sport.value)]
     bits += [
-        x for x in (distance(entry.distance_m, ctx.user.units), duration(entry.duration_s)) if x
+        x
+        for x in (
+            distance(entry.distance_m, ctx.user.units, ctx.locale),
+            duration(entry.duration_s),
+        )
+        if x
     ]
     if entry.rpe:
         bits.append(f"RPE {entry.rpe}")
@@ -82,7 +87,7 @@ async def log(ctx: Context) -> None:
 
 def _log_reason(ctx: Context, exc: QuickLogError) -> str:
     key = f"log_why_{exc.key}"
-    if key not in STRINGS["en"]:
+    if not has_key(key):
         return exc.message
     values = dict(exc.details)
     if "sport" in values:
@@ -93,7 +98,7 @@ def _log_reason(ctx: Context, exc: QuickLogError) -> str:
 def _implausible(ctx: Context, exc: ImplausibleActivity) -> str:
     """The refusal in the person's words (core's own sentence is English)."""
     key = f"implausible_{exc.reason}"
-    if key not in STRINGS["en"]:
+    if not has_key(key):
         return exc.message
     values = dict(exc.details)
     if "sport" in values:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from bot.conversation.callbacks import Scope, cb
 from bot.conversation.notifications.common import day_or_empty, payload_of
 from bot.conversation.notifications.view import NotificationView
-from bot.conversation.strings import STRINGS, say, sport_name
 from bot.conversation.types import Button, Buttons, Reply
 from core.outbox.payloads import RelationshipPayload, SyncStatusPayload
+from core.words import has_key, say, sport_name
 
 
 def render_sync_status(view: NotificationView) -> Reply:
@@ -65,6 +65,6 @@ def _sync_text(t: str, p: SyncStatusPayload) -> str:
 def render_relationship(view: NotificationView) -> Reply:
     t, p = view.locale, payload_of(view, RelationshipPayload)
     key = f"n_relationship_{p.event}"
-    if key in STRINGS["en"]:
+    if has_key(key):
         return Reply.of(say(t, key, athlete=view.athlete_name or ""))
     return Reply.of(p.message or say(t, "n_relationship_other"))

@@ -5,9 +5,9 @@ from __future__ import annotations
 from bot.conversation.cards import activity_summary, rpe_buttons
 from bot.conversation.notifications.common import payload_of, subject_of, subject_title
 from bot.conversation.notifications.view import NotificationView
-from bot.conversation.strings import say
 from bot.conversation.types import Reply, Subject
 from core.outbox.payloads import ActivityRecordedPayload, CheckInPayload
+from core.words import say
 
 
 def render_activity_recorded(view: NotificationView) -> Reply:

@@ -7,9 +7,9 @@ from typing import Any
 from bot.conversation.callbacks import Scope, cb
 from bot.conversation.notifications.common import payload_of, subject_of, subject_title
 from bot.conversation.notifications.view import NotificationView
-from bot.conversation.strings import say
 from bot.conversation.types import Button, Buttons, Reply, Text, italic
 from core.outbox.payloads import AthleteCommentPayload, CoachCommentPayload
+from core.words import say
 
 
 def _comment(view: NotificationView, key: str, author: str, body: str) -> Reply:

@@ -7,9 +7,9 @@ from typing import TypeVar
 
 from bot.conversation.cards import day_label
 from bot.conversation.notifications.view import NotificationView
-from bot.conversation.strings import say
 from bot.conversation.types import Subject
 from core.outbox.payloads import PayloadBase
+from core.words import say
 
 P = TypeVar("P", bound=PayloadBase)
 

@@ -11,9 +11,9 @@ from bot.conversation.notifications.common import (
     workouts_count,
 )
 from bot.conversation.notifications.view import NotificationView
-from bot.conversation.strings import say
 from bot.conversation.types import Reply, Subject, Text
 from core.outbox.payloads import NewPlanPayload, WorkoutChangedPayload, WorkoutCompletedPayload
+from core.words import say
 
 
 def render_new_plan(view: NotificationView) -> Reply:

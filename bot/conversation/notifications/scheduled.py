@@ -9,7 +9,6 @@ from bot.conversation.callbacks import Scope, cb
 from bot.conversation.cards import distance, duration, workout_card, workout_text
 from bot.conversation.notifications.common import day_or_empty, payload_of
 from bot.conversation.notifications.view import NotificationView
-from bot.conversation.strings import STRINGS, say
 from bot.conversation.types import Button, Buttons, Image, Reply, Text, bold, join_lines
 from core.enums import WorkoutStatus
 from core.outbox.payloads import (
@@ -19,6 +18,7 @@ from core.outbox.payloads import (
     ReminderPayload,
     WeeklySummaryPayload,
 )
+from core.words import has_key, say, say_n
 
 
 def render_reminder(view: NotificationView) -> Reply:
@@ -56,7 +56,7 @@ def render_weekly_summary(view: NotificationView) -> Reply:
             "n_weekly_sessions",
             count=p.activities,
             time=duration(p.moving_s) or "0 min",
-            distance=distance(p.distance_m, view.units) or "0 km",
+            distance=distance(p.distance_m, view.units, t) or "0 km",
             load=p.load or 0,
         ),
     ]
@@ -101,7 +101,7 @@ def render_coach_digest(view: NotificationView) -> Reply:
     t, p = view.locale, payload_of(view, CoachDigestPayload)
     lines: list[Text | str] = [
         Text.of(bold(say(t, "dg_title", day=day_or_empty(p.date, t)))),
-        say(t, "dg_count", count=len(p.athletes)),
+        say_n(t, "dg_count", len(p.athletes)),
     ]
     for entry in p.athletes:
         lines.append(Text.of(bold(entry.name)))
@@ -116,6 +116,6 @@ def render_daily_digest(view: NotificationView) -> Reply:
         counts[item.kind] = counts.get(item.kind, 0) + 1
     lines = [say(t, "n_digest")]
     for kind, count in counts.items():
-        label = say(t, f"kind_{kind}") if f"kind_{kind}" in STRINGS["en"] else kind
+        label = say(t, f"kind_{kind}") if has_key(f"kind_{kind}") else kind
         lines.append(say(t, "n_digest_line", label=label, count=count))
     return Reply.of("\n".join(lines))
