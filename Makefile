@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint fmt migrate bench install clean
+.PHONY: run test lint typecheck fmt migrate bench install clean
 
 # uv (the wheel from the package index, into the venv) installs in seconds what pip takes
 # a minute and a half for. The venv is made without pip (ensurepip alone costs seconds):
@@ -30,14 +30,19 @@ run: $(STAMP)
 	$(BIN)/trainlytics run
 
 ## Run the whole test suite (SQLite; PostgreSQL/Redis too when TRAINLYTICS_TEST_* are set).
-test: $(STAMP)
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+test: lint
 	$(BIN)/python -m pytest
 
+## The checks (README, Checks): ruff, the formatter, mypy and the layer contracts.
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
+
+## Type-check the project (pyproject.toml [tool.mypy]; core/ is strict).
+typecheck: $(STAMP)
+	$(BIN)/mypy
 
 ## Fix what ruff can fix and format the code.
 fmt: $(STAMP)

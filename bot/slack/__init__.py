@@ -1,0 +1,1 @@
+"""The Slack door: Block Kit rendering, modals, the feed, install and OAuth."""
