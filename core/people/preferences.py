@@ -33,12 +33,12 @@ MAX_QUIET = timedelta(hours=16)
 def reminder_time(slot: str, token: str) -> time | None:
     """The reminder time a choice token ("off", "1900") stands for; only offered times."""
     if slot not in REMINDER_CHOICES:
-        raise InvalidInput("There is no such reminder; open /settings again.")
+        raise InvalidInput("refuse_no_such_reminder")
     if token == "off":
         return None
     chosen = next((at for at in REMINDER_CHOICES[slot] if at.strftime("%H%M") == token), None)
     if chosen is None:
-        raise InvalidInput("That reminder time is not one I offer; open /settings again.")
+        raise InvalidInput("refuse_reminder_time_not_offered")
     return chosen
 
 
@@ -48,9 +48,9 @@ async def set_reminder(session: AsyncSession, user_id: int, slot: str, at: time 
     The caller reconciles the person's schedules afterwards (core.schedules.reconcile).
     """
     if slot not in REMINDER_CHOICES:
-        raise InvalidInput("There is no such reminder; open /settings again.")
+        raise InvalidInput("refuse_no_such_reminder")
     if at is not None and at not in REMINDER_CHOICES[slot]:
-        raise InvalidInput("That reminder time is not one I offer; open /settings again.")
+        raise InvalidInput("refuse_reminder_time_not_offered")
     user = await session.get_one(User, user_id)
     if slot == "evening":
         user.reminder_evening_at = at
@@ -72,11 +72,11 @@ def check_quiet_window(start: time | None, end: time | None) -> None:
     if start is None and end is None:
         return
     if start is None or end is None:
-        raise InvalidInput("Quiet hours need a start and an end.")
+        raise InvalidInput("refuse_quiet_hours_need_both_ends")
     if start == end:
-        raise InvalidInput("Quiet hours must start and end at different times.")
+        raise InvalidInput("refuse_quiet_hours_same_ends")
     if quiet_length(start, end) > MAX_QUIET:
-        raise InvalidInput("Quiet hours may last at most 16 hours a day.")
+        raise InvalidInput("refuse_quiet_hours_too_long")
 
 
 async def set_quiet_hours(
