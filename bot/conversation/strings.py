@@ -30,10 +30,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "ask_units": "Metric (km) or imperial (miles)?",
         "units_metric": "Metric",
         "units_imperial": "Imperial",
-        "slack_settings": "Timezone: *{tz}* · Language: *{lang}* · Units: *{units}*",
-        "slack_settings_usage": "Change them with `/trainlytics settings tz Europe/Paris`, "
-        "`settings lang en|fr` or `settings units metric|imperial`. Your digest comes at "
-        "{at} in your timezone.",
+        "btn_close": "Close",
+        "settings_usage": "Change one directly with /settings tz Europe/Paris, "
+        "/settings lang en|fr or /settings units metric|imperial, or with the buttons.",
+        "roster_pointer": "See /roster.",
         "ask_ftp": "Optional: your cycling FTP in watts (e.g. 250)?",
         "ask_lthr": "Optional: your threshold heart rate in bpm (e.g. 170)?",
         "ask_pace": "Optional: your threshold running pace per km (e.g. 4:15)?",
@@ -481,10 +481,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "ask_units": "Métrique (km) ou impérial (miles) ?",
         "units_metric": "Métrique",
         "units_imperial": "Impérial",
-        "slack_settings": "Fuseau : *{tz}* · Langue : *{lang}* · Unités : *{units}*",
-        "slack_settings_usage": "Changez-les avec `/trainlytics settings tz Europe/Paris`, "
-        "`settings lang en|fr` ou `settings units metric|imperial`. Votre résumé arrive à "
-        "{at} dans votre fuseau.",
+        "btn_close": "Fermer",
+        "settings_usage": "Changez-en un directement avec /settings tz Europe/Paris, "
+        "/settings lang en|fr ou /settings units metric|imperial, ou avec les boutons.",
+        "roster_pointer": "Voir /roster.",
         "ask_ftp": "Facultatif : votre FTP vélo en watts (ex. 250) ?",
         "ask_lthr": "Facultatif : votre fréquence cardiaque au seuil en bpm (ex. 170) ?",
         "ask_pace": "Facultatif : votre allure seuil en course, par km (ex. 4:15) ?",
