@@ -77,9 +77,9 @@ def build_slack_app(container: Container) -> AsyncApp:
         )
     else:
         app = _oauth_app(container)
-    from bot.slack import commands, dedupe, digest, feed, home
+    from bot.slack import commands, digest, feed, home, redelivery
 
-    app.middleware(dedupe.skip_redelivered_events(container))
+    app.middleware(redelivery.skip_redelivered_events(container.db))
     commands.register(app, container)
     home.register(app, container)
     feed.register(app, container)

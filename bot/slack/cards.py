@@ -5,19 +5,18 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from bot.conversation.notifications import reason_text
 from bot.slack.blocks import (
     actions,
     button,
     context,
     divider,
-    fields,
-    header,
     plain,
     section,
     slack_escape,
 )
-from bot.slack.snapshot import AthleteSnapshot, flag_text
 from core.activities.parsed import Sport
+from core.coaching.coach_view import AthleteSnapshot
 from core.planning.structure import describe
 
 PLAN_CALLBACK = "plan_workout"
@@ -27,6 +26,12 @@ MOVE_CALLBACK = "move_modal"
 OPEN_ACTION = "athlete_open"
 PLAN_ACTION = "athlete_plan"
 COMMENT_ACTION = "athlete_comment"
+
+
+def flag_text(locale: str, flag: dict[str, Any]) -> str:
+    """A flag in the conversation's words (`reason_text`), escaped for mrkdwn: the
+    athlete's own words in it (titles, pain notes) stay words."""
+    return slack_escape(reason_text(locale, flag))
 
 
 def _number(value: float | None) -> str:
@@ -59,13 +64,15 @@ def _last_sync(snap: AthleteSnapshot) -> str:
     return snap.last_sync.strftime("%Y-%m-%d %H:%M UTC")
 
 
-def roster_row(snap: AthleteSnapshot, *, with_buttons: bool) -> list[dict[str, Any]]:
+def roster_row(
+    snap: AthleteSnapshot, *, with_buttons: bool, locale: str = "en"
+) -> list[dict[str, Any]]:
     name = slack_escape(snap.athlete.name)
     if not snap.shared:
         # Withheld by this athlete (core.coaching.coach_view): the row says so and shows no number.
         blocks = [section(f"🔒 *{name}*\nNot shared: keeps their activities to themself.")]
     else:
-        flags = ", ".join(flag_text(f) for f in snap.flags) or "none"
+        flags = ", ".join(flag_text(locale, f) for f in snap.flags) or "none"
         warn = "⚠️ " if snap.flags else ""
         blocks = [
             section(
@@ -87,7 +94,9 @@ def roster_row(snap: AthleteSnapshot, *, with_buttons: bool) -> list[dict[str, A
     return blocks
 
 
-def roster_blocks(snaps: list[AthleteSnapshot], *, with_buttons: bool) -> list[dict[str, Any]]:
+def roster_blocks(
+    snaps: list[AthleteSnapshot], *, with_buttons: bool, locale: str = "en"
+) -> list[dict[str, Any]]:
     if not snaps:
         return [
             section(
@@ -97,35 +106,7 @@ def roster_blocks(snaps: list[AthleteSnapshot], *, with_buttons: bool) -> list[d
         ]
     blocks: list[dict[str, Any]] = []
     for snap in snaps:
-        blocks += roster_row(snap, with_buttons=with_buttons)
-    return blocks
-
-
-def athlete_blocks(snap: AthleteSnapshot) -> list[dict[str, Any]]:
-    blocks: list[dict[str, Any]] = [
-        header(snap.athlete.name),
-        fields(
-            f"*This week vs plan*\nload {_number(snap.week_load)} of "
-            f"{_number(snap.week_planned_load)} planned",
-            f"*Compliance*\n{_compliance(snap)}",
-            f"*Fitness / Fatigue*\n{_number(snap.fitness)} / {_number(snap.fatigue)}",
-            f"*Form*\n{_form_word(snap.form)}",
-        ),
-    ]
-    recent = [
-        f"• {a.local_date} {slack_escape(a.name or a.sport)} — {round(a.moving_s / 60)} min, "
-        f"load {_number(a.load)}"
-        for a in snap.recent
-    ]
-    blocks.append(section("*Last activities*\n" + ("\n".join(recent) or "none yet")))
-    upcoming = [
-        f"• {w.scheduled_date} {slack_escape(w.title)} ({w.sport})"
-        + (" ★" if w.key_workout else "")
-        for w in snap.upcoming
-    ]
-    blocks.append(section("*Next workouts*\n" + ("\n".join(upcoming) or "nothing planned")))
-    flags = "\n".join(f"⚠️ {flag_text(f)}" for f in snap.flags) or "none"
-    blocks.append(section(f"*Flags*\n{flags}"))
+        blocks += roster_row(snap, with_buttons=with_buttons, locale=locale)
     return blocks
 
 
@@ -250,4 +231,4 @@ def workout_lines(structure: list[dict[str, Any]]) -> str:
     return "\n".join(f"• {line}" for line in describe(structure))
 
 
-__all__ = ["athlete_blocks", "divider", "plan_modal", "roster_blocks"]
+__all__ = ["divider", "plan_modal", "roster_blocks"]

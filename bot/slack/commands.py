@@ -9,6 +9,7 @@ nothing is stored.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
@@ -17,21 +18,25 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.conversation.dispatcher import Conversation
 from bot.slack import cards, feed
-from bot.slack.blocks import fallback, section, slack_escape
-from bot.slack.people import athlete_and_text, athlete_by_name, coach_for
-from bot.slack.snapshot import snapshot
-from core.coaching import coach_view
+from bot.slack import conversation as face
+from bot.slack.blocks import (
+    CALLBACK_ACTION_PREFIX,
+    MESSAGE_BLOCK_LIMIT,
+    fallback,
+    section,
+    slack_escape,
+)
+from bot.slack.people import athlete_by_name, coach_for
 from core.coaching import relationships as coaching
 from core.coaching.relationships import require_permission
-from core.db.models import Activity, User, Workout
+from core.db.models import User
 from core.enums import Permission, Role
 from core.errors import DomainError, InvalidInput, NotFound
 from core.people import identities as accounts
 from core.planning import workouts as planning
-from core.schedules.timing import COACH_DIGEST_AT
 from core.timeutil import local_date
-from core.words import say
 from trainlytics.container import Container
 
 log = logging.getLogger(__name__)
@@ -86,35 +91,6 @@ async def help_(
     return "Trainlytics commands", [section(HELP)]
 
 
-async def roster(
-    container: Container, session: AsyncSession, coach: User, inv: Invocation
-) -> Answer:
-    snaps = await coach_view.roster_snapshots(session, container.clock, coach.id)
-    return f"Your athletes ({len(snaps)})", cards.roster_blocks(snaps, with_buttons=False)
-
-
-async def athlete(
-    container: Container, session: AsyncSession, coach: User, inv: Invocation
-) -> Answer:
-    found = await athlete_by_name(session, coach.id, inv.args)
-    snap = await snapshot(session, container.clock, coach.id, found, detail=True)
-    return f"{found.name}: this week", cards.athlete_blocks(snap)
-
-
-async def invite(
-    container: Container, session: AsyncSession, coach: User, inv: Invocation
-) -> Answer:
-    invitation = await coaching.create_invitation(session, container.clock, coach.id)
-    url = coach_view.invitation_link(container.settings.telegram_bot_username, invitation.code)
-    text = (
-        f"Invitation code: *{invitation.code}* (single use, valid 7 days).\n"
-        f"The athlete sends `/coach {invitation.code}` to the Trainlytics bot on Telegram"
-    )
-    if url is not None:
-        text += f", or opens <{url}|this link>"
-    return f"Invitation code {invitation.code}", [section(text + ".")]
-
-
 async def plan(container: Container, session: AsyncSession, coach: User, inv: Invocation) -> Answer:
     found = await athlete_by_name(session, coach.id, inv.args)
     await require_permission(session, coach.id, found.id, Permission.PLAN_WORKOUTS)
@@ -162,25 +138,6 @@ async def assign(
             f"({template.weeks} weeks). They will see it on Telegram."
         )
     raise NotFound(f"You have no plan template called “{' '.join(rest[:-1]) or rest[0]}”.")
-
-
-async def comment(
-    container: Container, session: AsyncSession, coach: User, inv: Invocation
-) -> Answer:
-    found, text = await athlete_and_text(session, coach.id, inv.args)
-    if not text.strip():
-        raise InvalidInput("Usage: `/trainlytics comment NAME TEXT`.")
-    subject = await coach_view.comment_subject(session, container.clock, coach.id, found)
-    await add_coach_comment(session, container, coach.id, subject, text)
-    return _answer(f"Sent to {found.name} on {subject_label(subject)}.")
-
-
-async def digest(
-    container: Container, session: AsyncSession, coach: User, inv: Invocation
-) -> Answer:
-    from bot.slack.digest import digest_now
-
-    return await digest_now(session, container.clock, coach)
 
 
 async def feed_where(
@@ -242,73 +199,15 @@ LINK_REFUSALS = {
 }
 
 
-async def settings(
-    container: Container, session: AsyncSession, coach: User, inv: Invocation
-) -> Answer:
-    """Show or change the coach's timezone, language and units (first taken from Slack)."""
-    what, _, value = inv.args.partition(" ")
-    value = value.strip()
-    match what.lower():
-        case "tz" if value:
-            await accounts.set_timezone(session, coach.id, value)
-        case "lang" if value:
-            await accounts.set_locale(session, coach.id, value.lower())
-        case "units" if value:
-            await accounts.set_units(session, coach.id, value.lower())
-        case "":
-            pass
-        case _:
-            return _answer(say(coach.locale, "slack_settings_usage", at=_DIGEST_AT))
-    shown = say(
-        coach.locale,
-        "slack_settings",
-        tz=coach.timezone,
-        lang=coach.locale,
-        units=say(coach.locale, f"units_{coach.units}"),
-    )
-    return _answer(shown + "\n" + say(coach.locale, "slack_settings_usage", at=_DIGEST_AT))
-
-
-_DIGEST_AT = COACH_DIGEST_AT.strftime("%H:%M")
-
-
+# Slack's own subcommands; every other one the conversation knows is handed to it
+# (`bot.slack.conversation`): roster, athlete, invite, comment, digest, settings...
 SUBCOMMANDS: dict[str, Handler] = {
     "help": help_,
-    "roster": roster,
-    "athlete": athlete,
-    "invite": invite,
     "plan": plan,
     "assign": assign,
-    "comment": comment,
-    "digest": digest,
     "feed": feed_where,
     "link": link,
-    "settings": settings,
 }
-
-
-# --- comments ---------------------------------------------------------------------------
-
-
-def subject_label(subject: Activity | Workout) -> str:
-    if isinstance(subject, Activity):
-        return f"their session “{subject.name or subject.sport}” of {subject.local_date}"
-    return f"the workout “{subject.title}” on {subject.scheduled_date}"
-
-
-async def add_coach_comment(
-    session: AsyncSession,
-    container: Container,
-    coach_id: int,
-    subject: Activity | Workout,
-    text: str,
-) -> None:
-    from core.coaching import comments
-
-    if isinstance(subject, Activity):
-        await comments.add_comment(session, container.clock, coach_id, text, activity_id=subject.id)
-    else:
-        await comments.add_comment(session, container.clock, coach_id, text, workout_id=subject.id)
 
 
 # --- plumbing -------------------------------------------------------------------------
@@ -321,10 +220,17 @@ def _parse_date(value: str) -> date:
         raise InvalidInput(f"“{value}” is not a date; write it as YYYY-MM-DD.") from None
 
 
-async def run_subcommand(container: Container, body: dict[str, Any], client: Any) -> Answer:
+async def run_subcommand(
+    container: Container, conversation: Conversation, body: dict[str, Any], client: Any
+) -> Answer:
     text = (body.get("text") or "").strip()
     name, _, args = text.partition(" ")
     handler = SUBCOMMANDS.get(name.lower())
+    if handler is None and face.handles(name.lower()):
+        text, blocks = await face.command(conversation, body, client, name.lower(), args.strip())
+        if name.lower() == "digest":
+            blocks += await _digest_actions(container, body)
+        return text, blocks[:MESSAGE_BLOCK_LIMIT]
     if handler is None:
         prefix = f"I don't know “{slack_escape(name)}”.\n\n" if name else ""
         return "Trainlytics commands", [section(prefix + HELP)]
@@ -351,12 +257,37 @@ async def run_subcommand(container: Container, body: dict[str, Any], client: Any
         return _answer(refused.message)
 
 
+async def _digest_actions(container: Container, body: dict[str, Any]) -> list[dict[str, Any]]:
+    from bot.slack.digest import action_rows
+
+    async with container.db.unit_of_work() as session:
+        coach = await coach_for(session, body.get("team_id", ""), body["user_id"])
+        return await action_rows(session, container.clock, coach)
+
+
 def register(app: AsyncApp, container: Container) -> None:
     from bot.slack import modals
 
+    conversation = face.conversation_for(container.db, container.clock, container.settings)
+
     @app.command(COMMAND)
     async def on_command(ack: Any, body: dict[str, Any], client: Any) -> None:
-        text, blocks = await run_subcommand(container, body, client)
+        text, blocks = await run_subcommand(container, conversation, body, client)
         await ack(text=fallback(text), blocks=blocks)
 
-    modals.register(app, container)
+    @app.action(re.compile(f"^{re.escape(CALLBACK_ACTION_PREFIX)}"))
+    async def on_conversation_button(
+        ack: Any, body: dict[str, Any], action: dict[str, Any], client: Any, respond: Any
+    ) -> None:
+        """A button the conversation drew: its answer replaces the pressed message when
+        it was the command's private answer, else comes as a DM."""
+        await ack()
+        text, blocks = await face.button(conversation, body, action.get("value", ""))
+        if body.get("response_url"):
+            await respond(text=fallback(text), blocks=blocks, replace_original=False)
+        else:
+            await client.chat_postMessage(
+                channel=body["user"]["id"], text=fallback(text), blocks=blocks
+            )
+
+    modals.register(app, container, conversation)

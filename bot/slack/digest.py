@@ -2,7 +2,8 @@
 
 core.schedules.attention writes the digest (athletes with a missed key workout, pain, form below
 the alert threshold, stale sync...); here it becomes one message with, per athlete,
-Comment, Move, Reduce 20 % and Snooze. `/trainlytics digest` shows the same list now.
+Comment, Move, Reduce 20 % and Snooze. `/trainlytics digest` is the conversation's
+/digest (`bot.slack.conversation`), in the same words.
 
 Snooze (core.coaching.relationships.snooze_athlete) leaves the athlete out of the digests
 until the day after tomorrow, and replaces their row's buttons in the pressed message with a note.
@@ -11,15 +12,17 @@ Reduce 20 % is core.planning.workouts.scale_workout with a factor of 0.8.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncApp
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.conversation.cards import day_label
 from bot.slack.blocks import actions, button, context, fallback, header, section, slack_escape
+from bot.slack.cards import flag_text
 from bot.slack.people import coach_for
-from bot.slack.snapshot import flag_text
 from core.clock import Clock
 from core.coaching import relationships as coaching
 from core.db.models import User, Workout
@@ -29,6 +32,7 @@ from core.outbox.sending import ChatTarget, NotificationView, SentReceipt
 from core.planning import workouts as planning
 from core.schedules.attention import coach_attention
 from core.timeutil import local_date
+from core.words import say
 from trainlytics.container import Container
 
 if TYPE_CHECKING:
@@ -61,45 +65,69 @@ async def _workout_for(
 
 
 def _row(
-    athlete_id: int, name: str, reasons: list[dict[str, Any]], workout_id: int
+    athlete_id: int, name: str, reasons: list[dict[str, Any]], workout_id: int, locale: str
 ) -> list[dict[str, Any]]:
+    lines = "\n".join(f"• {flag_text(locale, r)}" for r in reasons)
+    return [
+        section(f"*{slack_escape(name)}*\n{lines}", block_id=f"row:{athlete_id}"),
+        _actions(athlete_id, workout_id),
+    ]
+
+
+async def action_rows(session: AsyncSession, clock: Clock, coach: User) -> list[dict[str, Any]]:
+    """Under `/trainlytics digest` (the conversation's /digest), the digest's Slack
+    actions for each athlete it lists: Comment, Move, Reduce 20 % and Snooze."""
+    blocks: list[dict[str, Any]] = []
+    for item in (await coach_attention(session, clock, coach.id))[:MAX_ATHLETES]:
+        athlete = await session.get(User, int(item["athlete_id"]))
+        if athlete is None:
+            continue
+        workout_id = await _workout_for(session, clock, athlete, item["reasons"])
+        blocks += [
+            context(f"*{slack_escape(athlete.name)}*"),
+            _actions(athlete.id, workout_id),
+        ]
+    return blocks
+
+
+def _actions(athlete_id: int, workout_id: int) -> dict[str, Any]:
     value = f"{athlete_id}:{workout_id}"
     buttons = [button("Comment", COMMENT, value)]
     if workout_id:
         buttons += [button("Move", MOVE, value), button("Reduce 20 %", REDUCE, value)]
     buttons.append(button("Snooze", SNOOZE, value))
-    lines = "\n".join(f"• {flag_text(r)}" for r in reasons)
-    return [
-        section(f"*{slack_escape(name)}*\n{lines}", block_id=f"row:{athlete_id}"),
-        actions(*buttons, block_id=f"act:{athlete_id}"),
-    ]
+    return actions(*buttons, block_id=f"act:{athlete_id}")
 
 
 async def digest_blocks(
-    session: AsyncSession, clock: Clock, day: str, athletes: list[dict[str, Any]]
+    session: AsyncSession,
+    clock: Clock,
+    day: str,
+    athletes: list[dict[str, Any]],
+    locale: str = "en",
 ) -> tuple[str, list[dict[str, Any]]]:
     if not athletes:
-        text = "Nobody needs your attention today. 🎉"
+        text = say(locale, "digest_none")
         return text, [section(text)]
-    blocks: list[dict[str, Any]] = [header(f"Needs attention — {day}")]
+    on = _day(day)
+    title = say(locale, "dg_title", day=day_label(on, locale) if on else day)
+    blocks: list[dict[str, Any]] = [header(title)]
     for item in athletes[:MAX_ATHLETES]:
         athlete = await session.get(User, int(item["athlete_id"]))
         if athlete is None:
             continue
         workout_id = await _workout_for(session, clock, athlete, item["reasons"])
-        blocks += _row(athlete.id, athlete.name, item["reasons"], workout_id)
+        blocks += _row(athlete.id, athlete.name, item["reasons"], workout_id, locale)
     if len(athletes) > MAX_ATHLETES:
         blocks.append(context(f"…and {len(athletes) - MAX_ATHLETES} more: see App Home."))
-    return f"{len(athletes)} athlete(s) need your attention today", blocks
+    return say(locale, "dg_count", count=len(athletes)), blocks
 
 
-async def digest_now(
-    session: AsyncSession, clock: Clock, coach: User
-) -> tuple[str, list[dict[str, Any]]]:
-    athletes = await coach_attention(session, clock, coach.id)
-    return await digest_blocks(
-        session, clock, local_date(clock.now(), coach.timezone).isoformat(), athletes
-    )
+def _day(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 async def deliver_digest(
@@ -107,7 +135,11 @@ async def deliver_digest(
 ) -> SentReceipt:
     async with sender.db.unit_of_work() as session:
         text, blocks = await digest_blocks(
-            session, sender.clock, str(view.payload.get("date")), list(view.payload["athletes"])
+            session,
+            sender.clock,
+            str(view.payload.get("date")),
+            list(view.payload["athletes"]),
+            view.person.locale,
         )
     channel = await poster.dm_channel(recipient.chat_id)
     posted = await poster.post(channel, text, blocks)

@@ -21,6 +21,7 @@ async def home_view(
     async with container.db.unit_of_work() as session:
         coach = await coach_for(session, team_id, user_id, client=client)
         snaps = await coach_view.roster_snapshots(session, container.clock, coach.id)
+        locale = coach.locale
     snaps.sort(key=lambda s: (not s.flags, s.athlete.name.casefold()))  # attention first
     blocks = [
         header("Your athletes"),
@@ -29,7 +30,7 @@ async def home_view(
             "`/trainlytics help` for commands"
         ),
         divider(),
-        *cards.roster_blocks(snaps[:MAX_ROWS], with_buttons=True),
+        *cards.roster_blocks(snaps[:MAX_ROWS], with_buttons=True, locale=locale),
     ]
     return {"type": "home", "blocks": blocks}
 

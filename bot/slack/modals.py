@@ -12,15 +12,18 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.conversation.validation import field_errors
+from bot.conversation.callbacks import Scope, cb
+from bot.conversation.dispatcher import Conversation
+from bot.conversation.handlers.coach import subject_label
+from bot.conversation.validation import field_errors, refusal_text
 from bot.slack import cards
+from bot.slack import conversation as face
 from bot.slack.blocks import fallback, slack_escape
 from bot.slack.people import coach_for
-from bot.slack.snapshot import snapshot
 from bot.slack.step_syntax import parse_steps
-from core.coaching import coach_view
+from core.coaching import coach_view, comments
 from core.coaching.relationships import require_permission
-from core.db.models import Workout
+from core.db.models import Activity, Workout
 from core.enums import Permission
 from core.errors import DomainError, InvalidFields, NotFound
 from core.planning import workouts as planning
@@ -92,8 +95,8 @@ async def submit_plan(container: Container, body: dict[str, Any]) -> dict[str, s
 
 
 async def submit_comment(container: Container, body: dict[str, Any]) -> dict[str, str] | str:
-    from bot.slack.commands import add_coach_comment, subject_label
-
+    """The comment modal's text on the athlete's latest session, or on the workout the
+    digest row named; confirmed in the conversation's words (`comment_sent`)."""
     view = body["view"]
     text = _value(view["state"]["values"], "text") or ""
     athlete_id, _, workout = view["private_metadata"].partition(":")
@@ -106,8 +109,11 @@ async def submit_comment(container: Container, body: dict[str, Any]) -> dict[str
                 if workout and workout != "0"
                 else await coach_view.comment_subject(session, container.clock, coach.id, athlete)
             )
-            await add_coach_comment(session, container, coach.id, subject, text)
-            return f"Sent to {athlete.name} on {subject_label(subject)}."
+            on = {"activity_id" if isinstance(subject, Activity) else "workout_id": subject.id}
+            # add_comment writes the outbox row that carries the comment to the athlete.
+            await comments.add_comment(session, container.clock, coach.id, text, **on)
+            label = subject_label(coach.locale, subject)
+            return say(coach.locale, "comment_sent", name=athlete.name, subject=label)
     except DomainError as exc:
         return {"text": exc.message}
 
@@ -132,24 +138,26 @@ async def submit_move(container: Container, body: dict[str, Any]) -> dict[str, s
 
 
 async def open_for_athlete(
-    container: Container, body: dict[str, Any], client: Any, what: str, value: str
+    container: Container,
+    body: dict[str, Any],
+    client: Any,
+    what: str,
+    value: str,
+    conversation: Conversation | None = None,
 ) -> str | None:
-    """Open the modal a roster or digest button asks for; a refusal text otherwise."""
+    """Open the modal a roster or digest button asks for; a refusal text otherwise.
+
+    "Open" is the conversation's roster button (the athlete card every face shows), drawn
+    in a modal; the others collect fields (plan, comment, move)."""
     athlete_id, _, workout_id = value.partition(":")
+    if what == "open" and conversation is not None:
+        return await _open_card(conversation, body, client, _id(athlete_id))
     try:
         async with container.db.unit_of_work() as session:
             coach = await coach_for(session, body["team"]["id"], body["user"]["id"])
             # Outside the coach's relationships, an id answers like one that never was.
             athlete = await coach_view.coached_athlete(session, coach.id, _id(athlete_id))
-            if what == "open":
-                snap = await snapshot(session, container.clock, coach.id, athlete, detail=True)
-                view = {
-                    "type": "modal",
-                    "title": cards.plain(athlete.name, 24),
-                    "close": cards.plain("Close", 24),
-                    "blocks": cards.athlete_blocks(snap),
-                }
-            elif what == "plan":
+            if what == "plan":
                 await require_permission(session, coach.id, athlete.id, Permission.PLAN_WORKOUTS)
                 today = local_date(container.clock.now(), athlete.timezone)
                 view = cards.plan_modal(athlete.id, athlete.name, today)
@@ -181,7 +189,35 @@ async def open_for_athlete(
     return None
 
 
-def register(app: AsyncApp, container: Container) -> None:
+async def _open_card(
+    conversation: Conversation, body: dict[str, Any], client: Any, athlete_id: int
+) -> str | None:
+    """The athlete card of the conversation's roster button, drawn in a modal. Outside
+    the coach's relationships the id answers like one that never was (checked first, so
+    a refusal is answered as a message rather than drawn as a card)."""
+    locale = "en"
+    try:
+        async with conversation.db.unit_of_work() as session:
+            coach = await coach_for(session, body["team"]["id"], body["user"]["id"])
+            await coach_view.coached_athlete(session, coach.id, athlete_id)
+            locale = coach.locale
+    except DomainError as exc:
+        return refusal_text(locale, exc)
+    pressed = {**body, "container": {}}  # a modal, not an edit of the pressed message
+    _text, blocks = await face.button(
+        conversation, pressed, cb(Scope.ROSTER, "open", athlete_id).pack()
+    )
+    view = {
+        "type": "modal",
+        "title": cards.plain("Trainlytics", 24),
+        "close": cards.plain(say(locale, "btn_close"), 24),
+        "blocks": blocks,
+    }
+    await client.views_open(trigger_id=body["trigger_id"], view=view)
+    return None
+
+
+def register(app: AsyncApp, container: Container, conversation: Conversation) -> None:
     async def answer(ack: Any, outcome: dict[str, str] | str, client: Any, user: str) -> None:
         if isinstance(outcome, dict):
             await ack(response_action="errors", errors=outcome)
@@ -206,15 +242,17 @@ def register(app: AsyncApp, container: Container) -> None:
         (cards.PLAN_ACTION, "plan"),
         (cards.COMMENT_ACTION, "comment"),
     ):
-        app.action(action_id)(_opener(container, what))
+        app.action(action_id)(_opener(container, what, conversation))
 
 
-def _opener(container: Container, what: str) -> Any:
+def _opener(container: Container, what: str, conversation: Conversation) -> Any:
     async def on_button(
         ack: Any, body: dict[str, Any], action: dict[str, Any], client: Any
     ) -> None:
         await ack()
-        refusal = await open_for_athlete(container, body, client, what, action.get("value", ""))
+        refusal = await open_for_athlete(
+            container, body, client, what, action.get("value", ""), conversation
+        )
         if refusal:
             await client.chat_postMessage(channel=body["user"]["id"], text=fallback(refusal))
 

@@ -26,9 +26,9 @@ from aiogram.types import TelegramObject, Update, User
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.conversation.dispatcher import Claim
-from bot.telegram.dedupe import claim_update
 from bot.telegram.threads import PendingRefs
 from core.enums import Platform
+from core.inbound.claims import claim_update
 from core.people.identities import ChatAddress
 
 log = logging.getLogger(__name__)

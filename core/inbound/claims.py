@@ -3,18 +3,26 @@
 Telegram redelivers an update (`update_id`) when our answer is slow; Slack redelivers an
 event (`event_id`) it thinks we missed, and an attacker who captured a signed Slack
 request can replay it within Slack's five-minute window (its timestamp and signature are
-its key). Each is claimed by a row in `inbound_updates` (unique on platform + key),
-inserted with "ON CONFLICT DO NOTHING" so a duplicate is a no-op rather than an error
-that would poison the surrounding transaction. Whether the claim commits before or with
-the handling is the door's choice (see bot/telegram/middlewares.py, bot/slack/dedupe.py).
+its key, `signed_request_key`). Each is claimed by a row in `inbound_updates` (unique on
+platform + key), inserted with "ON CONFLICT DO NOTHING" so a duplicate is a no-op rather
+than an error that would poison the surrounding transaction.
+
+Whether the claim commits with the handling or before it is the door's choice, and both
+ways live here: `claim_update` runs inside the handling's unit of work (Telegram: a failed
+handling rolls its claim back, so the retry is handled again); `claim_committed` commits
+the claim in a unit of work of its own first (Slack: Bolt acknowledges before its
+listeners run, so a retry can arrive while the first delivery is still being handled).
 """
 
 from __future__ import annotations
+
+import hashlib
 
 from sqlalchemy import bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.db.engine import Database
 from core.db.models import InboundUpdate
 from core.db.models.base import utcnow
 from core.enums import Platform
@@ -41,3 +49,15 @@ async def claim_update(
         statement, {"platform": str(platform), "key": str(key)[:KEY_LENGTH], "at": utcnow()}
     )
     return result.rowcount == 1
+
+
+async def claim_committed(db: Database, key: str | int, platform: Platform) -> bool:
+    """`claim_update` in a unit of work of its own, committed before the handling starts."""
+    async with db.unit_of_work() as session:
+        return await claim_update(session, key, platform)
+
+
+def signed_request_key(timestamp: str, signature: str) -> str:
+    """The key of a request that carries no id of its own but a signature over its
+    timestamp and whole body (two genuine requests never share it), within KEY_LENGTH."""
+    return "req:" + hashlib.sha256(f"{timestamp}:{signature}".encode()).hexdigest()

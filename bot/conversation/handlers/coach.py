@@ -10,7 +10,8 @@ become a coach instead.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from bot.conversation.callbacks import Scope, cb
 from bot.conversation.cards import activity_summary, day_label
@@ -25,9 +26,10 @@ from core.coaching import relationships as coaching
 from core.coaching.coach_view import AthleteSnapshot
 from core.db.models import Activity, Workout
 from core.enums import Role
+from core.errors import InvalidInput, NotFound
 from core.schedules.attention import coach_attention
 from core.timeutil import local_date, week_start
-from core.words import sport_name
+from core.words import say, sport_name
 
 NAMES_PER_ROW = 3
 
@@ -115,6 +117,15 @@ async def _show_athlete(ctx: Context, athlete_id: int) -> None:
     ctx.reply(_athlete_text(ctx, snap))
 
 
+@contextmanager
+def _pointing_to_roster(ctx: Context) -> Iterator[None]:
+    """core's refusal of a typed name, followed by the command that lists the names."""
+    try:
+        yield
+    except (NotFound, InvalidInput) as refused:
+        raise type(refused)(f"{refused.message} {ctx.t('roster_pointer')}") from refused
+
+
 async def athlete(ctx: Context) -> None:
     if not _is_coach(ctx):
         return
@@ -122,7 +133,8 @@ async def athlete(ctx: Context) -> None:
     if not name:
         ctx.reply(ctx.t("athlete_usage"))
         return
-    found = await coach_view.find_athlete(ctx.session, ctx.user.id, name)
+    with _pointing_to_roster(ctx):
+        found = await coach_view.find_athlete(ctx.session, ctx.user.id, name)
     await _show_athlete(ctx, found.id)
 
 
@@ -146,12 +158,16 @@ async def invite(ctx: Context) -> None:
     ctx.reply(text)
 
 
-def _subject_label(ctx: Context, subject: Activity | Workout) -> str:
+def subject_label(locale: str, subject: Activity | Workout) -> str:
+    """What a comment is on, in words; the Slack comment modal says it the same way."""
     if isinstance(subject, Activity):
-        name = subject.name or sport_name(ctx.locale, subject.sport)
-        return ctx.t("subject_activity", name=name, day=day_label(subject.local_date, ctx.locale))
-    return ctx.t(
-        "subject_workout", title=subject.title, day=day_label(subject.scheduled_date, ctx.locale)
+        name = subject.name or sport_name(locale, subject.sport)
+        return say(locale, "subject_activity", name=name, day=day_label(subject.local_date, locale))
+    return say(
+        locale,
+        "subject_workout",
+        title=subject.title,
+        day=day_label(subject.scheduled_date, locale),
     )
 
 
@@ -161,7 +177,10 @@ async def comment(ctx: Context) -> None:
     if not ctx.request.args.strip():
         ctx.reply(ctx.t("comment_usage"))
         return
-    found, text = await coach_view.split_athlete_name(ctx.session, ctx.user.id, ctx.request.args)
+    with _pointing_to_roster(ctx):
+        found, text = await coach_view.split_athlete_name(
+            ctx.session, ctx.user.id, ctx.request.args
+        )
     text = text.strip().strip('"“”«» ').strip()
     if not text:
         ctx.reply(ctx.t("comment_usage"))
@@ -170,7 +189,7 @@ async def comment(ctx: Context) -> None:
     on = {"activity_id" if isinstance(subject, Activity) else "workout_id": subject.id}
     # add_comment writes the outbox row that carries the comment to the athlete.
     await comments.add_comment(ctx.session, ctx.clock, ctx.user.id, text, **on)
-    ctx.reply(ctx.t("comment_sent", name=found.name, subject=_subject_label(ctx, subject)))
+    ctx.reply(ctx.t("comment_sent", name=found.name, subject=subject_label(ctx.locale, subject)))
 
 
 async def digest(ctx: Context) -> None:

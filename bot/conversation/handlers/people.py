@@ -203,6 +203,10 @@ def _hhmm(value: object) -> str:
 
 
 async def settings(ctx: Context) -> None:
+    """The settings card; "/settings tz Europe/Paris", "lang fr" or "units imperial"
+    change one setting first (the typed way, for a face without buttons to spare)."""
+    if ctx.request.command == "settings" and ctx.request.args and not await _typed_setting(ctx):
+        return
     user = ctx.user
     quiet = (
         f"{_hhmm(user.quiet_hours_start)}–{_hhmm(user.quiet_hours_end)}"
@@ -235,6 +239,25 @@ async def settings(ctx: Context) -> None:
             ],
         ),
     )
+
+
+async def _typed_setting(ctx: Context) -> bool:
+    """Apply "tz ZONE" / "lang CODE" / "units SYSTEM"; False (after the usage) otherwise."""
+    what, _, value = ctx.request.args.partition(" ")
+    value, me = value.strip(), ctx.user.id
+    match what.lower():
+        case "tz" if value:
+            await accounts.set_timezone(ctx.session, me, value)
+            ctx.reminders_changed = True
+        case "lang" if value:
+            await accounts.set_locale(ctx.session, me, value.lower())
+            ctx.refresh_menu()
+        case "units" if value:
+            await accounts.set_units(ctx.session, me, value.lower())
+        case _:
+            ctx.reply(ctx.t("settings_usage"))
+            return False
+    return True
 
 
 async def _notif_menu(ctx: Context) -> None:

@@ -189,7 +189,7 @@ async def test_someone_else_s_athlete_gets_a_polite_refusal(conversation, db, cl
 
     claire = Chat(conversation, CLAIRE)
     await claire.send("/athlete Sam")
-    assert claire.text == "You coach no athlete called “Sam”; your roster lists them."
+    assert claire.text == "You coach no athlete called “Sam”; your roster lists them. See /roster."
     await claire.send("/comment Sam nice run")
     assert "No athlete of yours" in claire.text
     # A forged button with Sam's id goes through core's permission check.

@@ -66,7 +66,7 @@ async def test_a_coach_changes_timezone_language_and_units_from_slack(client, sl
     said(await client.command("settings tz Asia/Tokyo", user=CHICAGO_COACH))
     said(await client.command("settings units metric", user=CHICAGO_COACH))
     answer = said(await client.command("settings lang fr", user=CHICAGO_COACH))
-    assert "Fuseau : *Asia/Tokyo*" in answer and "Métrique" in answer
+    assert "Fuseau : Asia/Tokyo" in answer and "Métrique" in answer
     coach = await coach_named(db, CHICAGO_COACH)
     assert (coach.timezone, coach.locale, coach.units) == ("Asia/Tokyo", "fr", "metric")
     refused = said(await client.command("settings tz Mars/Olympus", user=CHICAGO_COACH))

@@ -53,14 +53,15 @@ async def test_roster_and_athlete_show_the_numbers(client, db, clock) -> None:
     await session_done(db, clock, athlete)
     await planned(db, clock, athlete, days_ahead=2, key=True)
 
+    # The conversation's /roster and /athlete, in the words every face uses.
     roster = said(await client.command("roster"))
-    assert "Alex Martin" in roster and "Last sync" in roster and "Form" in roster
+    assert "Alex Martin · " in roster and "Form +" in roster
 
     card = said(await client.command("athlete alex"))
-    assert "This week vs plan" in card
-    assert "Easy run" in card  # last activities
-    assert "Intervals" in card  # next workouts
-    assert "Fitness / Fatigue" in card
+    assert "Alex Martin · week of" in card
+    assert "run · 9.0 km · 45 min" in card  # last activities
+    assert "Intervals ★" in card  # next workouts
+    assert "Fitness " in card and " · Fatigue " in card
 
 
 async def test_another_coachs_athlete_is_politely_refused(client, db, clock) -> None:
@@ -81,7 +82,7 @@ async def test_a_name_that_does_not_match_points_to_the_roster_command(client, d
     assert "/trainlytics roster" in said(await client.command("athlete"))
     assert "/trainlytics roster" in said(await client.command("comment Sam well done"))
     # The same names as in Telegram: case and accents do not matter.
-    assert "This week vs plan" in said(await client.command("athlete chloe martin"))
+    assert "Chloé Martin · week of" in said(await client.command("athlete chloe martin"))
 
 
 async def test_comment_reaches_the_athletes_outbox(client, db, clock) -> None:
@@ -148,7 +149,7 @@ async def test_digest_lists_only_athletes_needing_attention(client, db, clock) -
     await athlete_of(db, clock, "Quiet Quentin")  # never synced: needs attention
     body = (await client.command("digest")).json()
     text = said(await client.command("digest"))
-    assert "Quiet Quentin" in text and "never synced" in text
+    assert "Quiet Quentin" in text and "no session recorded yet" in text
     assert "Fine Fiona" not in text
     labels = [
         e["text"]["text"] for b in body["blocks"] if b["type"] == "actions" for e in b["elements"]

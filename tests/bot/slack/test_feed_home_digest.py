@@ -64,7 +64,7 @@ async def test_app_home_shows_the_roster_with_buttons(client, slack, db, clock) 
     text = block_texts(blocks)
     assert "Alex Martin" in text and "Quiet Quentin" in text
     assert text.index("Quiet Quentin") < text.index("Alex Martin")  # attention first
-    assert "never synced" in text
+    assert "no session recorded yet" in text  # the conversation's reason_text
     actions = [e["action_id"] for b in blocks if b["type"] == "actions" for e in b["elements"]]
     assert actions.count("athlete_open") == 2 and "athlete_plan" in actions
 
@@ -72,7 +72,10 @@ async def test_app_home_shows_the_roster_with_buttons(client, slack, db, clock) 
 async def test_home_buttons_open_the_card_and_the_plan_modal(client, slack, db, clock) -> None:
     await coach_id(db)
     athlete = await athlete_of(db, clock, "Alex Martin")
-    for action_id, expected in (("athlete_open", "This week vs plan"), ("athlete_plan", "Steps")):
+    for action_id, expected in (
+        ("athlete_open", "Alex Martin · week of"),
+        ("athlete_plan", "Steps"),
+    ):
         await client.interact(_press(action_id, str(athlete)))
         call = await slack.wait_for(
             lambda c, e=expected: c.method == "views.open" and e in block_texts(c.params["view"])

@@ -1,20 +1,17 @@
-"""Act once on each Slack delivery: redelivered events and replayed requests.
+"""Act once on each Slack delivery: a Bolt middleware over `core.inbound.claims`.
 
 Slack redelivers an event it thinks we missed (`X-Slack-Retry-Num`): each Events API
 delivery carries an `event_id`, claimed once. A slash command or an interaction (button,
 modal) has no id, and a captured one stays validly signed for five minutes, so a replay
-would post the same comment again: each is claimed by its `X-Slack-Request-Timestamp` and
-`X-Slack-Signature` (which signs that timestamp with the whole body, so two genuine
-requests never share it). Claims are `core.inbound.claims.claim_update` rows (platform "slack"),
-the mechanism Telegram's update ids use. The claim is committed before the listeners
-run because Bolt acknowledges first and runs listeners afterwards: a retry can arrive
-while the first delivery is still being handled. A repeat is answered 200 with an empty
-body and does nothing.
+would post the same comment again: each is claimed by its signed timestamp
+(`core.inbound.claims.signed_request_key`). The claim is committed before the listeners
+run (`claim_committed`) because Bolt acknowledges first and runs listeners afterwards.
+A repeat is answered 200 with an empty body and does nothing. Only reading the key out
+of a Bolt request is Slack's; the claiming is the one mechanism Telegram uses too.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -22,9 +19,9 @@ from typing import Any
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
+from core.db.engine import Database
 from core.enums import Platform
-from core.inbound.claims import claim_update
-from trainlytics.container import Container
+from core.inbound.claims import claim_committed, signed_request_key
 
 log = logging.getLogger(__name__)
 
@@ -41,21 +38,18 @@ def delivery_key(req: AsyncBoltRequest) -> str | None:
     signature = (req.headers.get("x-slack-signature") or [""])[0]
     if not (timestamp and signature):
         return None  # Bolt's signature check refuses it anyway
-    return "req:" + hashlib.sha256(f"{timestamp}:{signature}".encode()).hexdigest()
+    return signed_request_key(timestamp, signature)
 
 
-def skip_redelivered_events(container: Container) -> Middleware:
+def skip_redelivered_events(db: Database) -> Middleware:
     async def middleware(
         req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[Any]]
     ) -> BoltResponse | None:
         key = delivery_key(req)
-        if key:
-            async with container.db.unit_of_work() as session:
-                first = await claim_update(session, key, Platform.SLACK)
-            if not first:
-                retry = (req.headers.get("x-slack-retry-num") or [""])[0]
-                log.info("Slack delivery %s seen before (retry %r): skipped", key, retry)
-                return BoltResponse(status=200, body="")
+        if key and not await claim_committed(db, key, Platform.SLACK):
+            retry = (req.headers.get("x-slack-retry-num") or [""])[0]
+            log.info("Slack delivery %s seen before (retry %r): skipped", key, retry)
+            return BoltResponse(status=200, body="")
         return await next()
 
     return middleware
