@@ -70,7 +70,10 @@ async def test_app_home_shows_the_roster_with_buttons(client, slack, db, clock) 
 async def test_home_buttons_open_the_card_and_the_plan_modal(client, slack, db, clock) -> None:
     await coach_id(db)
     athlete = await athlete_of(db, clock, "Alex Martin")
-    for action_id, expected in (("athlete_open", "Alex Martin · week of"), ("athlete_plan", "Steps")):
+    for action_id, expected in (
+        ("athlete_open", "Alex Martin · week of"),
+        ("athlete_plan", "Steps"),
+    ):
         await client.interact(_press(action_id, str(athlete)))
         call = await slack.wait_for(
             lambda c, e=expected: c.method == "views.open" and e in block_texts(c.params["view"])
