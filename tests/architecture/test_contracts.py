@@ -49,7 +49,24 @@ def lint_imports(cwd: Path, *contracts: str, pythonpath: str | None = None) -> s
     return output
 
 
-@pytest.mark.parametrize("contract", CONTRACTS)
+# Contracts the code does not keep yet (issue 14's wiring step: doors importing workers and
+# web.app, doors importing trainlytics.container/settings, the workers' import cycle). They
+# are strict xfails: the day one holds, its test fails until it is taken off this list.
+NOT_KEPT_YET = {"doors-are-independent", "only-the-root-imports-the-root", "no-import-cycles"}
+
+
+@pytest.mark.parametrize(
+    "contract",
+    [
+        pytest.param(
+            c,
+            marks=pytest.mark.xfail(strict=True, reason="issue 14: wiring not done yet"),
+        )
+        if c in NOT_KEPT_YET
+        else c
+        for c in CONTRACTS
+    ],
+)
 def test_the_project_keeps_the_contract(contract: str) -> None:
     assert "BROKEN" not in lint_imports(ROOT, contract)
 

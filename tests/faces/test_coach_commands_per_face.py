@@ -22,7 +22,6 @@ from sqlalchemy import select
 from bot.console.chat import ConsoleChat
 from bot.conversation.dispatcher import Conversation
 from bot.conversation.handlers.coach import subject_label
-from bot.conversation.strings import say
 from bot.slack.people import coach_for
 from core.coaching import relationships as coaching
 from core.db.engine import Database
@@ -30,6 +29,7 @@ from core.db.models import Activity, Comment, Invitation, User
 from core.enums import Platform, Role
 from core.people import identities as accounts
 from core.people.identities import ChatAddress
+from core.words import say
 from tests.bot.slack import conftest as slack_face
 from tests.bot.slack.helpers import session_done
 from tests.bot.telegram import conftest as telegram_face
