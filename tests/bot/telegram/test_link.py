@@ -145,7 +145,10 @@ async def test_a_code_made_on_telegram_is_redeemed_in_slack_and_keeps_the_histor
     assert "Linked" in said(await slack_client.command(f"link {code}"))
     ids = await people_of(db)
     assert ids["slack"] == ids["telegram"] == telegram_person  # the one with a history stays
-    assert "Your athletes (0)" in said(await slack_client.command("roster"))
+    # The shared roster (the linked person is a coach without athletes yet), Slack-spelled.
+    assert "You have no athletes yet. /trainlytics invite" in said(
+        await slack_client.command("roster")
+    )
 
 
 async def test_the_console_makes_a_code_for_slack(slack_client, db, clock, both):
