@@ -195,7 +195,7 @@ async def find_athlete(session: AsyncSession, coach_id: int, name: str) -> User:
     if partial:
         names = ", ".join(a.name for a in partial)
         raise NotFound(f"“{name.strip()}” matches several athletes ({names}); be more precise.")
-    raise NotFound(f"You coach no athlete called “{name.strip()}”; your roster lists them.")
+    raise NotFound("refuse_no_athlete_called", name=name.strip())
 
 
 async def split_athlete_name(session: AsyncSession, coach_id: int, text: str) -> tuple[User, str]:
@@ -207,7 +207,7 @@ async def split_athlete_name(session: AsyncSession, coach_id: int, text: str) ->
         except NotFound:
             continue
         return athlete, " ".join(words[cut:])
-    raise NotFound(f"No athlete of yours is named at the start of “{text.strip()}”.")
+    raise NotFound("refuse_no_athlete_named_at_start", text=text.strip())
 
 
 # --- comments and invitations ----------------------------------------------------------

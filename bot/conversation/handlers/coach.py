@@ -123,7 +123,7 @@ def _pointing_to_roster(ctx: Context) -> Iterator[None]:
     try:
         yield
     except (NotFound, InvalidInput) as refused:
-        raise type(refused)(f"{refused.message} {ctx.t('roster_pointer')}") from refused
+        raise type(refused)(f"{refused.text(ctx.locale)} {ctx.t('roster_pointer')}") from refused
 
 
 async def athlete(ctx: Context) -> None:
