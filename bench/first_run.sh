@@ -19,6 +19,10 @@ echo "clone        $(since "$t0") s"
 t1=$(now)
 make install >/dev/null
 echo "make install $(since "$t1") s"
+if curl -sf "http://127.0.0.1:$port/health" >/dev/null; then
+  echo "port $port already answers /health: pass a free port (bash bench/first_run.sh PORT)"
+  exit 1
+fi
 t2=$(now)
 TRAINLYTICS_PORT="$port" make run </dev/null >"$work/run.log" 2>&1 &
 until curl -sf "http://127.0.0.1:$port/health" >/dev/null; do
