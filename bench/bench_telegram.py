@@ -51,9 +51,9 @@ from core.db.models import Base
 from core.enums import Platform
 from core.people import identities as accounts
 from core.planning import workouts as planning
+from core.settings import Settings
 from tests.fakes.telegram_bot_api import FakeTelegramBotAPI
 from trainlytics.container import build_container
-from trainlytics.settings import Settings
 
 BATCH = int(os.environ.get("BENCH_UPDATES", "60"))  # updates per round and arm
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "15"))

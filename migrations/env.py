@@ -19,7 +19,7 @@ def _url() -> str:
     url = context.config.get_main_option("sqlalchemy.url")
     if url:
         return url
-    from trainlytics.settings import Settings
+    from core.settings import Settings
 
     return Settings().effective_database_url
 

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from trainlytics.settings import Settings
+from core.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 

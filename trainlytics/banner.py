@@ -6,7 +6,7 @@ import shlex
 from collections.abc import Callable, Iterable
 
 from core.demo.seed import ATHLETES, COACH_NAME
-from trainlytics.settings import Settings
+from core.settings import Settings
 
 JOBS_SERVICE = "workers.embedded:run_worker_and_scheduler"
 TELEGRAM_SERVICE = "bot.telegram.runner:run_bot"

@@ -8,7 +8,7 @@ from typing import Any
 from core.clock import Clock, SystemClock
 from core.crypto import TokenCipher
 from core.db.engine import Database, pool_options
-from trainlytics.settings import Settings, load_settings
+from core.settings import Settings, load_settings
 
 
 @dataclass

@@ -15,7 +15,7 @@ import logging
 from sqlalchemy.engine import make_url
 
 from core.db import migrate
-from trainlytics.settings import Settings, SettingsError, load_settings
+from core.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger(__name__)
 

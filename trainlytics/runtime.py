@@ -18,8 +18,8 @@ from pathlib import Path
 
 import uvicorn
 
+from core import web_address
 from core.outbox.limits import RateLimiter
-from trainlytics import web_address
 from trainlytics.container import Container
 from trainlytics.lifecycle import STOP_SIGNALS
 from web.app import create_app

@@ -11,9 +11,9 @@ from fastapi import FastAPI, Request
 from starlette.middleware.gzip import GZipMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from core.observability import setup_observability
 from core.outbox.limits import RateLimiter
 from trainlytics.container import Container
-from trainlytics.logging import setup_observability
 from web.middleware import (
     RATE_LIMITED_PREFIXES,
     WEBHOOK_PREFIX,

@@ -18,8 +18,8 @@ import structlog
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from core.observability import REQUEST_ID_KEY, mask_secrets
 from core.outbox.limits import Bucket, RateLimiter
-from trainlytics.logging import REQUEST_ID_KEY, mask_secrets
 
 log = structlog.get_logger("trainlytics.web")
 

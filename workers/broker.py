@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from taskiq import AsyncBroker, InMemoryBroker, ScheduleSource
 from taskiq_redis import ListRedisScheduleSource, RedisAsyncResultBackend, RedisStreamBroker
 
-from trainlytics.logging import RequestIdTaskMiddleware
-from trainlytics.settings import Settings
+from core.settings import Settings
 from workers.jobs import install
+from workers.request_id import RequestIdTaskMiddleware
 from workers.retry import ExponentialRetryMiddleware
 from workers.schedule_sources import MemoryScheduleSource
 

@@ -107,9 +107,9 @@ def install(broker: AsyncBroker, source: ScheduleSource) -> None:
     async def startup(state: TaskiqState) -> None:
         if getattr(state, "jobs", None) is not None:
             return  # embedded mode and tests hand their own in
+        from core.observability import setup_observability
+        from core.settings import load_settings
         from trainlytics.container import build_container
-        from trainlytics.logging import setup_observability
-        from trainlytics.settings import load_settings
 
         settings = load_settings()
         # One pooled connection per concurrent task (`--max-async-tasks`).

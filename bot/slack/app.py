@@ -24,8 +24,8 @@ from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStor
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.tables import BOTS_TABLE, INSTALLATIONS_TABLE, STATES_TABLE
+from core.settings import Settings
 from trainlytics.container import Container
-from trainlytics.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -41,8 +41,8 @@ from bot.telegram.middlewares import ChatAddressMiddleware, UpdateOnce
 from bot.telegram.storage import FsmConversationState, build_fsm_storage
 from bot.telegram.threads import PendingRefs
 from core.people.identities import ChatAddress
+from core.settings import Settings
 from trainlytics.container import Container
-from trainlytics.settings import Settings
 
 EXTRA_KEY = "telegram"
 WEBHOOK_PATH = "/telegram/webhook"

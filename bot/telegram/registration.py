@@ -25,8 +25,8 @@ from aiogram.exceptions import (
 
 from bot.telegram.bot import WEBHOOK_PATH, TelegramDoor, door_of, webhook_secret
 from bot.telegram.commands import publish_menu
+from core.settings import Settings
 from trainlytics.container import Container
-from trainlytics.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from aiogram.fsm.storage.base import BaseStorage, StorageKey
 from aiogram.fsm.storage.memory import MemoryStorage
 
 from bot.conversation.state import StateKey
-from trainlytics.settings import Settings
+from core.settings import Settings
 
 
 def build_fsm_storage(settings: Settings) -> BaseStorage:

@@ -152,7 +152,7 @@ def test_chat_as_a_demo_athlete_after_migrate_and_demo(tmp_path):
 
 
 def _settings(**values: object):
-    from trainlytics.settings import Settings
+    from core.settings import Settings
 
     return Settings(_env_file=None, secret_key="s", encryption_keys="k", **values)
 

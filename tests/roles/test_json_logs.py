@@ -11,8 +11,8 @@ from tests.roles.procfile import ROOT
 
 SCRIPT = """
 import logging, structlog
-from trainlytics.logging import setup_observability
-from trainlytics.settings import Settings
+from core.observability import setup_observability
+from core.settings import Settings
 setup_observability(Settings(env="production", log_json=True))
 try:
     {}["provider_token"]

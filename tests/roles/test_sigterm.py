@@ -173,7 +173,7 @@ async def test_worker_stops_within_budget_with_a_task_stuck_on_a_silent_api(
 ):
     from taskiq.kicker import AsyncKicker
 
-    from trainlytics.settings import Settings
+    from core.settings import Settings
     from workers.broker import build_broker
 
     api_base, connected = silent_bot_api

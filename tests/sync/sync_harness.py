@@ -130,7 +130,7 @@ def app_settings(tmp_path: Any, **fakes: Any) -> Any:
     """Real `Settings` for the web app, with the given fakes as providers."""
     from cryptography.fernet import Fernet
 
-    from trainlytics.settings import Settings
+    from core.settings import Settings
 
     values = {k: v for k, v in vars(provider_settings(**fakes)).items() if v}
     values |= {

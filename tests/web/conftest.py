@@ -8,8 +8,8 @@ from cryptography.fernet import Fernet
 
 from core.clock import FixedClock
 from core.db.engine import Database
+from core.settings import Settings
 from trainlytics.container import Container, build_container
-from trainlytics.settings import Settings
 from web.app import create_app
 
 from .seed import SECRET

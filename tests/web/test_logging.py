@@ -12,8 +12,8 @@ import sys
 
 SCRIPT = r"""
 import logging, structlog
-from trainlytics.settings import Settings
-from trainlytics.logging import setup_observability
+from core.settings import Settings
+from core.observability import setup_observability
 setup_observability(Settings(env="production", secret_key="x", encryption_keys="y",
                              sentry_dsn="https://key@example.invalid/1"))
 structlog.contextvars.bind_contextvars(request_id="req-7")

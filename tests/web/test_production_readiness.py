@@ -9,10 +9,11 @@ import structlog
 from taskiq import InMemoryBroker
 
 from core.db.engine import Database
+from core.observability import current_request_id
 from trainlytics.container import build_container
-from trainlytics.logging import RequestIdTaskMiddleware, current_request_id
 from web.app import create_app
 from web.middleware import STRICT_CSP, BodySizeLimitMiddleware, RateRule, TokenBucketLimiter
+from workers.request_id import RequestIdTaskMiddleware
 
 from .conftest import make_settings
 

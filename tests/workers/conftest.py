@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator
 import pytest
 from taskiq import InMemoryBroker
 
+from core.settings import Settings
 from tests.core.test_delivery import FakeSender
 from tests.fakes.providers.strava import FakeStrava
 from trainlytics.container import Container
-from trainlytics.settings import Settings
 from workers.broker import broker, schedule_source
 from workers.jobs import build_jobs
 from workers.ratelimit import MemoryTokenBuckets

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from taskiq.kicker import AsyncKicker
 
+from core.settings import Settings
 from tests.workers.kill_tasks import counts
-from trainlytics.settings import Settings
 from workers.broker import build_broker
 
 REDIS_URL = os.environ.get("TRAINLYTICS_TEST_REDIS_URL")

@@ -11,8 +11,8 @@ import asyncio
 
 from core.calendar import links as calendar_service
 from core.errors import DomainError
+from core.settings import SettingsError, load_settings
 from trainlytics.container import Container, build_container
-from trainlytics.settings import SettingsError, load_settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:

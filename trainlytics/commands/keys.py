@@ -6,9 +6,9 @@ import argparse
 import asyncio
 
 from core.crypto import CryptoError, TokenCipher
+from core.settings import SettingsError, load_settings
 from core.sync.key_rotation import rotate_all_tokens
 from trainlytics.container import build_container
-from trainlytics.settings import SettingsError, load_settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:

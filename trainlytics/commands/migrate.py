@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from core.db.migrate import upgrade
-from trainlytics.settings import load_settings
+from core.settings import load_settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:

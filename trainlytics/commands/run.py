@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import sys
 
-from trainlytics.settings import SettingsError, load_settings
+from core.settings import SettingsError, load_settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:

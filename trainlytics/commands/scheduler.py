@@ -6,9 +6,9 @@ import argparse
 import asyncio
 import sys
 
+from core.settings import SettingsError
 from trainlytics.database import job_role_settings
 from trainlytics.lifecycle import skip_exit_collection, until_stopped
-from trainlytics.settings import SettingsError
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -8,10 +8,10 @@ import json
 
 import httpx
 
+from core.settings import Settings, load_settings
 from core.sync.providers.base import ProviderError
 from core.sync.providers.registry import provider_config
 from core.sync.providers.strava import StravaProvider
-from trainlytics.settings import Settings, load_settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:

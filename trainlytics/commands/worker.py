@@ -19,9 +19,9 @@ import os
 import sys
 import time
 
+from core.settings import SettingsError
 from trainlytics.database import job_role_settings
 from trainlytics.lifecycle import skip_exit_collection
-from trainlytics.settings import SettingsError
 
 BROKER = "workers.broker:broker"
 TASKS_GRACE_S = 4

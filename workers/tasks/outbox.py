@@ -8,7 +8,7 @@ from taskiq import Context, TaskiqDepends
 
 from core.outbox.delivery import deliver_all_due
 from core.outbox.outcomes import DeliveryReport
-from trainlytics.settings import Settings
+from core.settings import Settings
 from workers.broker import broker
 from workers.jobs import Jobs, jobs_of
 

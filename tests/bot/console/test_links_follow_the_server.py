@@ -16,11 +16,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from core import web_address
 from core.db.migrate import upgrade
-from trainlytics import web_address
+from core.settings import Settings
 from trainlytics.container import build_container
 from trainlytics.runtime import serve_web
-from trainlytics.settings import Settings
 
 TRAINLYTICS = str(Path(sys.executable).with_name("trainlytics"))
 DEADLINE_S = 120.0

@@ -13,9 +13,9 @@ from bot.conversation import Conversation, ConversationSettings
 from bot.conversation.markup import to_telegram_html
 from core.calendar import links as calendar
 from core.db.models import CalendarToken, User
+from core.settings import Settings
 from tests.bot.conversation.test_conversations import Chat
 from trainlytics.container import build_container
-from trainlytics.settings import Settings
 from web.app import create_app
 
 SECRET = "k" * 64

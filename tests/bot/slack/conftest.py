@@ -19,9 +19,9 @@ from sqlalchemy import delete
 from bot.slack.tables import slack_metadata
 from core.clock import FixedClock
 from core.db.engine import Database
+from core.settings import Settings
 from tests.fakes.slack_web_api import FakeSlackWebAPI
 from trainlytics.container import Container, build_container
-from trainlytics.settings import Settings
 from web.app import create_app
 
 SIGNING_SECRET = "test-signing-secret"

@@ -13,9 +13,9 @@ from bot.telegram.bot import TelegramDoor, door_of
 from bot.telegram.runner import run_bot
 from core.clock import FixedClock
 from core.db.engine import Database
+from core.settings import Settings
 from tests.fakes.telegram_bot_api import FakeTelegramBotAPI
 from trainlytics.container import Container, build_container
-from trainlytics.settings import Settings
 
 WEBHOOK_SECRET = "test-webhook-secret_123"
 

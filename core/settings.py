@@ -14,7 +14,7 @@ from cryptography.fernet import Fernet
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from trainlytics import web_address
+from core import web_address
 
 
 class SettingsError(Exception):
@@ -147,7 +147,7 @@ class Settings(BaseSettings):
     def local_url(self) -> str:
         """Where this machine reaches the web role, the one base of every local link.
 
-        The address the running web app recorded in the data dir (`trainlytics.web_address`:
+        The address the running web app recorded in the data dir (`core.web_address`:
         right from another process such as `trainlytics chat`), else TRAINLYTICS_HOST/PORT.
         """
         return web_address.recorded(self.data_dir) or web_address.reachable_url(

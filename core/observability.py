@@ -22,9 +22,8 @@ from collections.abc import MutableMapping
 from typing import Any
 
 import structlog
-from taskiq import TaskiqMessage, TaskiqMiddleware, TaskiqResult
 
-from trainlytics.settings import Settings
+from core.settings import Settings
 
 REQUEST_ID_KEY = "request_id"
 _TOKEN_IN_PATH = re.compile(r"/calendar/[A-Za-z0-9_-]{16,}")
@@ -155,23 +154,3 @@ def setup_observability(settings: Settings) -> None:
     configure_logging(settings)
     init_sentry(settings)
     _configured = True
-
-
-class RequestIdTaskMiddleware(TaskiqMiddleware):
-    """Carries the HTTP request id into the jobs a request enqueues (see module docstring)."""
-
-    def pre_send(self, message: TaskiqMessage) -> TaskiqMessage:
-        request_id = current_request_id()
-        if request_id and REQUEST_ID_KEY not in message.labels:
-            message.labels[REQUEST_ID_KEY] = request_id
-        return message
-
-    def pre_execute(self, message: TaskiqMessage) -> TaskiqMessage:
-        request_id = message.labels.get(REQUEST_ID_KEY)
-        structlog.contextvars.bind_contextvars(task=message.task_name, task_id=message.task_id)
-        if request_id:
-            structlog.contextvars.bind_contextvars(**{REQUEST_ID_KEY: str(request_id)})
-        return message
-
-    def post_execute(self, message: TaskiqMessage, result: TaskiqResult[Any]) -> None:
-        structlog.contextvars.unbind_contextvars(REQUEST_ID_KEY, "task", "task_id")
