@@ -8,13 +8,13 @@ from collections.abc import Callable, Iterable
 from core.demo.seed import ATHLETES, COACH_NAME
 from core.settings import Settings
 
-JOBS_SERVICE = "workers.embedded:run_worker_and_scheduler"
-TELEGRAM_SERVICE = "bot.telegram.runner:run_bot"
+JOBS_SERVICE = "trainlytics.runtime:run_jobs_in_process"
+TELEGRAM_SERVICE = "trainlytics.runtime:run_telegram"
 CHAT_COMMAND = ".venv/bin/trainlytics chat"
 
 
 def service_name(service: Callable[..., object] | str) -> str:
-    """ "module:function", as `trainlytics.runtime.EMBEDDED_SERVICES` spells services."""
+    """ "module:function", the name of one of `trainlytics.runtime.role_services`."""
     if isinstance(service, str):
         return service
     return f"{service.__module__}:{service.__qualname__}"

@@ -9,60 +9,67 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
-import importlib.util
 import logging
 import socket
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
+from bot.slack.runner import run_slack
+from bot.telegram.registration import register_webhook
+from bot.telegram.runner import run_bot
 from core import web_address
-from core.outbox.limits import RateLimiter
 from trainlytics.container import Container
 from trainlytics.lifecycle import STOP_SIGNALS
-from web.app import create_app
+from trainlytics.web_app import build_web_app
+from workers.embedded import run_worker_and_scheduler
 
 log = logging.getLogger(__name__)
 
-Service = Callable[[Container], Awaitable[None]]
+Service = Callable[[Container], Coroutine[Any, Any, None]]
 
 WEB_GRACE_S = 4
 CANCEL_GRACE_S = 2.0
 
-# Background services a role may start, as "module:function". Each function runs until
-# cancelled and decides for itself whether it applies (e.g. no token → no Telegram bot).
-EMBEDDED_SERVICES = (
-    "workers.embedded:run_worker_and_scheduler",
-    "bot.telegram.runner:run_bot",
-    "bot.slack.runner:run_slack",
-)
-# Beside the web app in the `web` role: Telegram posts to it only once it is registered.
-WEB_SERVICES = ("bot.telegram.registration:register_webhook",)
+
+def role_services(container: Container, role: str) -> list[Service]:
+    """The web app first (the main service), then what runs beside it in this role.
+
+    `all` (embedded): the jobs in-process when there is no Redis, the Telegram bot
+    (polling, or keeping its webhook), the Slack app's announcement. `web`: Telegram's
+    webhook registration, so Telegram posts to the route only once it is registered.
+    """
+    services: list[Service] = [serve_web]
+    if role == "all":
+        if not container.settings.redis_url:
+            services.append(run_jobs_in_process)
+        if container.telegram is not None:
+            services.append(run_telegram)
+        services.append(announce_slack)
+    elif container.telegram is not None:
+        services.append(register_telegram_webhook)
+    return services
 
 
-def resolve(spec: str) -> Service | None:
-    module_name, _, attr = spec.partition(":")
-    if importlib.util.find_spec(module_name) is None:
-        return None
-    return getattr(importlib.import_module(module_name), attr)
+async def run_jobs_in_process(container: Container) -> None:
+    backend = container.jobs_backend.backend
+    await run_worker_and_scheduler(backend, container.runtime, container.scheduler)
 
 
-def shared_rate_limiter(container: Container) -> RateLimiter | None:
-    """Redis token buckets shared by every web process, when Redis is configured."""
-    settings = container.settings
-    if not settings.redis_url:
-        return None
-    from workers.ratelimit import RedisTokenBuckets
-
-    return RedisTokenBuckets.from_url(settings.redis_url, prefix=f"{settings.jobs_queue_name}:")
+async def run_telegram(container: Container) -> None:
+    assert container.telegram is not None
+    await run_bot(container.telegram, container.settings)
 
 
-def role_services(role: str) -> list[Service]:
-    """The web app first (the main service), then what runs beside it in this role."""
-    specs = EMBEDDED_SERVICES if role == "all" else WEB_SERVICES
-    return [serve_web, *(s for spec in specs if (s := resolve(spec)) is not None)]
+async def register_telegram_webhook(container: Container) -> None:
+    assert container.telegram is not None
+    await register_webhook(container.telegram, container.settings)
+
+
+async def announce_slack(container: Container) -> None:
+    await run_slack(container.settings)
 
 
 class _Server(uvicorn.Server):
@@ -88,7 +95,7 @@ class _Server(uvicorn.Server):
 async def serve_web(container: Container) -> None:
     settings = container.settings
     config = uvicorn.Config(
-        create_app(container, rate_limiter=shared_rate_limiter(container)),
+        build_web_app(container),
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level.lower(),

@@ -1,19 +1,24 @@
-"""FastAPI app factory. Every route module exposes `router`; the container is on app.state."""
+"""The web app factory: the web door's own routes and middleware, on the root's services.
+
+Other doors add their routes to the app the root builds (trainlytics/web_app.py): the
+provider webhooks, Telegram's webhook, Slack's events. Routes read what they use through
+web/deps.py.
+"""
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from starlette.middleware.gzip import GZipMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from core.observability import setup_observability
 from core.outbox.limits import RateLimiter
-from trainlytics.container import Container
+from core.services import Services
+from core.sync.build import SyncContext
+from web import calendar, health, oauth, ready, root
 from web.middleware import (
     RATE_LIMITED_PREFIXES,
     WEBHOOK_PREFIX,
@@ -25,53 +30,33 @@ from web.middleware import (
     TokenBucketLimiter,
 )
 
-# Route modules mounted on the app, in order. A module listed here that does not exist
-# yet (a door still being built) is skipped; an import error inside one is raised.
-ROUTE_MODULES = (
-    "web.root",
-    "web.health",
-    "web.ready",
-    "web.oauth",
-    "web.calendar",
-    "webhooks.routes",
-    "bot.telegram.webhook",
-    "bot.slack.routes",
-)
-
-StartupHook = Callable[[Container], Awaitable[None]]
-
 
 def create_app(
-    container: Container,
+    services: Services,
+    sync: SyncContext,
     *,
-    on_startup: tuple[StartupHook, ...] = (),
     rate_limiter: RateLimiter | None = None,
 ) -> FastAPI:
     """`rate_limiter`: buckets shared by every web process (the composition root passes
-    Redis's when TRAINLYTICS_REDIS_URL is set); without it the limits are per process."""
+    Redis's when TRAINLYTICS_REDIS_URL is set, and closes it); without it the limits are
+    per process."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        setup_observability(container.settings)
-        for hook in on_startup:
-            await hook(container)
+        setup_observability(services.settings)
         yield
-        close = getattr(rate_limiter, "aclose", None)
-        if close is not None:
-            await close()
 
     app = FastAPI(title="Trainlytics", docs_url=None, redoc_url=None, lifespan=lifespan)
-    app.state.container = container
-    for name in ROUTE_MODULES:
-        if importlib.util.find_spec(name) is None:
-            continue
-        app.include_router(importlib.import_module(name).router)
-    _add_middleware(app, container, rate_limiter)
+    app.state.services = services
+    app.state.sync = sync
+    for module in (root, health, ready, oauth, calendar):
+        app.include_router(module.router)
+    _add_middleware(app, services, rate_limiter)
     return app
 
 
-def _add_middleware(app: FastAPI, container: Container, shared_limiter: RateLimiter | None) -> None:
-    settings = container.settings
+def _add_middleware(app: FastAPI, services: Services, shared_limiter: RateLimiter | None) -> None:
+    settings = services.settings
     rules = [
         RateRule(prefix, settings.rate_limit_per_minute, settings.rate_limit_burst)
         for prefix in RATE_LIMITED_PREFIXES
@@ -100,12 +85,3 @@ def _add_middleware(app: FastAPI, container: Container, shared_limiter: RateLimi
         # -Proto count only when the connection comes from a configured proxy; otherwise
         # they are ignored, whatever network the sender is on.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
-
-
-async def container_of(request: Request) -> Container:
-    """FastAPI dependency: the composition root's container.
-
-    Async on purpose: FastAPI runs a plain-function dependency in its thread pool, a
-    thread hop per request that cost more than the rest of a webhook acknowledgement.
-    """
-    return request.app.state.container

@@ -18,7 +18,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,9 +28,9 @@ from core.calendar.ics import build_feed, revision_of
 from core.calendar.links import FeedContent
 from core.db.models import User
 from core.errors import InvalidInput
+from core.services import Services
 from core.timeutil import local_date
-from trainlytics.container import Container
-from web.app import container_of
+from web.deps import ServicesDep
 
 router = APIRouter()
 
@@ -53,7 +53,7 @@ def _not_found() -> HTTPException:
 
 
 async def _owner_and_athlete(
-    session: AsyncSession, container: Container, token: str, athlete_param: str | None
+    session: AsyncSession, container: Services, token: str, athlete_param: str | None
 ) -> tuple[User, list[User], User | None]:
     owner = await calendar_service.resolve_token(session, container.clock, token)
     if owner is None:
@@ -85,9 +85,7 @@ async def favicon() -> FileResponse:
 
 # Registered before the page route: "/calendar/{token}" would also match "abc.ics".
 @router.api_route("/calendar/{token}.ics", methods=["GET", "HEAD"], include_in_schema=False)
-async def feed(
-    token: str, request: Request, container: Container = Depends(container_of)
-) -> Response:
+async def feed(token: str, request: Request, container: ServicesDep) -> Response:
     athlete_param = request.query_params.get("athlete")
     async with container.db.unit_of_work() as session:
         owner, _people, athlete = await _owner_and_athlete(session, container, token, athlete_param)
@@ -147,9 +145,7 @@ def _not_modified(request: Request, etag: str, last_modified: datetime) -> bool:
     include_in_schema=False,
     response_class=HTMLResponse,
 )
-async def page(
-    token: str, request: Request, container: Container = Depends(container_of)
-) -> Response:
+async def page(token: str, request: Request, container: ServicesDep) -> Response:
     params = request.query_params
     athlete_param = params.get("athlete")
     async with container.db.unit_of_work() as session:
@@ -204,13 +200,13 @@ def _parse_day(value: str | None) -> date | None:
         raise InvalidInput("refuse_week_given_by_day") from exc
 
 
-def _page_url(container: Container, request: Request, token: str, athlete: str | None) -> str:
+def _page_url(container: Services, request: Request, token: str, athlete: str | None) -> str:
     base = container.settings.public_url or str(request.base_url)
     url = calendar_service.calendar_url(base, token)
     return f"{url}?athlete={athlete}" if athlete else url
 
 
-def _feed_href(container: Container, token: str, athlete: User | None, people: list[User]) -> str:
+def _feed_href(container: Services, token: str, athlete: User | None, people: list[User]) -> str:
     suffix = f"?athlete={athlete.id}" if athlete is not None and len(people) > 1 else ""
     public = container.settings.public_url
     if public:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 import logging
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from core.errors import DomainError
@@ -29,10 +29,8 @@ from core.sync.connections import (
     open_browser_session,
 )
 from core.sync.providers.base import ProviderError
-from trainlytics.container import Container
-from web.app import container_of
 from web.calendar import stylesheet_url
-from workers.tasks.sync import enqueue_backfill, sync_context_of
+from web.deps import JobsDep, SettingsDep, SyncDep
 
 log = logging.getLogger(__name__)
 
@@ -86,10 +84,7 @@ def _unknown() -> HTMLResponse:
 
 
 @router.get("/connect/{provider_name}")
-async def connect(
-    provider_name: str, t: str = "", container: Container = Depends(container_of)
-) -> Response:
-    ctx = sync_context_of(container)
+async def connect(provider_name: str, ctx: SyncDep, settings: SettingsDep, t: str = "") -> Response:
     if provider_name not in ctx.providers:
         return _unknown()
     if not t:
@@ -97,7 +92,7 @@ async def connect(
     try:
         async with ctx.db.unit_of_work() as session:
             opened = await open_browser_session(
-                session, ctx.clock, container.settings.secret_key or "", t, provider_name
+                session, ctx.clock, settings.secret_key or "", t, provider_name
             )
     except DomainError as exc:
         return page("This link does not work", exc.message, 400)
@@ -107,7 +102,7 @@ async def connect(
         opened.secret,
         max_age=int(STATE_LIFETIME.total_seconds()) * 2,
         path="/",
-        secure=(container.settings.public_url or "").startswith("https://"),
+        secure=(settings.public_url or "").startswith("https://"),
         httponly=True,
         # Lax: the provider's redirect back to the callback is a top-level GET, which
         # carries it; a cross-site subrequest does not.
@@ -117,10 +112,7 @@ async def connect(
 
 
 @router.get("/connect/{provider_name}/continue")
-async def connect_continue(
-    provider_name: str, request: Request, container: Container = Depends(container_of)
-) -> Response:
-    ctx = sync_context_of(container)
+async def connect_continue(provider_name: str, request: Request, ctx: SyncDep) -> Response:
     provider = ctx.providers.get(provider_name)
     if provider is None:
         return _unknown()
@@ -139,12 +131,12 @@ async def connect_continue(
 async def callback(
     provider_name: str,
     request: Request,
+    ctx: SyncDep,
+    jobs: JobsDep,
     state: str = "",
     code: str = "",
     error: str = "",
-    container: Container = Depends(container_of),
 ) -> Response:
-    ctx = sync_context_of(container)
     if provider_name not in ctx.providers:
         return _unknown()
     name = NAMES.get(provider_name, provider_name)
@@ -178,7 +170,7 @@ async def callback(
             f"This {name} account is connected to another person here. We asked them in "
             "their chat; nothing moves unless they agree, and the bot tells you their answer.",
         )
-    await enqueue_backfill(outcome.account.id)
+    await jobs.enqueue_backfill(outcome.account.id)
     return page(
         f"{name} connected",
         f"{name} connected, you can close this tab. Your recent activities are being "

@@ -9,19 +9,19 @@ from __future__ import annotations
 import asyncio
 
 import structlog
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from trainlytics.container import Container
-from web.app import container_of
+from core.services import Services
+from web.deps import ServicesDep
 
 router = APIRouter()
 log = structlog.get_logger("trainlytics.web.ready")
 CHECK_TIMEOUT_S = 3.0
 
 
-async def database_ok(container: Container) -> bool:
+async def database_ok(container: Services) -> bool:
     try:
         async with asyncio.timeout(CHECK_TIMEOUT_S):
             async with container.db.engine.connect() as connection:
@@ -32,7 +32,7 @@ async def database_ok(container: Container) -> bool:
     return True
 
 
-async def broker_ok(container: Container) -> bool:
+async def broker_ok(container: Services) -> bool:
     url = container.settings.redis_url
     if not url:
         return True  # in-process jobs: the broker is this process
@@ -51,7 +51,7 @@ async def broker_ok(container: Container) -> bool:
 
 
 @router.api_route("/ready", methods=["GET", "HEAD"], include_in_schema=False)
-async def ready(container: Container = Depends(container_of)) -> JSONResponse:
+async def ready(container: ServicesDep) -> JSONResponse:
     database, broker = await asyncio.gather(database_ok(container), broker_ok(container))
     checks = {
         "database": "ok" if database else "unreachable",

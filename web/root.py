@@ -8,12 +8,11 @@ the console chat for a local try, and links /health. It shows nothing private.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from trainlytics.container import Container
-from web.app import container_of
 from web.calendar import stylesheet_url, templates
+from web.deps import ServicesDep
 
 router = APIRouter()
 
@@ -21,7 +20,7 @@ router = APIRouter()
 @router.api_route(
     "/", methods=["GET", "HEAD"], include_in_schema=False, response_class=HTMLResponse
 )
-async def root(request: Request, container: Container = Depends(container_of)) -> Response:
+async def root(request: Request, container: ServicesDep) -> Response:
     settings = container.settings
     username = (settings.telegram_bot_username or "").lstrip("@")
     response = templates.TemplateResponse(

@@ -15,22 +15,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass, field
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
+from core.jobs import JobQueue
 from core.sync.build import SyncContext
 from core.sync.orchestrator import store_webhook_deliveries
 from core.sync.providers.base import MalformedWebhook, WebhookRejected
 from core.sync.providers.base import WebhookEvent as ProviderEvent
 from core.sync.providers.coros import WEBHOOK_ACK
-from trainlytics.container import Container
-from web.app import container_of
-from workers.tasks.sync import enqueue_events, sync_context_of
 
 log = logging.getLogger(__name__)
-
-router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 
 
 class GroupCommit:
@@ -72,42 +69,54 @@ class GroupCommit:
             done.set_result(ids)
 
 
-def _group_commit(container: Container) -> GroupCommit:
-    writer = container.extras.get("webhook_writes")
-    if writer is None:
-        writer = container.extras["webhook_writes"] = GroupCommit(sync_context_of(container))
-    return writer
-
-
 def _error(status: int, reason: str) -> JSONResponse:
     return JSONResponse({"error": reason}, status_code=status)
 
 
-@router.get("/strava")
-async def strava_challenge(
-    request: Request, container: Container = Depends(container_of)
-) -> Response:
-    """Strava's subscription validation: echo the challenge only for our verify token."""
-    provider = sync_context_of(container).providers.get("strava")
-    if provider is None:
-        return _error(404, "Strava is not configured")
-    try:
-        answer = provider.subscription_challenge(dict(request.query_params))  # type: ignore[attr-defined]
-    except WebhookRejected as exc:
-        return _error(exc.status_code or 403, exc.reason)
-    except MalformedWebhook as exc:
-        return _error(400, exc.reason)
-    return JSONResponse(answer)
+@dataclass
+class WebhookDoor:
+    """What the webhook routes use: the providers, one group committer, the job queue."""
+
+    sync: SyncContext
+    jobs: JobQueue
+    writes: GroupCommit = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.writes = GroupCommit(self.sync)
 
 
-@router.post("/{provider_name}")
-async def receive(provider_name: str, request: Request) -> Response:
-    # The container is read directly rather than through `Depends(container_of)`: a
-    # dependency is a second resolution pass per request, and this endpoint's throughput
-    # is what a provider's burst of deliveries meets (bench/bench_webhooks.py).
-    container = await container_of(request)
-    ctx = sync_context_of(container)
-    provider = ctx.providers.get(provider_name)
+def install(app: FastAPI, door: WebhookDoor) -> None:
+    """Mount `/webhooks/...` on the app.
+
+    The routes close over `door` rather than asking FastAPI for it per request: a
+    dependency is a second resolution pass per request, and this endpoint's throughput is
+    what a provider's burst of deliveries meets (bench/bench_webhooks.py).
+    """
+    router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+
+    @router.get("/strava")
+    async def strava_challenge(request: Request) -> Response:
+        """Strava's subscription validation: echo the challenge only for our verify token."""
+        provider = door.sync.providers.get("strava")
+        if provider is None:
+            return _error(404, "Strava is not configured")
+        try:
+            answer = provider.subscription_challenge(dict(request.query_params))  # type: ignore[attr-defined]
+        except WebhookRejected as exc:
+            return _error(exc.status_code or 403, exc.reason)
+        except MalformedWebhook as exc:
+            return _error(400, exc.reason)
+        return JSONResponse(answer)
+
+    @router.post("/{provider_name}")
+    async def receive(provider_name: str, request: Request) -> Response:
+        return await _receive(door, provider_name, request)
+
+    app.include_router(router)
+
+
+async def _receive(door: WebhookDoor, provider_name: str, request: Request) -> Response:
+    provider = door.sync.providers.get(provider_name)
     if provider is None:
         return _error(404, "unknown or unconfigured provider")
     raw_body = await request.body()
@@ -120,12 +129,12 @@ async def receive(provider_name: str, request: Request) -> Response:
     # Pings without an athlete (Polar's creation PING, COROS probes) carry nothing to do.
     events = [e for e in events if e.provider_user_id]
     if events:
-        stored = await _group_commit(container).store(provider_name, events)
+        stored = await door.writes.store(provider_name, events)
         try:
-            await enqueue_events(stored)
+            await door.jobs.enqueue_events(stored)
         except Exception:
-            # The events are stored: the 5-minute sync sweep queues stranded events again, whereas
-            # an error here would only bring a redelivery that stores nothing new.
+            # The events are stored: the 5-minute sync sweep queues stranded events again,
+            # whereas an error here would only bring a redelivery that stores nothing new.
             log.exception("%s webhook: %d stored events not queued", provider_name, len(stored))
     return _acknowledgement(provider_name)
 

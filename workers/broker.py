@@ -1,7 +1,8 @@
 """The one broker factory: Redis streams in production, in-memory when embedded.
 
-`taskiq worker workers.broker:broker` and `trainlytics worker` use the module-level
-`broker`; importing this module registers every task (workers.tasks).
+Nothing here is built at import time: the composition root calls `build_broker` once per
+process and registers the tasks on it (workers.tasks.register_tasks); taskiq's own CLI
+reads the broker the root's entry module builds (`trainlytics.entry:broker`).
 
 With TRAINLYTICS_REDIS_URL: `RedisStreamBroker` (consumer group, acknowledged after the
 task completes, so a worker killed mid-task leaves the message to be reclaimed by another
@@ -18,7 +19,6 @@ from taskiq import AsyncBroker, InMemoryBroker, ScheduleSource
 from taskiq_redis import ListRedisScheduleSource, RedisAsyncResultBackend, RedisStreamBroker
 
 from core.settings import Settings
-from workers.jobs import install
 from workers.request_id import RequestIdTaskMiddleware
 from workers.retry import ExponentialRetryMiddleware
 from workers.schedule_sources import MemoryScheduleSource
@@ -63,11 +63,3 @@ def build_broker(settings: Settings) -> JobBackend:
         ),
     )
     return JobBackend(broker, source, settings.redis_url)
-
-
-backend = build_broker(Settings())
-broker = backend.broker
-schedule_source = backend.schedule_source
-install(broker, schedule_source)
-
-import workers.tasks  # noqa: E402,F401  (registers the tasks on `broker`)

@@ -1,19 +1,20 @@
 """Jobs inside `trainlytics run` when no Redis is configured: worker and scheduler in-process.
 
-With TRAINLYTICS_REDIS_URL set this service does nothing: the `worker` and `scheduler`
-processes do the work. It still waits until cancelled, because `trainlytics run` stops
-everything as soon as one service returns.
+With TRAINLYTICS_REDIS_URL set the composition root does not start this: the `worker` and
+`scheduler` processes do the work.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import timedelta
 
+from taskiq import TaskiqScheduler
 from taskiq.cli.scheduler.run import SchedulerLoop
 
-from trainlytics.container import Container
+from workers.broker import JobBackend
+from workers.jobs import Jobs
+from workers.tasks.schedules import reconcile
 
 log = logging.getLogger(__name__)
 
@@ -21,16 +22,10 @@ log = logging.getLogger(__name__)
 UPDATE_INTERVAL = timedelta(seconds=10)
 
 
-async def run_worker_and_scheduler(container: Container) -> None:
-    if container.settings.redis_url:
-        await asyncio.Event().wait()
-        return
-    from workers.broker import broker, schedule_source
-    from workers.jobs import build_jobs
-    from workers.scheduler import scheduler
-    from workers.tasks.schedules import reconcile
-
-    jobs = build_jobs(container, schedule_source)
+async def run_worker_and_scheduler(
+    backend: JobBackend, jobs: Jobs, scheduler: TaskiqScheduler
+) -> None:
+    broker = backend.broker
     broker.state.jobs = jobs
     await broker.startup()
     for source in scheduler.sources:
@@ -47,5 +42,4 @@ async def run_worker_and_scheduler(container: Container) -> None:
         for source in scheduler.sources:
             await source.shutdown()
         await broker.shutdown()
-        await jobs.aclose()
         broker.state.jobs = None

@@ -1,98 +1,50 @@
-"""What every task needs, built once per worker process: database, clock, senders, limits."""
+"""What every task needs, built once per process by the composition root.
+
+A task reads it from taskiq's state (`jobs_of(context.state)`). The root builds it: inside
+`trainlytics run` it is handed to the in-process broker directly; a `trainlytics worker`
+process builds it when taskiq starts the worker (`install`, with the root's factory).
+"""
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
+import asyncio
 import logging
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from dataclasses import dataclass
 from typing import Any
 
-from taskiq import AsyncBroker, ScheduleSource, TaskiqEvents, TaskiqState
+from taskiq import AsyncBroker, AsyncTaskiqDecoratedTask, TaskiqEvents, TaskiqState
 
 from core.clock import Clock
 from core.db.engine import Database
 from core.outbox.limits import RateLimiter
 from core.outbox.sending import Sender
 from core.schedules.store import ScheduleStore
-from trainlytics.container import Container
-from workers.ratelimit import MemoryTokenBuckets, RedisTokenBuckets
-from workers.schedule_sources import TaskScheduleStore
+from core.sync.build import SyncContext
 
 log = logging.getLogger(__name__)
 
-# Each returns the platform's Sender, or None when the platform is not configured.
-SENDER_FACTORIES = (
-    "bot.console.sender:build_sender",
-    "bot.telegram.sender:build_sender",
-    "bot.slack.sender:build_sender",
-)
+# A registered task, kicked with `.kiq(...)` (taskiq's generic types do not follow an
+# async function through `broker.task(...)(fn)`; the arguments are checked by the tests).
+Task = AsyncTaskiqDecoratedTask[Any, Any]
 
 
 @dataclass
 class Jobs:
-    container: Container
+    db: Database
+    clock: Clock
+    sync: SyncContext
     senders: dict[str, Sender]
     limiter: RateLimiter
     store: ScheduleStore
-
-    @property
-    def db(self) -> Database:
-        return self.container.db
-
-    @property
-    def clock(self) -> Clock:
-        return self.container.clock
-
-    async def aclose(self) -> None:
-        close = getattr(self.limiter, "aclose", None)
-        if close is not None:
-            await close()
-
-
-def _resolve(spec: str) -> Any:
-    module_name, _, attr = spec.partition(":")
-    if importlib.util.find_spec(module_name) is None:
-        return None
-    return getattr(importlib.import_module(module_name), attr, None)
-
-
-def build_senders(container: Container) -> dict[str, Sender]:
-    senders: dict[str, Sender] = {}
-    for spec in SENDER_FACTORIES:
-        factory = _resolve(spec)
-        sender = factory(container) if factory is not None else None
-        if sender is not None:
-            senders[sender.platform] = sender
-    return senders
-
-
-def build_jobs(
-    container: Container,
-    source: ScheduleSource,
-    *,
-    senders: dict[str, Sender] | None = None,
-    limiter: RateLimiter | None = None,
-) -> Jobs:
-    from workers.tasks.schedules import send_reminder
-
-    redis_url = container.settings.redis_url
-    if limiter is None:
-        limiter = (
-            RedisTokenBuckets.from_url(redis_url, prefix=f"{container.settings.jobs_queue_name}:")
-            if redis_url
-            else MemoryTokenBuckets()
-        )
-    return Jobs(
-        container=container,
-        senders=senders if senders is not None else build_senders(container),
-        limiter=limiter,
-        store=TaskScheduleStore(source, send_reminder),
-    )
+    # Webhook events processed at once inside the web process (in-memory broker), where
+    # taskiq starts every kicked task at once; None with Redis workers (max_async_tasks).
+    event_slots: asyncio.Semaphore | None = None
 
 
 def jobs_of(state: TaskiqState) -> Jobs:
-    jobs = getattr(state, "jobs", None)
+    jobs: Jobs | None = getattr(state, "jobs", None)
     if jobs is None:
         raise RuntimeError(
             "The job runtime is not started: run tasks in `trainlytics worker` or "
@@ -101,29 +53,29 @@ def jobs_of(state: TaskiqState) -> Jobs:
     return jobs
 
 
-def install(broker: AsyncBroker, source: ScheduleSource) -> None:
-    """Build the Jobs when a worker process starts, close them when it stops."""
+JobsFactory = Callable[[], AbstractAsyncContextManager[Jobs]]
+
+
+def install(broker: AsyncBroker, open_jobs: JobsFactory) -> None:
+    """Open the Jobs when a worker process starts (`open_jobs`, from the root), close them
+    when it stops. A process that hands its own in (embedded, tests) keeps them."""
+    stack = AsyncExitStack()
+    opened = False
 
     async def startup(state: TaskiqState) -> None:
+        nonlocal opened
         if getattr(state, "jobs", None) is not None:
-            return  # embedded mode and tests hand their own in
-        from core.observability import setup_observability
-        from core.settings import load_settings
-        from trainlytics.container import build_container
-
-        settings = load_settings()
-        # One pooled connection per concurrent task (`--max-async-tasks`).
-        container = build_container(settings, concurrency=settings.jobs_max_async_tasks)
-        setup_observability(container.settings)
-        state.jobs = build_jobs(container, source)
+            return
+        state.jobs = await stack.enter_async_context(open_jobs())
+        opened = True
         log.info("worker ready; senders: %s", ", ".join(state.jobs.senders) or "none")
 
     async def shutdown(state: TaskiqState) -> None:
-        jobs: Jobs | None = getattr(state, "jobs", None)
-        if jobs is not None:
-            await jobs.aclose()
-            await jobs.container.aclose()
+        nonlocal opened
+        if opened:
+            await stack.aclose()
             state.jobs = None
+            opened = False
 
     broker.add_event_handler(TaskiqEvents.WORKER_STARTUP, startup)
     broker.add_event_handler(TaskiqEvents.WORKER_SHUTDOWN, shutdown)

@@ -10,6 +10,11 @@ from __future__ import annotations
 from taskiq import TaskiqScheduler
 from taskiq.schedule_sources import LabelScheduleSource
 
-from workers.broker import broker, schedule_source
+from workers.broker import JobBackend
 
-scheduler = TaskiqScheduler(broker, sources=[LabelScheduleSource(broker), schedule_source])
+
+def build_scheduler(backend: JobBackend) -> TaskiqScheduler:
+    """Built after the tasks are registered: the label source reads their schedules."""
+    return TaskiqScheduler(
+        backend.broker, sources=[LabelScheduleSource(backend.broker), backend.schedule_source]
+    )

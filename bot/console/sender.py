@@ -31,7 +31,3 @@ class ConsoleSender:
     async def send(self, recipient: ChatTarget, view: NotificationView) -> SentReceipt:
         log.debug("console notification %s waits for %s's chat", view.idempotency_key, recipient)
         return SentReceipt(external_message_id=WAITING)
-
-
-def build_sender(container: object) -> ConsoleSender:
-    return ConsoleSender(container.db)  # type: ignore[attr-defined]

@@ -13,6 +13,7 @@ from bot.conversation.types import Part, Reply, Request
 from core.clock import Clock
 from core.db.models import User
 from core.enums import Role
+from core.jobs import JobQueue
 from core.people.identities import ChatAddress
 from core.sync.providers.registry import PROVIDER_NAMES, provider_config
 from core.words import say, say_n
@@ -64,8 +65,15 @@ class ConversationSettings:
     telegram_bot_username: str | None = None
 
     @classmethod
-    def from_settings(cls, settings: Any, **hooks: Any) -> ConversationSettings:
-        """What the TRAINLYTICS_* settings decide; each door adds the hooks it can run."""
+    def from_settings(
+        cls, settings: Any, *, jobs: JobQueue | None = None, **hooks: Any
+    ) -> ConversationSettings:
+        """What the TRAINLYTICS_* settings decide; each door adds the hooks it can run.
+
+        `jobs`: the queue behind `reschedule`, `after_disconnect` and `after_connect`.
+        """
+        if jobs is not None:
+            hooks = {**_job_hooks(jobs), **hooks}
         return cls(
             public_url=settings.public_url,
             local_url=settings.local_url,
@@ -75,6 +83,24 @@ class ConversationSettings:
             backfill_days=settings.backfill_days,
             **hooks,
         )
+
+
+def _job_hooks(jobs: JobQueue) -> dict[str, Callable[[int], Awaitable[None]]]:
+    async def reschedule(user_id: int) -> None:
+        await jobs.reconcile_schedules(user_id)
+
+    async def after_disconnect(user_id: int) -> None:
+        # Finishes every committed disconnect; `user_id` only names whose click it was.
+        await jobs.finish_disconnects()
+
+    async def after_connect(account_id: int) -> None:
+        await jobs.enqueue_backfill(account_id)
+
+    return {
+        "reschedule": reschedule,
+        "after_disconnect": after_disconnect,
+        "after_connect": after_connect,
+    }
 
 
 def configured_providers(settings: Any) -> tuple[str, ...]:

@@ -24,8 +24,8 @@ from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStor
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.tables import BOTS_TABLE, INSTALLATIONS_TABLE, STATES_TABLE
+from core.services import Services
 from core.settings import Settings
-from trainlytics.container import Container
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,6 @@ INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 EVENTS_PATH = "/slack/events"
 OAUTH_STATE_TTL_S = 600
-CONTAINER_KEY = "slack_app"
 
 
 class SlackNotConfigured(RuntimeError):
@@ -61,7 +60,8 @@ def slack_mode(settings: Settings) -> str | None:
     return None
 
 
-def build_slack_app(container: Container) -> AsyncApp:
+def build_slack_app(container: Services) -> AsyncApp:
+    """The app with every listener registered (the root builds it when `slack_mode` says so)."""
     settings = container.settings
     mode = slack_mode(settings)
     if mode is None:
@@ -87,7 +87,7 @@ def build_slack_app(container: Container) -> AsyncApp:
     return app
 
 
-def _oauth_app(container: Container) -> AsyncApp:
+def _oauth_app(container: Services) -> AsyncApp:
     settings = container.settings
     assert settings.slack_client_id and settings.slack_client_secret
     installations = AsyncSQLAlchemyInstallationStore(
@@ -133,23 +133,8 @@ def _oauth_app(container: Container) -> AsyncApp:
     )
 
 
-def slack_app_of(container: Container) -> AsyncApp:
-    """The container's Slack app, built on first use; SlackNotConfigured without settings."""
-    app = container.extras.get(CONTAINER_KEY)
-    if app is None:
-        app = build_slack_app(container)
-        container.extras[CONTAINER_KEY] = _Closeable(app)
-        return app
-    return app.app
-
-
-class _Closeable:
-    """Holds the app in `Container.extras`, whose members may be closed on shutdown."""
-
-    def __init__(self, app: AsyncApp) -> None:
-        self.app = app
-
-    async def aclose(self) -> None:
-        session = getattr(self.app.client, "session", None)
-        if session is not None and not session.closed:
-            await session.close()
+async def close_slack_app(app: AsyncApp) -> None:
+    """Close the HTTP session of the app's Web API client, if it opened one."""
+    session = getattr(app.client, "session", None)
+    if session is not None and not session.closed:
+        await session.close()

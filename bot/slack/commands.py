@@ -36,8 +36,8 @@ from core.enums import Permission, Role
 from core.errors import DomainError, InvalidInput, NotFound
 from core.people import identities as accounts
 from core.planning import workouts as planning
+from core.services import Services
 from core.timeutil import local_date
-from trainlytics.container import Container
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ class Invocation:
 
 
 Answer = tuple[str, list[dict[str, Any]]]
-Handler = Callable[[Container, AsyncSession, User, Invocation], Awaitable[Answer]]
+Handler = Callable[[Services, AsyncSession, User, Invocation], Awaitable[Answer]]
 
 
 def _answer(text: str) -> Answer:
@@ -85,13 +85,11 @@ def _answer(text: str) -> Answer:
     return text, [section(slack_escape(text))]
 
 
-async def help_(
-    container: Container, session: AsyncSession, coach: User, inv: Invocation
-) -> Answer:
+async def help_(container: Services, session: AsyncSession, coach: User, inv: Invocation) -> Answer:
     return "Trainlytics commands", [section(HELP)]
 
 
-async def plan(container: Container, session: AsyncSession, coach: User, inv: Invocation) -> Answer:
+async def plan(container: Services, session: AsyncSession, coach: User, inv: Invocation) -> Answer:
     found = await athlete_by_name(session, coach.id, inv.args)
     await require_permission(session, coach.id, found.id, Permission.PLAN_WORKOUTS)
     today = local_date(container.clock.now(), found.timezone)
@@ -102,7 +100,7 @@ async def plan(container: Container, session: AsyncSession, coach: User, inv: In
 
 
 async def assign(
-    container: Container, session: AsyncSession, coach: User, inv: Invocation
+    container: Services, session: AsyncSession, coach: User, inv: Invocation
 ) -> Answer:
     words = inv.args.split()
     confirmed = bool(words) and words[-1].lower() == "confirm"  # after an overlap warning
@@ -141,7 +139,7 @@ async def assign(
 
 
 async def feed_where(
-    container: Container, session: AsyncSession, coach: User, inv: Invocation
+    container: Services, session: AsyncSession, coach: User, inv: Invocation
 ) -> Answer:
     choice = inv.args.strip().lower()
     if choice == "dm":
@@ -162,7 +160,7 @@ async def feed_where(
     return _answer("`/trainlytics feed here` in a private channel, or `/trainlytics feed dm`.")
 
 
-async def link(container: Container, session: AsyncSession, coach: User, inv: Invocation) -> Answer:
+async def link(container: Services, session: AsyncSession, coach: User, inv: Invocation) -> Answer:
     made = await accounts.create_link_code(session, container.clock, coach.id)
     return _answer(
         f"Send `/link {made}` to the Trainlytics bot on Telegram within 15 minutes to use "
@@ -170,7 +168,7 @@ async def link(container: Container, session: AsyncSession, coach: User, inv: In
     )
 
 
-async def link_existing(container: Container, session: AsyncSession, inv: Invocation) -> Answer:
+async def link_existing(container: Services, session: AsyncSession, inv: Invocation) -> Answer:
     """This Slack user and the person who made the code (on Telegram or the console)
     become one person who trains there and coaches here (`core.people.linking`)."""
     from bot.slack.people import slack_address
@@ -221,7 +219,7 @@ def _parse_date(value: str) -> date:
 
 
 async def run_subcommand(
-    container: Container, conversation: Conversation, body: dict[str, Any], client: Any
+    container: Services, conversation: Conversation, body: dict[str, Any], client: Any
 ) -> Answer:
     text = (body.get("text") or "").strip()
     name, _, args = text.partition(" ")
@@ -257,7 +255,7 @@ async def run_subcommand(
         return _answer(refused.message)
 
 
-async def _digest_actions(container: Container, body: dict[str, Any]) -> list[dict[str, Any]]:
+async def _digest_actions(container: Services, body: dict[str, Any]) -> list[dict[str, Any]]:
     from bot.slack.digest import action_rows
 
     async with container.db.unit_of_work() as session:
@@ -265,7 +263,7 @@ async def _digest_actions(container: Container, body: dict[str, Any]) -> list[di
         return await action_rows(session, container.clock, coach)
 
 
-def register(app: AsyncApp, container: Container) -> None:
+def register(app: AsyncApp, container: Services) -> None:
     from bot.slack import modals
 
     conversation = face.conversation_for(container.db, container.clock, container.settings)

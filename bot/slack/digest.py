@@ -31,9 +31,9 @@ from core.errors import DomainError
 from core.outbox.sending import ChatTarget, NotificationView, SentReceipt
 from core.planning import workouts as planning
 from core.schedules.attention import coach_attention
+from core.services import Services
 from core.timeutil import local_date
 from core.words import say
-from trainlytics.container import Container
 
 if TYPE_CHECKING:
     from bot.slack.sender import SlackPoster, SlackSender
@@ -157,7 +157,7 @@ def _replace_row(blocks: list[dict[str, Any]], athlete_id: int, note: str) -> li
     return out
 
 
-def register(app: AsyncApp, container: Container) -> None:
+def register(app: AsyncApp, container: Services) -> None:
     from bot.slack.modals import open_for_athlete
 
     async def update_message(

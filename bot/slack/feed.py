@@ -35,7 +35,7 @@ from core.outbox.sending import (
     TemporaryFailure,
 )
 from core.planning import matching
-from trainlytics.container import Container
+from core.services import Services
 
 if TYPE_CHECKING:
     from bot.slack.sender import SlackPoster, SlackSender
@@ -382,7 +382,7 @@ def _generic_text(view: NotificationView) -> str:
 # --- thread replies from the coach ----------------------------------------------------
 
 
-def register(app: AsyncApp, container: Container) -> None:
+def register(app: AsyncApp, container: Services) -> None:
     @app.event("message")
     async def on_message(event: dict[str, Any], body: dict[str, Any], client: Any) -> None:
         thread_ts = event.get("thread_ts")
@@ -398,7 +398,7 @@ def register(app: AsyncApp, container: Container) -> None:
 
 
 async def relay_thread_reply(
-    container: Container, client: Any, team_id: str, event: dict[str, Any]
+    container: Services, client: Any, team_id: str, event: dict[str, Any]
 ) -> None:
     """A coach's reply under a post that stands for an activity or workout → a comment."""
     channel, thread_ts, user = event["channel"], event["thread_ts"], event["user"]

@@ -10,13 +10,13 @@ from bot.slack import cards
 from bot.slack.blocks import context, divider, header
 from bot.slack.people import coach_for
 from core.coaching import coach_view
-from trainlytics.container import Container
+from core.services import Services
 
 MAX_ROWS = 45  # two blocks per athlete within the 100-block limit of a view
 
 
 async def home_view(
-    container: Container, team_id: str, user_id: str, client: Any = None
+    container: Services, team_id: str, user_id: str, client: Any = None
 ) -> dict[str, Any]:
     async with container.db.unit_of_work() as session:
         coach = await coach_for(session, team_id, user_id, client=client)
@@ -35,7 +35,7 @@ async def home_view(
     return {"type": "home", "blocks": blocks}
 
 
-def register(app: AsyncApp, container: Container) -> None:
+def register(app: AsyncApp, container: Services) -> None:
     @app.event("app_home_opened")
     async def on_home(event: dict[str, Any], body: dict[str, Any], client: Any) -> None:
         if event.get("tab", "home") != "home":

@@ -27,9 +27,9 @@ from core.db.models import Activity, Workout
 from core.enums import Permission
 from core.errors import DomainError, InvalidFields, NotFound
 from core.planning import workouts as planning
+from core.services import Services
 from core.timeutil import local_date
 from core.words import say
-from trainlytics.container import Container
 
 
 def _id(value: str) -> int:
@@ -64,7 +64,7 @@ def plan_errors(locale: str, exc: DomainError) -> dict[str, str]:
     return out
 
 
-async def submit_plan(container: Container, body: dict[str, Any]) -> dict[str, str] | str:
+async def submit_plan(container: Services, body: dict[str, Any]) -> dict[str, str] | str:
     """Errors by block id, or the confirmation text once the workout is stored."""
     view = body["view"]
     state = view["state"]["values"]
@@ -94,7 +94,7 @@ async def submit_plan(container: Container, body: dict[str, Any]) -> dict[str, s
         return plan_errors(locale, exc)
 
 
-async def submit_comment(container: Container, body: dict[str, Any]) -> dict[str, str] | str:
+async def submit_comment(container: Services, body: dict[str, Any]) -> dict[str, str] | str:
     """The comment modal's text on the athlete's latest session, or on the workout the
     digest row named; confirmed in the conversation's words (`comment_sent`)."""
     view = body["view"]
@@ -118,7 +118,7 @@ async def submit_comment(container: Container, body: dict[str, Any]) -> dict[str
         return {"text": exc.message}
 
 
-async def submit_move(container: Container, body: dict[str, Any]) -> dict[str, str] | str:
+async def submit_move(container: Services, body: dict[str, Any]) -> dict[str, str] | str:
     view = body["view"]
     try:
         to = date.fromisoformat(_value(view["state"]["values"], "date") or "")
@@ -138,7 +138,7 @@ async def submit_move(container: Container, body: dict[str, Any]) -> dict[str, s
 
 
 async def open_for_athlete(
-    container: Container,
+    container: Services,
     body: dict[str, Any],
     client: Any,
     what: str,
@@ -217,7 +217,7 @@ async def _open_card(
     return None
 
 
-def register(app: AsyncApp, container: Container, conversation: Conversation) -> None:
+def register(app: AsyncApp, container: Services, conversation: Conversation) -> None:
     async def answer(ack: Any, outcome: dict[str, str] | str, client: Any, user: str) -> None:
         if isinstance(outcome, dict):
             await ack(response_action="errors", errors=outcome)
@@ -245,7 +245,7 @@ def register(app: AsyncApp, container: Container, conversation: Conversation) ->
         app.action(action_id)(_opener(container, what, conversation))
 
 
-def _opener(container: Container, what: str, conversation: Conversation) -> Any:
+def _opener(container: Services, what: str, conversation: Conversation) -> Any:
     async def on_button(
         ack: Any, body: dict[str, Any], action: dict[str, Any], client: Any
     ) -> None:

@@ -7,48 +7,38 @@ answer 404, as if they did not exist.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi import APIRouter, FastAPI, HTTPException, Request, Response
 from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
+from slack_bolt.async_app import AsyncApp
 
-from bot.slack.app import (
-    EVENTS_PATH,
-    INSTALL_PATH,
-    REDIRECT_PATH,
-    SlackNotConfigured,
-    slack_app_of,
-)
-from trainlytics.container import Container
-from web.app import container_of
-
-router = APIRouter()
+from bot.slack.app import EVENTS_PATH, INSTALL_PATH, REDIRECT_PATH
 
 
-def _handler(container: Container) -> AsyncSlackRequestHandler:
-    try:
-        return AsyncSlackRequestHandler(slack_app_of(container))
-    except SlackNotConfigured:
-        raise HTTPException(status_code=404) from None
+def install(app: FastAPI, slack: AsyncApp | None) -> None:
+    """Mount Slack's routes; without an app (Slack not configured) they answer 404."""
+    handler = AsyncSlackRequestHandler(slack) if slack is not None else None
+    router = APIRouter()
 
+    def events() -> AsyncSlackRequestHandler:
+        if handler is None:
+            raise HTTPException(status_code=404)
+        return handler
 
-def _oauth_handler(container: Container) -> AsyncSlackRequestHandler:
-    handler = _handler(container)
-    if handler.app.oauth_flow is None:  # single-workspace mode has nothing to install
-        raise HTTPException(status_code=404)
-    return handler
+    def oauth() -> AsyncSlackRequestHandler:
+        if handler is None or handler.app.oauth_flow is None:  # single-workspace: no install
+            raise HTTPException(status_code=404)
+        return handler
 
+    @router.post(EVENTS_PATH, include_in_schema=False)
+    async def slack_events(request: Request) -> Response:
+        return await events().handle(request)
 
-@router.post(EVENTS_PATH, include_in_schema=False)
-async def slack_events(request: Request, container: Container = Depends(container_of)) -> Response:
-    return await _handler(container).handle(request)
+    @router.get(INSTALL_PATH, include_in_schema=False)
+    async def slack_install(request: Request) -> Response:
+        return await oauth().handle(request)
 
+    @router.get(REDIRECT_PATH, include_in_schema=False)
+    async def slack_oauth_redirect(request: Request) -> Response:
+        return await oauth().handle(request)
 
-@router.get(INSTALL_PATH, include_in_schema=False)
-async def slack_install(request: Request, container: Container = Depends(container_of)) -> Response:
-    return await _oauth_handler(container).handle(request)
-
-
-@router.get(REDIRECT_PATH, include_in_schema=False)
-async def slack_oauth_redirect(
-    request: Request, container: Container = Depends(container_of)
-) -> Response:
-    return await _oauth_handler(container).handle(request)
+    app.include_router(router)

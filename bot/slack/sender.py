@@ -40,7 +40,6 @@ from core.outbox.sending import (
     SentReceipt,
     TemporaryFailure,
 )
-from trainlytics.container import Container
 
 log = logging.getLogger(__name__)
 
@@ -201,25 +200,3 @@ class SlackSender:
             "coach_digest": digest.deliver_digest,
         }.get(view.kind, feed.deliver_generic)
         return await renderer(self, poster, recipient, view)
-
-
-def build_sender(container: Container) -> SlackSender | None:
-    """The Slack sender (for workers.jobs.SENDER_FACTORIES); None when Slack is not set up.
-
-    Its per-channel buckets (for posts outside the recipient's own chat) live in Redis when
-    configured, under the delivery loop's keys, so every worker counts the same messages.
-    """
-    from bot.slack.app import SlackNotConfigured, slack_app_of
-    from workers.ratelimit import MemoryTokenBuckets, RedisTokenBuckets
-
-    try:
-        app = slack_app_of(container)
-    except SlackNotConfigured:
-        return None
-    settings = container.settings
-    limiter: RateLimiter = (
-        RedisTokenBuckets.from_url(settings.redis_url, prefix=f"{settings.jobs_queue_name}:")
-        if settings.redis_url
-        else MemoryTokenBuckets()
-    )
-    return SlackSender(app, container.db, container.clock, limiter)

@@ -1,9 +1,8 @@
-"""The Telegram door's long-lived objects, built once from the settings.
+"""The Telegram door's long-lived objects, built once per process by the composition root.
 
-`door_of(container)` returns the one `TelegramDoor` of the process (kept in
-`container.extras["telegram"]`), or None when no bot token is set. The aiogram session
-points at `TRAINLYTICS_TELEGRAM_API_BASE`, so a self-hosted Bot API server or a test
-fake is used unmodified.
+`build_door` makes the one `TelegramDoor` of the process (the root builds it only when a
+bot token is set). The aiogram session points at `TRAINLYTICS_TELEGRAM_API_BASE`, so a
+self-hosted Bot API server or a test fake is used unmodified.
 """
 
 from __future__ import annotations
@@ -40,11 +39,12 @@ from bot.telegram.handlers import Answerer, build_router
 from bot.telegram.middlewares import ChatAddressMiddleware, UpdateOnce
 from bot.telegram.storage import FsmConversationState, build_fsm_storage
 from bot.telegram.threads import PendingRefs
+from core.clock import Clock
+from core.db.engine import Database
+from core.jobs import JobQueue
 from core.people.identities import ChatAddress
 from core.settings import Settings
-from trainlytics.container import Container
 
-EXTRA_KEY = "telegram"
 WEBHOOK_PATH = "/telegram/webhook"
 
 # aiogram reads every API answer as `Response[<the method's return type>]`, and pydantic
@@ -124,36 +124,6 @@ class OneWriterAnswerer:
             return await self.inner.handle(request, claim=claim)
 
 
-async def reconcile_reminders(user_id: int) -> None:
-    """Queue `trainlytics.reconcile_schedules` for one person after a reminder/timezone change.
-
-    Imported when called: importing the task builds the process's broker, which a door
-    that never reschedules (and its tests) should not pay for. The broker is the one
-    `trainlytics run` starts in-process without Redis, or the Redis queue the workers read.
-    """
-    from workers.tasks.schedules import reconcile_schedules
-
-    await reconcile_schedules.kiq(user_id)
-
-
-async def finish_disconnect(user_id: int) -> None:
-    """Queue `trainlytics.sync.finish_disconnects` after a person's Disconnect committed:
-    it revokes the grant at the provider and forgets the tokens (all pending disconnects,
-    so `user_id` only names whose click it was). Imported when called, like the above.
-    """
-    from workers.tasks.sync import finish_disconnects
-
-    await finish_disconnects.kiq()
-
-
-async def start_backfill(account_id: int) -> None:
-    """Queue the backfill of a provider account its owner agreed to move to someone else.
-    Imported when called, like the above."""
-    from workers.tasks.sync import enqueue_backfill
-
-    await enqueue_backfill(account_id)
-
-
 def _menu_publisher(bot: Bot) -> Callable[[ChatAddress, bool, str], Awaitable[None]]:
     async def publish(address: ChatAddress, coach: bool, locale: str) -> None:
         await publish_chat_menu(
@@ -163,42 +133,39 @@ def _menu_publisher(bot: Bot) -> Callable[[ChatAddress, bool, str], Awaitable[No
     return publish
 
 
-def build_door(container: Container, answerer: Answerer | None = None) -> TelegramDoor:
-    settings = container.settings
+def build_door(
+    settings: Settings,
+    db: Database,
+    clock: Clock,
+    jobs: JobQueue,
+    answerer: Answerer | None = None,
+) -> TelegramDoor:
+    """The bot, its dispatcher and the conversation behind it.
+
+    After a commit the conversation asks `jobs` to reconcile the person's reminders, to
+    finish a Disconnect (revoke at the provider, forget the tokens) and to start the
+    backfill of an account its owner agreed to move.
+    """
     bot = create_bot(settings)
     storage = build_fsm_storage(settings)
     dispatcher = Dispatcher(storage=storage)
-    refs = PendingRefs(container.db)
+    refs = PendingRefs(db)
     dispatcher.update.outer_middleware(UpdateOnce(refs))
     dispatcher.update.outer_middleware(ChatAddressMiddleware())
     dispatcher.include_router(build_router())
     state = FsmConversationState(storage, bot_id=bot.id)
     if answerer is None:
         answerer = Conversation(
-            container.db,
-            container.clock,
+            db,
+            clock,
             state,
             ConversationSettings.from_settings(
-                settings,
-                reschedule=reconcile_reminders,
-                after_disconnect=finish_disconnect,
-                after_connect=start_backfill,
-                publish_menu=_menu_publisher(bot),
+                settings, jobs=jobs, publish_menu=_menu_publisher(bot)
             ),
         )
-    if container.db.dialect == "sqlite":
+    if db.dialect == "sqlite":
         answerer = OneWriterAnswerer(answerer)
     dispatcher["answerer"] = answerer
-    dispatcher["db"] = container.db
+    dispatcher["db"] = db
     dispatcher["refs"] = refs
     return TelegramDoor(bot=bot, dispatcher=dispatcher, refs=refs)
-
-
-def door_of(container: Container) -> TelegramDoor | None:
-    """The process's Telegram door, built on first use; None when Telegram is off."""
-    if not container.settings.telegram_bot_token:
-        return None
-    door = container.extras.get(EXTRA_KEY)
-    if door is None:
-        door = container.extras[EXTRA_KEY] = build_door(container)
-    return door

@@ -23,10 +23,9 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 
-from bot.telegram.bot import WEBHOOK_PATH, TelegramDoor, door_of, webhook_secret
+from bot.telegram.bot import WEBHOOK_PATH, TelegramDoor, webhook_secret
 from bot.telegram.commands import publish_menu
 from core.settings import Settings
-from trainlytics.container import Container
 
 log = logging.getLogger(__name__)
 
@@ -60,19 +59,18 @@ async def ensure_webhook(door: TelegramDoor, settings: Settings) -> bool:
     return True
 
 
-async def register_webhook(container: Container) -> None:
+async def register_webhook(door: TelegramDoor, settings: Settings) -> None:
     """The web role's service: publish the menu and register the webhook, then return.
 
-    Does nothing without a bot token or a public URL (then `trainlytics run` long-polls).
+    Does nothing without a public URL (then `trainlytics run` long-polls).
     """
-    door = door_of(container)
-    if door is None or not container.settings.public_url:
+    if not settings.public_url:
         return
     delay = 1.0
     while True:
         try:
             await publish_menu(door.bot)
-            await ensure_webhook(door, container.settings)
+            await ensure_webhook(door, settings)
             return
         except TelegramRetryAfter as exc:
             await asyncio.sleep(exc.retry_after)

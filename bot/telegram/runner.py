@@ -13,20 +13,15 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from bot.telegram.bot import door_of
+from bot.telegram.bot import TelegramDoor
 from bot.telegram.commands import publish_menu
 from bot.telegram.registration import ensure_webhook
-from trainlytics.container import Container
+from core.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
-async def run_bot(container: Container) -> None:
-    door = door_of(container)
-    if door is None:
-        log.info("Telegram is off: TRAINLYTICS_TELEGRAM_BOT_TOKEN is not set.")
-        return
-    settings = container.settings
+async def run_bot(door: TelegramDoor, settings: Settings) -> None:
     allowed = door.dispatcher.resolve_used_update_types()
     await publish_menu(door.bot)
     if settings.public_url:

@@ -33,7 +33,6 @@ from aiogram.types import Message
 from bot.conversation.notifications import build_notification_view, render_notification
 from bot.conversation.types import Image, Reply
 from bot.telegram import activity_edits, threads
-from bot.telegram.bot import door_of
 from bot.telegram.render import send_reply
 from core.clock import Clock
 from core.db.engine import Database
@@ -48,7 +47,6 @@ from core.outbox.sending import (
     SentReceipt,
     TemporaryFailure,
 )
-from trainlytics.container import Container
 
 # Payload key: how many of the notification's Telegram messages were already sent.
 SENT_PARTS = "_sent_parts"
@@ -133,11 +131,3 @@ class TelegramSender:
             chart = Image(png=view.image_png, filename=f"{view.kind}.png")
             reply = replace(reply, parts=(*reply.parts, chart))
         return reply
-
-
-def build_sender(container: Container) -> TelegramSender | None:
-    """The Telegram sender (for workers.jobs.SENDER_FACTORIES); None without a bot token."""
-    door = door_of(container)
-    if door is None:
-        return None
-    return TelegramSender(door.bot, container.db, container.clock)

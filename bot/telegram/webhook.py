@@ -18,29 +18,34 @@ import json
 import logging
 
 from aiogram.exceptions import TelegramBadRequest
-from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi import APIRouter, FastAPI, HTTPException, Request, Response
 from pydantic import ValidationError
 
-from bot.telegram.bot import WEBHOOK_PATH, door_of, webhook_secret
-from trainlytics.container import Container
-from web.app import container_of
+from bot.telegram.bot import WEBHOOK_PATH, TelegramDoor, webhook_secret
+from core.settings import Settings
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 log = logging.getLogger(__name__)
 
-router = APIRouter()
+
+def install(app: FastAPI, door: TelegramDoor | None, settings: Settings) -> None:
+    """Mount the webhook route; without a door (no bot token) it answers 404."""
+    secret = webhook_secret(settings).encode() if door is not None else b""
+    router = APIRouter()
+
+    @router.post(WEBHOOK_PATH, include_in_schema=False)
+    async def telegram_webhook(request: Request) -> Response:
+        if door is None:
+            raise HTTPException(status_code=404, detail="Telegram is not configured.")
+        return await _handle(door, secret, request)
+
+    app.include_router(router)
 
 
-@router.post(WEBHOOK_PATH, include_in_schema=False)
-async def telegram_webhook(
-    request: Request, container: Container = Depends(container_of)
-) -> Response:
-    door = door_of(container)
-    if door is None:
-        raise HTTPException(status_code=404, detail="Telegram is not configured.")
+async def _handle(door: TelegramDoor, secret: bytes, request: Request) -> Response:
     given = request.headers.get(SECRET_HEADER, "")
-    if not hmac.compare_digest(given.encode(), webhook_secret(container.settings).encode()):
+    if not hmac.compare_digest(given.encode(), secret):
         raise HTTPException(status_code=401, detail="Wrong or missing secret token.")
     try:
         payload = json.loads(await request.body())

@@ -192,11 +192,18 @@ def test_banner_names_polling_webhook_redis_and_slack_when_configured():
     assert "one workspace; events at https://t.example.com/slack/events" in production
 
 
-def test_banner_accepts_the_service_functions_run_starts():
-    from trainlytics.banner import banner, service_name
-    from trainlytics.runtime import EMBEDDED_SERVICES, resolve
+async def test_banner_accepts_the_service_functions_run_starts(tmp_path):
+    from trainlytics.banner import JOBS_SERVICE, TELEGRAM_SERVICE, banner, service_name
+    from trainlytics.container import build_container
+    from trainlytics.runtime import role_services
 
-    services = [s for spec in EMBEDDED_SERVICES if (s := resolve(spec)) is not None]
+    settings = _settings(data_dir=tmp_path, telegram_bot_token="1:x")
+    container = build_container(settings)
+    try:
+        services = role_services(container, "all")
+    finally:
+        await container.aclose()
 
-    assert {service_name(s) for s in services} == set(EMBEDDED_SERVICES)
-    assert "worker and scheduler in this process" in banner(_settings(), services)
+    assert {JOBS_SERVICE, TELEGRAM_SERVICE} <= {service_name(s) for s in services}
+    assert "worker and scheduler in this process" in banner(settings, services)
+    assert "long polling" in banner(settings, services)

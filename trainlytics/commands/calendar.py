@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def calendar_link(args: argparse.Namespace) -> int:
     try:
-        container = build_container(load_settings())
+        container = build_container(load_settings(), doors=False)
     except SettingsError as exc:
         print(exc)
         return 2
@@ -50,7 +50,7 @@ async def _run(container: Container, user_id: int, *, revoke: bool) -> int:
         print(f"trainlytics calendar-link: {exc.message}")
         return 1
     finally:
-        await container.db.dispose()
+        await container.aclose()
     settings = container.settings
     base = settings.public_url or settings.local_url
     print(f"Calendar: {calendar_service.calendar_url(base, token)}")

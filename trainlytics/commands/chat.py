@@ -29,30 +29,19 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _chat(name: str, image_dir: Path) -> int:
-    """With Redis the workers reconcile a changed reminder at once. Without it the jobs
-    run inside `trainlytics run`, another process whose in-memory schedule this one
-    cannot reach: its 5-minute reconciliation picks the change up from the database.
-    (Reconciling here against a throwaway in-memory store would record schedules that no
-    scheduler holds, and the periodic pass would then think them up to date.)
-    A Disconnect likewise queues its finishing job only with Redis; without it the hourly
-    sync sweep of `trainlytics run` revokes the grant and forgets the tokens.
-    """
+    """Changes that need a job (a reminder time, a Disconnect, an agreed account move)
+    reach the workers through Redis when it is configured; without it the jobs run inside
+    `trainlytics run`, and its periodic passes pick them up from the database
+    (trainlytics.container.console_jobs)."""
     from bot.console.chat import ConsoleChat
     from bot.conversation import Conversation, ConversationSettings
-    from bot.telegram.bot import finish_disconnect, reconcile_reminders, start_backfill
-    from trainlytics.container import build_container
+    from core.settings import load_settings
+    from trainlytics.container import build_container, console_jobs
 
-    container = build_container()
+    loaded = load_settings()
+    container = build_container(loaded, doors=False, jobs=console_jobs(loaded))
     try:
-        config = container.settings
-        # Without Redis the jobs run inside `trainlytics run`, another process: the
-        # scheduler's periodic passes pick the changes up instead of these hooks.
-        settings = ConversationSettings.from_settings(
-            config,
-            reschedule=reconcile_reminders if config.redis_url else None,
-            after_disconnect=finish_disconnect if config.redis_url else None,
-            after_connect=start_backfill if config.redis_url else None,
-        )
+        settings = ConversationSettings.from_settings(container.settings, jobs=container.jobs)
         chat = ConsoleChat(
             Conversation(container.db, container.clock, settings=settings),
             name,

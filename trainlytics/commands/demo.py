@@ -31,7 +31,7 @@ async def _demo(*, if_empty: bool) -> int:
     from trainlytics.banner import chat_command
     from trainlytics.container import build_container
 
-    container = build_container()
+    container = build_container(doors=False)
     began = time.perf_counter()
     try:
         if if_empty:

@@ -30,7 +30,7 @@ def generate_key(_args: argparse.Namespace) -> int:
 
 def rotate_keys(_args: argparse.Namespace) -> int:
     try:
-        container = build_container(load_settings())
+        container = build_container(load_settings(), doors=False)
     except (SettingsError, CryptoError) as exc:
         print(f"trainlytics rotate-keys: {exc}")
         return 2

@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
         print(exc, file=sys.stderr)
         return 2
     container = build_container(settings)
-    services = role_services(args.role)
+    services = role_services(container, args.role)
     print(banner(settings, services), flush=True)
     asyncio.run(run_together(container, services))
     skip_exit_collection()

@@ -15,7 +15,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "scheduler",
         help="send scheduled jobs to Redis (production role; run exactly one)",
-        description="Run taskiq's scheduler for workers.scheduler:scheduler. Run exactly one: "
+        description="Run taskiq's scheduler for trainlytics.entry:scheduler. Run exactly one: "
         "two schedulers send every job twice.",
     )
     parser.add_argument(
@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
 
     scheduler_args = SchedulerArgs.from_cli(
         [
-            "workers.scheduler:scheduler",
+            "trainlytics.entry:scheduler",
             "--skip-first-run",
             "--update-interval",
             str(args.update_interval),

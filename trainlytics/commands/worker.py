@@ -23,7 +23,7 @@ from core.settings import SettingsError
 from trainlytics.database import job_role_settings
 from trainlytics.lifecycle import skip_exit_collection
 
-BROKER = "workers.broker:broker"
+BROKER = "trainlytics.entry:broker"
 TASKS_GRACE_S = 4
 BROKER_GRACE_S = 1
 STOP_DEADLINE_S = 6.0  # after taskiq's manager returns (it polls its signal once a second)
@@ -33,7 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "worker",
         help="run background jobs from Redis (production role)",
-        description="Run the taskiq worker for workers.broker:broker. Arguments after `--` "
+        description="Run the taskiq worker for trainlytics.entry:broker. Arguments after `--` "
         "go to `taskiq worker` unchanged (e.g. -- --workers 4).",
     )
     parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")

@@ -10,13 +10,20 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from workers.broker import broker
+from taskiq import AsyncBroker
+
+from workers.jobs import Task
 
 log = logging.getLogger(__name__)
 
 
-@broker.task(task_name="trainlytics.heartbeat", schedule=[{"cron": "* * * * *"}])
 async def heartbeat() -> str:
     at = datetime.now(UTC).isoformat()
     log.debug("heartbeat %s", at)
     return at
+
+
+def register(broker: AsyncBroker) -> Task:
+    return broker.task(task_name="trainlytics.heartbeat", schedule=[{"cron": "* * * * *"}])(
+        heartbeat
+    )

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
-from taskiq import Context, TaskiqDepends
+from taskiq import AsyncBroker, Context, TaskiqDepends
 
 from core.outbox.delivery import deliver_all_due
 from core.outbox.outcomes import DeliveryReport
-from core.settings import Settings
-from workers.broker import broker
-from workers.jobs import Jobs, jobs_of
+from workers.jobs import Jobs, Task, jobs_of
 
 log = logging.getLogger(__name__)
 
@@ -29,10 +28,20 @@ async def deliver(jobs: Jobs) -> DeliveryReport:
     return report
 
 
-@broker.task(
-    task_name="trainlytics.deliver_outbox",
-    schedule=[{"interval": Settings().outbox_poll_seconds}],
-)
 async def deliver_outbox(context: Context = TaskiqDepends()) -> int:
     """Send every due notification; returns how many went out."""
     return (await deliver(jobs_of(context.state))).sent
+
+
+@dataclass(frozen=True)
+class OutboxTasks:
+    deliver_outbox: Task
+
+
+def register(broker: AsyncBroker, poll_seconds: int) -> OutboxTasks:
+    """`poll_seconds`: TRAINLYTICS_OUTBOX_POLL_SECONDS, the sweep's interval."""
+    return OutboxTasks(
+        deliver_outbox=broker.task(
+            task_name="trainlytics.deliver_outbox", schedule=[{"interval": poll_seconds}]
+        )(deliver_outbox)
+    )

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
-from taskiq import Context, TaskiqDepends
+from taskiq import AsyncBroker, Context, TaskiqDepends
 
 from core import schedules
-from workers.broker import broker
-from workers.jobs import Jobs, jobs_of
+from workers.jobs import Jobs, Task, jobs_of
 from workers.tasks.outbox import deliver
 
 log = logging.getLogger(__name__)
@@ -45,18 +45,11 @@ async def reconcile(jobs: Jobs, user_id: int | None = None) -> list[int]:
     return result.users
 
 
-@broker.task(task_name="trainlytics.send_reminder", retry_on_error=True, max_retries=5)
 async def send_reminder(user_id: int, slot: str, context: Context = TaskiqDepends()) -> bool:
     """Fired by the person's own cron schedule (their timezone) at reminder time."""
     return await remind(jobs_of(context.state), user_id, slot)
 
 
-@broker.task(
-    task_name="trainlytics.fan_out",
-    schedule=[{"cron": "*/15 * * * *"}],
-    retry_on_error=True,
-    max_retries=3,
-)
 async def fan_out(context: Context = TaskiqDepends()) -> dict[str, list[int]]:
     """Weekly summaries (Monday 07:00 local), coach digests (07:00), daily digests (18:00)."""
     result = await tick(jobs_of(context.state))
@@ -67,16 +60,37 @@ async def fan_out(context: Context = TaskiqDepends()) -> dict[str, list[int]]:
     }
 
 
-@broker.task(
-    task_name="trainlytics.reconcile_schedules",
-    # Every minute: a wiped Redis gets its reminders back before the next one is due
-    # (the scheduler fires a cron it learns of within its minute).
-    schedule=[{"cron": "* * * * *"}],
-    retry_on_error=True,
-    max_retries=5,
-)
 async def reconcile_schedules(
     user_id: int | None = None, context: Context = TaskiqDepends()
 ) -> list[int]:
     """Doors kick this with a user id after a reminder time or timezone change."""
     return await reconcile(jobs_of(context.state), user_id)
+
+
+@dataclass(frozen=True)
+class ScheduleTasks:
+    send_reminder: Task
+    fan_out: Task
+    reconcile_schedules: Task
+
+
+def register(broker: AsyncBroker) -> ScheduleTasks:
+    return ScheduleTasks(
+        send_reminder=broker.task(
+            task_name="trainlytics.send_reminder", retry_on_error=True, max_retries=5
+        )(send_reminder),
+        fan_out=broker.task(
+            task_name="trainlytics.fan_out",
+            schedule=[{"cron": "*/15 * * * *"}],
+            retry_on_error=True,
+            max_retries=3,
+        )(fan_out),
+        reconcile_schedules=broker.task(
+            task_name="trainlytics.reconcile_schedules",
+            # Every minute: a wiped Redis gets its reminders back before the next one is
+            # due (the scheduler fires a cron it learns of within its minute).
+            schedule=[{"cron": "* * * * *"}],
+            retry_on_error=True,
+            max_retries=5,
+        )(reconcile_schedules),
+    )
