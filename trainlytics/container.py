@@ -12,6 +12,8 @@ people (`doors=True`); the command-line tools (chat, demo, keys, calendar) ask f
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -23,6 +25,7 @@ from core.clock import Clock, SystemClock
 from core.crypto import TokenCipher
 from core.db.engine import Database, pool_options
 from core.jobs import JobQueue, LeftToTheSweeps
+from core.observability import setup_observability
 from core.outbox.limits import RateLimiter
 from core.outbox.sending import Sender
 from core.services import Services
@@ -78,6 +81,7 @@ class Container:
     web_limiter: RateLimiter | None  # the web's buckets shared by every web process
     runtime: Jobs  # what the tasks of this process read
     scheduler: TaskiqScheduler
+    owns_db: bool = True  # False when the caller handed its own database in (tests)
 
     @property
     def services(self) -> Services:
@@ -101,7 +105,8 @@ class Container:
         close = getattr(self.rate_limits, "aclose", None)
         if close is not None:
             await close()
-        await self.db.dispose()
+        if self.owns_db:
+            await self.db.dispose()
 
 
 def build_job_backend(settings: Settings) -> JobBackendWithTasks:
@@ -131,6 +136,7 @@ def build_container(
     settings.ensure_secrets()
     url = settings.effective_database_url
     pool = pool_options(url, concurrency or settings.web_concurrency, settings.db_pool_size)
+    owns_db = db is None
     db = db or Database.from_url(url, **pool)
     clock = clock or SystemClock()
     cipher = TokenCipher.from_keys(settings.encryption_key_list)
@@ -179,7 +185,24 @@ def build_container(
         web_limiter=_token_buckets(settings),
         runtime=runtime,
         scheduler=build_scheduler(backed.backend),
+        owns_db=owns_db,
     )
+
+
+@asynccontextmanager
+async def open_worker_jobs(
+    settings: Settings, jobs_backend: JobBackendWithTasks
+) -> AsyncIterator[Jobs]:
+    """A `trainlytics worker` process's jobs, on the broker taskiq already runs."""
+    setup_observability(settings)
+    # One pooled connection per concurrent task (`--max-async-tasks`).
+    container = build_container(
+        settings, concurrency=settings.jobs_max_async_tasks, jobs_backend=jobs_backend
+    )
+    try:
+        yield container.runtime
+    finally:
+        await container.aclose()
 
 
 def console_jobs(settings: Settings) -> JobQueue | None:

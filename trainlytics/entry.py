@@ -9,13 +9,9 @@ taskiq stops it.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
-from core.observability import setup_observability
 from core.settings import load_settings
-from trainlytics.container import build_container, build_job_backend
-from workers.jobs import Jobs, install
+from trainlytics.container import build_job_backend, open_worker_jobs
+from workers.jobs import install
 from workers.scheduler import build_scheduler
 
 settings = load_settings()
@@ -24,17 +20,4 @@ broker = jobs_backend.backend.broker
 scheduler = build_scheduler(jobs_backend.backend)
 
 
-@asynccontextmanager
-async def worker_jobs() -> AsyncIterator[Jobs]:
-    setup_observability(settings)
-    # One pooled connection per concurrent task (`--max-async-tasks`).
-    container = build_container(
-        settings, concurrency=settings.jobs_max_async_tasks, jobs_backend=jobs_backend
-    )
-    try:
-        yield container.runtime
-    finally:
-        await container.aclose()
-
-
-install(broker, worker_jobs)
+install(broker, lambda: open_worker_jobs(settings, jobs_backend))

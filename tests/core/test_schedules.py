@@ -15,9 +15,9 @@ from core.enums import NotificationKind
 from core.outbox.delivery import deliver_due
 from core.schedules.timing import ReminderSlot, ScheduleSpec
 from tests.factories import coached, person
+from tests.jobs_backend import send_reminder
 from workers.ratelimit import MemoryTokenBuckets
 from workers.schedule_sources import MemoryScheduleSource, TaskScheduleStore
-from workers.tasks.schedules import send_reminder
 
 PARIS = "Europe/Paris"
 # 2026: summer time starts Sunday 29 March, ends Sunday 25 October.

@@ -36,7 +36,7 @@ from tests.bot.telegram import conftest as telegram_face
 from tests.factories import coached, person
 from tests.fakes.slack_web_api import FakeSlackWebAPI
 from tests.fakes.telegram_bot_api import FakeTelegramBotAPI
-from web.app import create_app
+from trainlytics.web_app import build_web_app
 
 TELEGRAM_CHAT = 901
 Send = Callable[[str], Awaitable[str]]
@@ -78,7 +78,7 @@ async def _telegram(db, clock, tmp_path, locale: str) -> AsyncIterator[Face]:
             Platform.TELEGRAM, str(TELEGRAM_CHAT), str(TELEGRAM_CHAT), display_name="Claire"
         )
         coach = await _make_coach(db, address, locale)
-        transport = httpx.ASGITransport(app=create_app(container))
+        transport = httpx.ASGITransport(app=build_web_app(container))
         async with httpx.AsyncClient(transport=transport, base_url="http://t.test") as http:
 
             async def send(line: str) -> str:
@@ -93,9 +93,7 @@ async def _telegram(db, clock, tmp_path, locale: str) -> AsyncIterator[Face]:
                 return "\n".join(m.get("text") or m.get("caption") or "" for m in new)
 
             yield Face(send, coach)
-        door = container.extras.pop("telegram", None)
-        if door is not None:
-            await door.aclose()
+        await container.aclose()
 
 
 async def _slack(db, clock, tmp_path, locale: str) -> AsyncIterator[Face]:
@@ -110,7 +108,7 @@ async def _slack(db, clock, tmp_path, locale: str) -> AsyncIterator[Face]:
             workspace_id=slack_face.TEAM,
         )
         coach = await _make_coach(db, address, locale)
-        transport = httpx.ASGITransport(app=create_app(container))
+        transport = httpx.ASGITransport(app=build_web_app(container))
         async with httpx.AsyncClient(transport=transport, base_url="http://s.test") as http:
             client = slack_face.SlackClient(http)
 
@@ -122,10 +120,7 @@ async def _slack(db, clock, tmp_path, locale: str) -> AsyncIterator[Face]:
                 return shown.replace("/trainlytics ", "/")
 
             yield Face(send, coach)
-        for extra in list(container.extras.values()):
-            close = getattr(extra, "aclose", None)
-            if close is not None:
-                await close()
+        await container.aclose()
 
 
 FACES = {"console": _console, "telegram": _telegram, "slack": _slack}

@@ -146,20 +146,15 @@ class AppHarness:
     """The FastAPI app on a container whose jobs run in the in-memory broker."""
 
     def __init__(self, container: Any, app: Any = None) -> None:
-        from web.app import create_app
+        from trainlytics.web_app import build_web_app
 
         self.container = container
-        self.app = app if app is not None else create_app(container)
+        self.app = app if app is not None else build_web_app(container)
 
     async def __aenter__(self) -> AppHarness:
-        from workers.broker import broker, schedule_source
-        from workers.jobs import build_jobs
-        from workers.ratelimit import MemoryTokenBuckets
-
-        self.broker = broker
-        broker.state.jobs = build_jobs(
-            self.container, schedule_source, senders={}, limiter=MemoryTokenBuckets()
-        )
+        self.broker = self.container.jobs_backend.backend.broker
+        self.container.runtime.senders = {}
+        self.broker.state.jobs = self.container.runtime
         transport = httpx.ASGITransport(app=self.app, client=("203.0.113.9", 5555))
         self.client = httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL)
         return self
@@ -168,9 +163,7 @@ class AppHarness:
         await self.broker.wait_all()
         self.broker.state.jobs = None
         await self.client.aclose()
-        runtime = self.container.extras.pop("sync", None)
-        if runtime is not None:
-            await runtime.aclose()
+        await self.container.aclose()
 
     async def jobs_done(self) -> None:
         await self.broker.wait_all()

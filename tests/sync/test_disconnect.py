@@ -37,7 +37,6 @@ from tests.sync.sync_harness import (
     provider_settings,
 )
 from trainlytics.container import build_container
-from workers.tasks.sync import sync_context_of
 
 DEAUTHORIZE = "/oauth/deauthorize"
 
@@ -269,7 +268,7 @@ async def jobs(db, clock, tmp_path, fake) -> AsyncIterator[AppHarness]:
 
 
 async def disconnected_through_jobs(jobs: AppHarness, fake, http) -> int:
-    ctx = sync_context_of(jobs.container)
+    ctx = jobs.sync
     _, _, strava_id = await connected_chat(ctx, fake, http)
     async with ctx.db.unit_of_work() as session:
         mark_disconnecting(await session.scalar(select(ConnectedAccount)))
@@ -283,18 +282,18 @@ async def test_the_telegram_doors_hook_queues_the_job_that_finishes_it(jobs, fak
     await finish_disconnect(1)
     await jobs.jobs_done()
     assert strava_id not in fake.refresh_tokens.values()
-    ctx = sync_context_of(jobs.container)
+    ctx = jobs.sync
     assert_forgotten(ctx, await the_account(ctx))
 
 
 async def test_the_hourly_sweep_finishes_a_disconnect_whose_job_was_lost(jobs, fake, http):
-    from workers.tasks.sync import poll_all
+    sync_tasks = jobs.container.tasks.sync
 
     strava_id = await disconnected_through_jobs(jobs, fake, http)
-    await poll_all.kiq()
+    await sync_tasks.poll_all.kiq()
     await jobs.jobs_done()
     await jobs.jobs_done()  # the sweep's own follow-up jobs
     assert len(fake.calls_to(DEAUTHORIZE)) == 1
     assert strava_id not in fake.refresh_tokens.values()
-    ctx = sync_context_of(jobs.container)
+    ctx = jobs.sync
     assert_forgotten(ctx, await the_account(ctx))

@@ -36,7 +36,6 @@ from tests.sync.sync_harness import (
 )
 from tests.sync.sync_harness import app_settings as settings_for
 from trainlytics.container import build_container
-from workers.tasks.sync import sync_context_of
 
 RUN = "running_short_fenix5.fit"
 
@@ -211,7 +210,7 @@ async def test_a_rate_limited_backfill_is_deferred_and_the_athlete_hears_once(
     _, user_id, account = await connect_in_browser(harness, browser, coros)
     assert (await account_now(harness, account.id)).backfill["status"] != "done"
     assert await live(harness, user_id) == []
-    ctx = sync_context_of(harness.container)
+    ctx = harness.container.sync
     again = await orchestrator.backfill_step(ctx, account.id, attempt=1)  # the deferred retry
     assert not again.finished and again.retry_at is not None
     assert len([n for n in await notes(harness, user_id) if n.payload.get("delayed")]) == 1
@@ -222,7 +221,7 @@ async def test_a_rate_limited_backfill_is_deferred_and_the_athlete_hears_once(
 async def test_disconnecting_revokes_at_coros_and_later_pushes_are_ignored(harness, browser, coros):
     open_id, user_id, account = await connect_in_browser(harness, browser, coros)
     token = read_token(harness.container.cipher, account)
-    await disconnect(sync_context_of(harness.container), user_id, "coros")
+    await disconnect(harness.container.sync, user_id, "coros")
     assert token.access_token not in coros.access_tokens  # POST /oauth2/deauthorize
     stored = await account_now(harness, account.id)
     assert stored.status != "active" and not stored.sync_enabled

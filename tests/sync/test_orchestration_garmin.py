@@ -33,7 +33,6 @@ from tests.sync.sync_harness import (
 )
 from tests.sync.sync_harness import app_settings as settings_for
 from trainlytics.container import build_container
-from workers.tasks.sync import sync_context_of
 
 RUN = "running_short_fenix5.fit"
 RIDE = "cycling_power_outdoor_edge810.fit"
@@ -113,7 +112,7 @@ async def test_backfill_is_requested_then_the_pushed_files_are_recorded_quietly(
     assert sorted(a.sport for a in stored) == ["ride", "run"]
     assert {n.kind for n in await notes(harness, user_id)} == {NotificationKind.SYNC_STATUS}
     # a second connect-time backfill is not requested again (the job ran once)
-    ctx = sync_context_of(harness.container)
+    ctx = harness.container.sync
     assert (await orchestrator.backfill_step(ctx, account.id)).outcome == "already done"
 
 
@@ -224,7 +223,7 @@ async def test_a_429_defers_the_event_and_the_athlete_hears_once(harness, browse
     [event] = await rows(harness, WebhookEvent)
     assert event.status == "pending" and "429" in (event.error or "")
     assert await live(harness, user_id) == []
-    ctx = sync_context_of(harness.container)
+    ctx = harness.container.sync
     again = await orchestrator.process_event(ctx, event.id, attempt=1)  # the deferred retry
     assert not again.finished and again.retry_at is not None
     delayed = [n for n in await notes(harness, user_id) if n.payload.get("delayed")]

@@ -36,7 +36,6 @@ from tests.sync.sync_harness import (
 )
 from tests.sync.sync_harness import app_settings as settings_for
 from trainlytics.container import build_container
-from workers.tasks.sync import sync_context_of
 
 RUN = "running_short_fenix5.fit"
 RIDE = "cycling_power_outdoor_edge810.fit"
@@ -234,7 +233,7 @@ async def test_a_429_defers_the_event_and_the_athlete_hears_once(harness, browse
     await send(harness, polar.exercise_event(polar_user, exercise))
     [event] = await rows(harness, WebhookEvent)
     assert event.status == "pending" and "429" in (event.error or "")
-    ctx = sync_context_of(harness.container)
+    ctx = harness.container.sync
     again = await orchestrator.process_event(ctx, event.id, attempt=1)
     assert not again.finished and again.retry_at is not None
     assert len([n for n in await notes(harness, user_id) if n.payload.get("delayed")]) == 1
@@ -247,7 +246,7 @@ async def test_disconnecting_deregisters_at_polar_and_later_events_are_ignored(
     harness, browser, polar
 ):
     polar_user, user_id, account = await connect_in_browser(harness, browser, polar)
-    ctx = sync_context_of(harness.container)
+    ctx = harness.container.sync
     await disconnect(ctx, user_id, "polar")
     assert polar.users[polar_user].registered_at is None  # DELETE /v3/users/{id}
     stored = await account_now(harness, account.id)

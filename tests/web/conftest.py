@@ -10,7 +10,7 @@ from core.clock import FixedClock
 from core.db.engine import Database
 from core.settings import Settings
 from trainlytics.container import Container, build_container
-from web.app import create_app
+from trainlytics.web_app import build_web_app
 
 from .seed import SECRET
 
@@ -33,7 +33,7 @@ def container(db: Database, clock: FixedClock, tmp_path) -> Container:
 
 @pytest.fixture
 async def client(container: Container) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(container)
+    app = build_web_app(container)
     transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 4242))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
         yield c

@@ -13,7 +13,7 @@ import pytest
 import uvicorn
 
 from trainlytics.container import Container
-from web.app import create_app
+from trainlytics.web_app import build_web_app
 
 from .browser import Browser, find_chromium
 from .seed import seed
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture
 async def server(container: Container) -> AsyncIterator[str]:
     config = uvicorn.Config(
-        create_app(container), host="127.0.0.1", port=0, log_level="warning", lifespan="off"
+        build_web_app(container), host="127.0.0.1", port=0, log_level="warning", lifespan="off"
     )
     instance = uvicorn.Server(config)
     task = asyncio.create_task(instance.serve())

@@ -22,8 +22,7 @@ import pytest
 from pydantic import ValidationError
 
 from trainlytics.container import build_container
-from trainlytics.runtime import shared_rate_limiter
-from web.app import create_app
+from trainlytics.web_app import build_web_app
 from workers.ratelimit import RedisTokenBuckets
 
 from .conftest import make_settings
@@ -145,7 +144,7 @@ async def test_only_a_configured_proxy_is_believed_and_only_for_the_hop_it_saw(d
     settings = make_settings(
         tmp_path, rate_limit_per_minute=1, rate_limit_burst=2, trusted_proxies="10.0.0.0/8"
     )
-    app = create_app(build_container(settings, clock=clock, db=db))
+    app = build_web_app(build_container(settings, clock=clock, db=db))
 
     def from_peer(ip: str) -> httpx.AsyncClient:
         transport = httpx.ASGITransport(app=app, client=(ip, 4242))
@@ -188,7 +187,9 @@ async def test_limits_hold_per_process_while_redis_is_down(db, clock, tmp_path):
         closed = sock.getsockname()[1]
     settings = make_settings(tmp_path, webhook_rate_limit_per_minute=1, webhook_rate_limit_burst=2)
     down = RedisTokenBuckets.from_url(f"redis://127.0.0.1:{closed}/0")
-    app = create_app(build_container(settings, clock=clock, db=db), rate_limiter=down)
+    container = build_container(settings, clock=clock, db=db)
+    container.web_limiter = down
+    app = build_web_app(container)
     transport = httpx.ASGITransport(app=app, client=("203.0.113.5", 4242))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         codes = [(await client.post("/webhooks/strava", json={})).status_code for _ in range(3)]
@@ -231,10 +232,10 @@ async def test_the_composition_root_shares_limits_only_when_redis_is_configured(
     db, clock, tmp_path
 ):
     without = build_container(make_settings(tmp_path), clock=clock, db=db)
-    assert shared_rate_limiter(without) is None
+    assert without.web_limiter is None
+    await without.aclose()
     with_redis = build_container(
         make_settings(tmp_path, redis_url="redis://127.0.0.1:6379/0"), clock=clock, db=db
     )
-    limiter = shared_rate_limiter(with_redis)
-    assert isinstance(limiter, RedisTokenBuckets)
-    await limiter.aclose()
+    assert isinstance(with_redis.web_limiter, RedisTokenBuckets)
+    await with_redis.aclose()

@@ -11,7 +11,7 @@ from taskiq import InMemoryBroker
 from core.db.engine import Database
 from core.observability import current_request_id
 from trainlytics.container import build_container
-from web.app import create_app
+from trainlytics.web_app import build_web_app
 from web.middleware import STRICT_CSP, BodySizeLimitMiddleware, RateRule, TokenBucketLimiter
 from workers.request_id import RequestIdTaskMiddleware
 
@@ -42,7 +42,7 @@ async def test_ready_is_503_when_the_database_is_down(clock, tmp_path) -> None:
         f"postgresql+asyncpg://trainlytics:secret@127.0.0.1:{_closed_port()}/trainlytics"
     )
     container = build_container(make_settings(tmp_path), clock=clock, db=unreachable)
-    async with _client(create_app(container)) as c:
+    async with _client(build_web_app(container)) as c:
         assert (await c.get("/health")).status_code == 200  # alive, just not ready
         ready = await c.get("/ready")
     await unreachable.dispose()
@@ -53,14 +53,14 @@ async def test_ready_is_503_when_the_database_is_down(clock, tmp_path) -> None:
 async def test_ready_is_503_when_redis_is_down(db, clock, tmp_path) -> None:
     settings = make_settings(tmp_path, redis_url=f"redis://127.0.0.1:{_closed_port()}/0")
     container = build_container(settings, clock=clock, db=db)
-    async with _client(create_app(container)) as c:
+    async with _client(build_web_app(container)) as c:
         ready = await c.get("/ready")
     assert ready.status_code == 503
     assert ready.json()["checks"] == {"database": "ok", "broker": "unreachable"}
 
 
 async def test_security_headers_on_every_response(container) -> None:
-    app = create_app(container)
+    app = build_web_app(container)
     async with _client(app) as c:
         for path in ("/health", "/no-such-page", "/static/calendar.css"):
             response = await c.get(path)
@@ -76,7 +76,7 @@ async def test_security_headers_on_every_response(container) -> None:
 
 async def test_oversized_bodies_are_refused(db, clock, tmp_path) -> None:
     container = build_container(make_settings(tmp_path, max_request_bytes=2048), clock=clock, db=db)
-    async with _client(create_app(container)) as c:
+    async with _client(build_web_app(container)) as c:
         declared = await c.post("/oauth/strava/callback", content=b"x" * 4096)
         assert declared.status_code == 413
         assert declared.headers["x-content-type-options"] == "nosniff"
@@ -87,7 +87,7 @@ async def test_oversized_bodies_are_refused(db, clock, tmp_path) -> None:
 
 async def test_rate_limits_per_ip_with_retry_after(db, clock, tmp_path) -> None:
     settings = make_settings(tmp_path, rate_limit_per_minute=6, rate_limit_burst=3)
-    app = create_app(build_container(settings, clock=clock, db=db))
+    app = build_web_app(build_container(settings, clock=clock, db=db))
     now = [1000.0]
     app.state.rate_limiter.now = lambda: now[0]
     async with _client(app) as guesser, _client(app, ip="198.51.100.9") as neighbour:

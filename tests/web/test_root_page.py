@@ -5,13 +5,13 @@ from __future__ import annotations
 import httpx
 
 from trainlytics.container import build_container
-from web.app import create_app
+from trainlytics.web_app import build_web_app
 
 from .conftest import make_settings
 
 
 async def _get_root(container, method: str = "GET") -> httpx.Response:
-    transport = httpx.ASGITransport(app=create_app(container))
+    transport = httpx.ASGITransport(app=build_web_app(container))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         return await client.request(method, "/")
 

@@ -75,11 +75,11 @@ async def post(harness, provider: str, body: bytes, headers: dict[str, str]) -> 
 
 async def hourly_sweeps(harness, count: int = 2) -> None:
     """The hourly poll, long enough later that every pending event counts as stranded."""
-    from workers.tasks.sync import poll_all
+    sync_tasks = harness.container.tasks.sync
 
     for _ in range(count):
         harness.container.clock.advance(timedelta(hours=1))
-        await poll_all.kiq()
+        await sync_tasks.poll_all.kiq()
         await harness.jobs_done()
         await harness.jobs_done()  # the sweep's own follow-up jobs
 
@@ -130,7 +130,7 @@ async def test_forged_events_stored_before_the_fix_are_rejected_once_and_never_r
     harness, browser, fakes, attacker
 ):
     """Events already in the database (stored by an older version) meet the worker's check."""
-    from workers.tasks.sync import process_event
+    sync_tasks = harness.container.tasks.sync
 
     garmin = fakes["garmin"]
     garmin_user = garmin.add_user()
@@ -155,7 +155,7 @@ async def test_forged_events_stored_before_the_fix_are_rejected_once_and_never_r
             session, harness.container.clock, "garmin", [ping, summary]
         )
     for event_id in ids:
-        await process_event.kiq(event_id, 0)
+        await sync_tasks.process_event.kiq(event_id, 0)
     await harness.jobs_done()
     await hourly_sweeps(harness)
     assert attacker.calls == []

@@ -19,7 +19,6 @@ from tests.sync.sync_harness import (
     code_by_redirect,
     connect,
 )
-from workers.tasks.sync import sync_context_of
 
 
 async def stored_events(db) -> int:
@@ -43,7 +42,7 @@ async def test_strava_event_is_stored_once_processed_and_redelivery_is_a_no_op(
     harness, fakes, db, http_client
 ):
     strava = fakes["strava"]
-    ctx = sync_context_of(harness.container)
+    ctx = harness.container.sync
     strava_id = strava.add_athlete()
     user_id = await athlete(db)
     await connect(ctx, "strava", user_id, lambda url: code_by_redirect(http_client, url))
@@ -180,10 +179,10 @@ async def test_unknown_provider_is_404(harness):
 async def test_event_whose_enqueue_failed_is_acknowledged_and_queued_again_by_the_sweep(
     harness, fakes, db, http_client, monkeypatch
 ):
-    from workers.tasks.sync import process_event, sweep
+    sync_tasks = harness.container.tasks.sync
 
     strava = fakes["strava"]
-    ctx = sync_context_of(harness.container)
+    ctx = harness.container.sync
     strava_id = strava.add_athlete()
     user_id = await athlete(db)
     await connect(ctx, "strava", user_id, lambda url: code_by_redirect(http_client, url))
@@ -199,7 +198,7 @@ async def test_event_whose_enqueue_failed_is_acknowledged_and_queued_again_by_th
     async def broker_down(*args: object, **kwargs: object) -> None:
         raise ConnectionError("broker unreachable")
 
-    monkeypatch.setattr(process_event, "kiq", broker_down)
+    monkeypatch.setattr(sync_tasks.process_event, "kiq", broker_down)
     response = await harness.client.post("/webhooks/strava", json=event)
     assert response.status_code == 200  # stored, so Strava must not redeliver it
     monkeypatch.undo()
@@ -209,12 +208,12 @@ async def test_event_whose_enqueue_failed_is_acknowledged_and_queued_again_by_th
             [row] = list(await session.scalars(select(WebhookEvent)))
             return row.status
 
-    await sweep.kiq()
+    await sync_tasks.sweep.kiq()
     await harness.jobs_done()
     assert await event_status() == "pending"  # too recent to be called stranded
 
     ctx.clock.advance(timedelta(minutes=20))
-    await sweep.kiq()
+    await sync_tasks.sweep.kiq()
     await harness.jobs_done()
     await harness.jobs_done()  # the sweep's own follow-up jobs
     assert await event_status() == "done"

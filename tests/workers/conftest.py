@@ -11,9 +11,8 @@ from taskiq import InMemoryBroker
 from core.settings import Settings
 from tests.core.test_delivery import FakeSender
 from tests.fakes.providers.strava import FakeStrava
-from trainlytics.container import Container
-from workers.broker import broker, schedule_source
-from workers.jobs import build_jobs
+from tests.jobs_backend import broker, jobs_backend, jobs_for
+from trainlytics.container import build_container
 from workers.ratelimit import MemoryTokenBuckets
 
 REDIS_URL = os.environ.get("TRAINLYTICS_TEST_REDIS_URL")
@@ -23,11 +22,11 @@ REDIS_URL = os.environ.get("TRAINLYTICS_TEST_REDIS_URL")
 async def jobs(db, clock, tmp_path):
     assert isinstance(broker, InMemoryBroker), "tests run without TRAINLYTICS_REDIS_URL"
     settings = Settings(data_dir=tmp_path, redis_url=None)
-    container = Container(settings=settings, db=db, clock=clock, cipher=None)  # type: ignore[arg-type]
-    sender = FakeSender()
-    built = build_jobs(
-        container, schedule_source, senders={"telegram": sender}, limiter=MemoryTokenBuckets()
+    container = build_container(
+        settings, db=db, clock=clock, doors=False, jobs_backend=jobs_backend
     )
+    sender = FakeSender()
+    built = jobs_for(container, senders={"telegram": sender}, limiter=MemoryTokenBuckets())
     broker.state.jobs = built
     yield built
     broker.state.jobs = None

@@ -14,22 +14,18 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.telegram.sender import build_sender
 from core.db.models import Notification
 from core.enums import NotificationKind, NotificationStatus
 from core.outbox.sending import ChatTarget, NotificationView, SentReceipt
 from core.sync.orchestrator import backfill_step
 from tests.core.test_delivery import telegram_person
 from tests.fakes.telegram_bot_api import FakeTelegramBotAPI
+from tests.jobs_backend import broker, deliver_outbox, jobs_for
 from tests.sync.sync_harness import app_settings as settings_for
 from tests.sync.sync_harness import connect, now_clock
 from tests.workers.test_webhook_burst import consent_as
 from trainlytics.container import build_container
-from workers.broker import broker, schedule_source
-from workers.jobs import build_jobs
 from workers.ratelimit import MemoryTokenBuckets
-from workers.tasks import sync as sync_tasks
-from workers.tasks.outbox import deliver_outbox
 
 CHAT = 7070
 HISTORY = 23
@@ -63,19 +59,17 @@ async def test_backfill_progress_is_one_telegram_message_edited_in_place(
         update={"telegram_bot_token": tg.token, "telegram_api_base": tg.base_url}
     )
     container = build_container(settings, clock=clock, db=db)
-    sender = build_sender(container)
+    sender = container.senders.get("telegram")
     assert sender is not None
     limiter = MemoryTokenBuckets(now=lambda: clock.now().timestamp())  # Telegram's 1/s per chat
-    broker.state.jobs = build_jobs(
-        container, schedule_source, senders={"telegram": sender}, limiter=limiter
-    )
+    broker.state.jobs = jobs_for(container, senders={"telegram": sender}, limiter=limiter)
     try:
         tg.add_chat(CHAT, first_name="Ana")
         user_id = await telegram_person(db, "Ana", str(CHAT))
         strava_id = strava.add_athlete()
         for day in range(HISTORY, 0, -1):
             strava.add_activity(strava_id, start=clock.now() - timedelta(days=day, hours=2))
-        ctx = sync_tasks.sync_context_of(container)
+        ctx = container.sync
         account = await connect(ctx, "strava", user_id, consent_as(strava, strava_id))
         while not (await backfill_step(ctx, account.id, limit=4)).finished:
             clock.advance(timedelta(seconds=2))
@@ -148,7 +142,6 @@ async def test_progress_figures_claimed_together_show_only_the_newest(db, clock)
 
 
 async def test_backfill_progress_is_one_slack_message_updated_in_place(db, clock, tmp_path):
-    from bot.slack.sender import build_sender as build_slack_sender
     from core.enums import Platform
     from core.outbox.delivery import deliver_all_due
     from core.people import identities as accounts
@@ -160,7 +153,7 @@ async def test_backfill_progress_is_one_slack_message_updated_in_place(db, clock
         slack.add_user("U0ATHLETE", name="ana", real_name="Ana")
         await _slack_tables(db)
         container = make_container(slack, db, clock, tmp_path)
-        sender = build_slack_sender(container)
+        sender = container.senders.get("slack")
         assert sender is not None
         async with db.unit_of_work() as session:
             user, _ = await accounts.get_or_create_person(
@@ -173,9 +166,7 @@ async def test_backfill_progress_is_one_slack_message_updated_in_place(db, clock
             clock.advance(timedelta(seconds=2))
             limiter = MemoryTokenBuckets(now=lambda: clock.now().timestamp())
             await deliver_all_due(db, clock, {"slack": sender}, limiter, images={})
-        for extra in list(container.extras.values()):
-            if (close := getattr(extra, "aclose", None)) is not None:
-                await close()
+        await container.aclose()
         [posted] = slack.calls_to("chat.postMessage")
         updates = slack.calls_to("chat.update")
         assert len(updates) == 2

@@ -25,11 +25,10 @@ from core.db.models import Workout
 from core.enums import Platform
 from core.outbox.sending import ChatTarget, NotificationView, SentReceipt
 from tests.core.test_delivery import telegram_person
+from tests.jobs_backend import broker, reconcile_schedules, send_reminder
 from tests.workers.conftest import REDIS_URL
-from workers.broker import broker
 from workers.ratelimit import MemoryTokenBuckets
 from workers.schedule_sources import MemoryScheduleSource, TaskScheduleStore
-from workers.tasks.schedules import reconcile_schedules, send_reminder
 
 # A Redis logical database used by this test alone, so FLUSHDB wipes nothing of others.
 WIPED_REDIS_DB = 15

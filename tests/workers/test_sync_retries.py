@@ -16,6 +16,7 @@ from taskiq import ScheduledTask, TaskiqScheduler
 from core.db.models import Activity, ConnectedAccount, WebhookEvent
 from core.sync.orchestrator import BACKFILL_LEASE, BACKFILL_TRIGGER_GRACE, accounts_to_poll
 from tests.fakes.providers.strava import FakeStrava
+from tests.jobs_backend import broker, jobs_backend, schedule_source, sync_tasks
 from tests.sync.sync_harness import (
     STRAVA_SUBSCRIPTION_ID,
     AppHarness,
@@ -27,8 +28,6 @@ from tests.sync.sync_harness import (
 )
 from tests.sync.sync_harness import app_settings as settings_for
 from trainlytics.container import build_container
-from workers.broker import broker, schedule_source
-from workers.tasks import sync as sync_tasks
 
 
 class DatabaseFaults:
@@ -69,7 +68,9 @@ def clock():
 @pytest.fixture
 async def harness(db, clock, tmp_path, strava) -> AsyncIterator[AppHarness]:
     await _clear_schedules()  # retries left by earlier tests share the in-process source
-    container = build_container(settings_for(tmp_path, strava=strava), clock=clock, db=db)
+    container = build_container(
+        settings_for(tmp_path, strava=strava), clock=clock, db=db, jobs_backend=jobs_backend
+    )
     async with AppHarness(container) as running:
         yield running
     await _clear_schedules()
@@ -118,7 +119,7 @@ async def history(strava: FakeStrava, clock, count: int) -> int:
 async def test_a_webhook_event_hit_by_a_database_error_is_retried_with_backoff(
     harness, strava, db, browser, faults
 ):
-    ctx = sync_tasks.sync_context_of(harness.container)
+    ctx = harness.container.sync
     strava_id = strava.add_athlete()
     user_id = await athlete(db)
     await connect(ctx, "strava", user_id, lambda url: code_by_redirect(browser, url))
@@ -184,7 +185,7 @@ async def test_a_backfill_left_running_by_a_dead_worker_is_resumed_by_the_sweep(
         await schedule_source.delete_schedule(lost.schedule_id)
     [account] = await all_rows(db, ConnectedAccount)
     assert account.backfill["status"] == "running" and len(await all_rows(db, Activity)) == 3
-    assert account.id not in await accounts_to_poll(sync_tasks.sync_context_of(harness.container))
+    assert account.id not in await accounts_to_poll(harness.container.sync)
 
     swept = await (await sync_tasks.sweep.kiq()).wait_result(timeout=10)
     assert swept.return_value == {"events": 0, "backfills": 0}  # its lease still holds
@@ -196,7 +197,7 @@ async def test_a_backfill_left_running_by_a_dead_worker_is_resumed_by_the_sweep(
     assert stored == sorted(str(a["id"]) for a in strava.athletes[strava_id].activities)
     [account] = await all_rows(db, ConnectedAccount)
     assert account.backfill["status"] == "done"
-    assert account.id in await accounts_to_poll(sync_tasks.sync_context_of(harness.container))
+    assert account.id in await accounts_to_poll(harness.container.sync)
 
 
 async def test_an_oauth_callback_while_redis_is_down_succeeds_and_the_backfill_starts_later(

@@ -14,12 +14,10 @@ from core.db.models import Notification, Workout
 from core.enums import NotificationStatus
 from core.outbox.limits import Bucket
 from tests.core.test_delivery import telegram_person
-from workers.broker import schedule_source
+from tests.jobs_backend import deliver_outbox, reconcile_schedules, schedule_source, send_reminder
 from workers.ratelimit import MemoryTokenBuckets, RedisTokenBuckets
 from workers.retry import ExponentialRetryMiddleware
 from workers.schedule_sources import MemoryScheduleSource
-from workers.tasks.outbox import deliver_outbox
-from workers.tasks.schedules import reconcile_schedules, send_reminder
 
 
 async def test_reminder_task_fired_twice_reaches_the_athlete_once(jobs, db, clock):

@@ -19,6 +19,7 @@ from taskiq import TaskiqState
 
 from core.db.engine import Database, pool_options
 from core.db.models import Activity, DailyLoad, SyncLog, WebhookEvent
+from core.settings import load_settings
 from tests.conftest import PG_URL
 from tests.fakes.providers.strava import FakeStrava, Limits
 from tests.sync.sync_harness import (
@@ -29,10 +30,9 @@ from tests.sync.sync_harness import (
     now_clock,
 )
 from tests.sync.sync_harness import app_settings as settings_for
-from trainlytics.container import build_container
-from workers.broker import broker, schedule_source
+from trainlytics import container as root
+from trainlytics.container import build_container, build_job_backend, open_worker_jobs
 from workers.jobs import install
-from workers.tasks import sync as sync_tasks
 
 WORKER_TASKS = 30
 ATHLETES = 5
@@ -67,10 +67,11 @@ async def test_a_burst_of_webhooks_is_processed_exactly_once(
             connect_args={"server_settings": {"search_path": pg_schema}},
             **pool_options(PG_URL, WORKER_TASKS),
         )
+    monkeypatch.setattr(root, "EMBEDDED_EVENT_SLOTS", WORKER_TASKS)
     container = build_container(settings_for(tmp_path, strava=strava), clock=clock, db=db)
-    monkeypatch.setattr(sync_tasks, "EMBEDDED_EVENT_SLOTS", WORKER_TASKS)
+    schedule_source = container.jobs_backend.backend.schedule_source
     async with AppHarness(container) as harness:
-        ctx = sync_tasks.sync_context_of(container)
+        ctx = container.sync
         events = []
         for n in range(ATHLETES):
             strava_id = strava.add_athlete()
@@ -123,10 +124,14 @@ async def test_a_worker_process_pool_holds_a_connection_for_each_concurrent_task
     monkeypatch.setenv("TRAINLYTICS_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("TRAINLYTICS_JOBS_MAX_ASYNC_TASKS", "50")
     monkeypatch.delenv("TRAINLYTICS_REDIS_URL", raising=False)
+    settings = load_settings()
+    backend = build_job_backend(settings)
     state = TaskiqState()
     handlers = []
-    monkeypatch.setattr(broker, "add_event_handler", lambda _event, h: handlers.append(h))
-    install(broker, schedule_source)
+    monkeypatch.setattr(
+        backend.backend.broker, "add_event_handler", lambda _e, h: handlers.append(h)
+    )
+    install(backend.backend.broker, lambda: open_worker_jobs(settings, backend))
     startup, shutdown = handlers
     await startup(state)
     try:

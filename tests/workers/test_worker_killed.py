@@ -17,7 +17,7 @@ import pytest
 from taskiq.kicker import AsyncKicker
 
 from core.settings import Settings
-from tests.workers.kill_tasks import counts
+from tests.workers.kill_effects import counts
 from workers.broker import build_broker
 
 REDIS_URL = os.environ.get("TRAINLYTICS_TEST_REDIS_URL")
@@ -36,7 +36,7 @@ def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen:
             "-m",
             "taskiq",
             "worker",
-            "workers.broker:broker",
+            "trainlytics.entry:broker",
             "tests.workers.kill_tasks",
             "--workers",
             "1",

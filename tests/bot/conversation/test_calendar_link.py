@@ -16,7 +16,7 @@ from core.db.models import CalendarToken, User
 from core.settings import Settings
 from tests.bot.conversation.test_conversations import Chat
 from trainlytics.container import build_container
-from web.app import create_app
+from trainlytics.web_app import build_web_app
 
 SECRET = "k" * 64
 NEW = "New link (the old one stops working)"
@@ -30,7 +30,7 @@ def _link(chat: Chat) -> str:
 
 async def _status(container, token: str) -> tuple[int, int]:
     """What a browser and a calendar app get for this token, through the web app."""
-    transport = httpx.ASGITransport(app=create_app(container))
+    transport = httpx.ASGITransport(app=build_web_app(container))
     async with httpx.AsyncClient(transport=transport, base_url="https://t.example") as client:
         page = await client.get(f"/calendar/{token}")
         feed = await client.get(f"/calendar/{token}.ics")

@@ -22,7 +22,7 @@ from core.db.engine import Database
 from core.settings import Settings
 from tests.fakes.slack_web_api import FakeSlackWebAPI
 from trainlytics.container import Container, build_container
-from web.app import create_app
+from trainlytics.web_app import build_web_app
 
 SIGNING_SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test-token"
@@ -144,15 +144,12 @@ async def container(slack, db, clock, tmp_path) -> AsyncIterator[Container]:
     await _slack_tables(db)
     built = make_container(slack, db, clock, tmp_path)
     yield built
-    for extra in list(built.extras.values()):
-        close = getattr(extra, "aclose", None)
-        if close is not None:
-            await close()
+    await built.aclose()
 
 
 @pytest.fixture
 async def client(container) -> AsyncIterator[SlackClient]:
-    transport = httpx.ASGITransport(app=create_app(container))
+    transport = httpx.ASGITransport(app=build_web_app(container))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield SlackClient(http)
 

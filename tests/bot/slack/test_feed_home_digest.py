@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.slack.sender import SlackSender, build_sender
+from bot.slack.sender import SlackSender
 from core.activities import ingest
 from core.coaching import relationships as coaching
 from core.db.models import Activity, Comment, MessageRef, Notification, User, Workout
@@ -30,7 +30,7 @@ from workers.ratelimit import MemoryTokenBuckets
 
 async def deliver(container, **senders) -> None:
     """Deliver the outbox; rows deferred by the per-chat limit go once the clock moves on."""
-    sender = build_sender(container)
+    sender = container.senders.get("slack")
     assert sender is not None
     for _ in range(10):
         report = await deliver_due(
@@ -211,7 +211,7 @@ async def test_a_rate_limited_post_becomes_retry_after(container, slack, db, clo
     athlete = await athlete_of(db, clock)
     activity = await session_done(db, clock, athlete)
     slack.fail_next("chat.postMessage", 429, retry_after=7)
-    sender = build_sender(container)
+    sender = container.senders.get("slack")
     async with db.unit_of_work() as session:
         coach = await session.get_one(User, await coach_id(db))
     view = NotificationView(
@@ -279,9 +279,8 @@ async def test_comment_bridge_slack_to_telegram_and_back(
     import httpx
 
     from bot.telegram.runner import run_bot
-    from bot.telegram.sender import build_sender as telegram_sender
     from tests.bot.slack.conftest import SlackClient, _slack_tables
-    from web.app import create_app
+    from trainlytics.web_app import build_web_app
 
     await _slack_tables(db)
     container = make_container(
@@ -306,15 +305,15 @@ async def test_comment_bridge_slack_to_telegram_and_back(
         athlete_id = athlete.id
     telegram.add_chat(CHAT, first_name="Ana")
     activity = await session_done(db, clock, athlete_id)
-    polling = asyncio.create_task(run_bot(container))
+    polling = asyncio.create_task(run_bot(container.telegram, container.settings))
     try:
-        tg_sender = telegram_sender(container)
+        tg_sender = container.senders.get("telegram")
         senders = {"telegram": tg_sender} if tg_sender else {}
         await deliver(container, **senders)
         post = feed_posts(slack)[0]
         channel, ts = post.response["channel"], post.response["ts"]
 
-        transport = httpx.ASGITransport(app=create_app(container))
+        transport = httpx.ASGITransport(app=build_web_app(container))
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
             reply = {
                 "type": "message",
@@ -370,10 +369,7 @@ async def test_comment_bridge_slack_to_telegram_and_back(
         polling.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await polling
-        for extra in list(container.extras.values()):
-            close = getattr(extra, "aclose", None)
-            if close is not None:
-                await close()
+        await container.aclose()
 
 
 _ = SlackSender

@@ -8,7 +8,6 @@ from datetime import timedelta
 import httpx
 from sqlalchemy import select
 
-from bot.slack.sender import build_sender
 from bot.slack.tables import installations
 from core.db.models import DailyLoad
 from core.enums import NotificationKind
@@ -17,7 +16,7 @@ from core.outbox.delivery import deliver_due
 from core.outbox.payloads import read_payload
 from tests.bot.slack.conftest import SlackClient, _slack_tables, make_container
 from tests.bot.slack.helpers import athlete_of, coach_id
-from web.app import create_app
+from trainlytics.web_app import build_web_app
 from workers.ratelimit import MemoryTokenBuckets
 
 
@@ -33,7 +32,7 @@ async def test_install_then_use_in_that_workspace(slack, db, clock, tmp_path) ->
         slack_client_id="111.222",
         slack_client_secret="client-secret",
     )
-    transport = httpx.ASGITransport(app=create_app(container))
+    transport = httpx.ASGITransport(app=build_web_app(container))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         page = await http.get("/slack/install")
         assert page.status_code == 200
@@ -64,8 +63,7 @@ async def test_install_then_use_in_that_workspace(slack, db, clock, tmp_path) ->
         checked = len(slack.calls_to("auth.test"))
         await SlackClient(http).command("roster")
         assert len(slack.calls_to("auth.test")) == checked  # authorisations are cached
-    for extra in list(container.extras.values()):
-        await extra.aclose()
+    await container.aclose()
 
 
 async def test_weekly_chart_is_uploaded_with_files_upload_v2(slack, container, db, clock) -> None:
@@ -94,7 +92,7 @@ async def test_weekly_chart_is_uploaded_with_files_upload_v2(slack, container, d
             ),
             key="weekly:coach:test",
         )
-    sender = build_sender(container)
+    sender = container.senders.get("slack")
     for _ in range(5):
         report = await deliver_due(db, clock, {"slack": sender}, MemoryTokenBuckets())
         if not report.deferred:

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from core.db.models import User
 from tests.bot.slack.conftest import COACH, SlackClient, make_container
-from web.app import create_app
+from trainlytics.web_app import build_web_app
 
 
 async def _people(db) -> int:
@@ -52,7 +52,7 @@ async def test_without_slack_settings_the_routes_do_not_exist(slack, db, clock, 
     container = make_container(
         slack, db, clock, tmp_path, slack_signing_secret=None, slack_bot_token=None
     )
-    transport = httpx.ASGITransport(app=create_app(container))
+    transport = httpx.ASGITransport(app=build_web_app(container))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         assert (await http.post("/slack/events", content="{}")).status_code == 404
         assert (await http.get("/slack/install")).status_code == 404

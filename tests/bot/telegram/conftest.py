@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 from cryptography.fernet import Fernet
 
-from bot.telegram.bot import TelegramDoor, door_of
+from bot.telegram.bot import TelegramDoor
 from bot.telegram.runner import run_bot
 from core.clock import FixedClock
 from core.db.engine import Database
@@ -46,16 +46,14 @@ def make_container(
 async def container(tg, db, clock, tmp_path) -> AsyncIterator[Container]:
     built = make_container(tg, db, clock, tmp_path)
     yield built
-    door = built.extras.pop("telegram", None)
-    if door is not None:
-        await door.aclose()
+    await built.aclose()
 
 
 @pytest.fixture
 async def polling(container: Container) -> AsyncIterator[TelegramDoor]:
     """The bot long-polling the fake, as `trainlytics run` does without a public URL."""
-    task = asyncio.create_task(run_bot(container))
-    door = door_of(container)
+    task = asyncio.create_task(run_bot(container.telegram, container.settings))
+    door = container.telegram
     assert door is not None
     yield door
     task.cancel()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.telegram.sender import build_sender
 from core.activities import ingest
 from core.enums import ActivitySource, Platform
 from core.outbox.delivery import deliver_due
@@ -18,7 +17,7 @@ FIXTURES = Path(__file__).parents[2] / "fixtures" / "activities"
 
 
 async def deliver(container, clock) -> None:
-    sender = build_sender(container)
+    sender = container.senders.get("telegram")
     assert sender is not None
     report = await deliver_due(
         container.db, clock, {"telegram": sender}, MemoryTokenBuckets(), images={}

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.telegram.sender import build_sender
 from core.db.models import ChatIdentity, Notification, Workout
 from core.enums import NotificationKind, NotificationStatus, Platform, WorkoutStatus
 from core.outbox import notifications
@@ -92,7 +91,7 @@ def _data(markup: dict) -> list[str]:
 
 
 async def deliver(container, clock) -> None:
-    sender = build_sender(container)
+    sender = container.senders.get("telegram")
     assert sender is not None
     await deliver_due(container.db, clock, {"telegram": sender}, MemoryTokenBuckets(), images={})
 

@@ -11,7 +11,6 @@ from pathlib import Path
 import httpx
 from sqlalchemy import select
 
-from bot.telegram.sender import build_sender
 from core import schedules
 from core.coaching import comments
 from core.db.models import Activity, Comment, Notification, User, Workout
@@ -24,11 +23,9 @@ from tests.bot.telegram.conftest import WEBHOOK_SECRET
 from tests.factories import coached, person
 from tests.fakes import RecordedCall
 from tests.fakes.telegram_bot_api import FakeTelegramBotAPI
-from web.app import create_app
-from workers.broker import broker, schedule_source
-from workers.jobs import build_jobs
+from tests.jobs_backend import broker, jobs_for, reconcile_schedules, schedule_source, send_reminder
+from trainlytics.web_app import build_web_app
 from workers.ratelimit import MemoryTokenBuckets
-from workers.tasks.schedules import reconcile_schedules, send_reminder
 
 CHAT = 8080
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "activities"
@@ -97,7 +94,7 @@ async def coach_rows(db, coach_id: int, kind: str) -> list[Notification]:
 
 
 async def deliver(container, clock) -> None:
-    sender = build_sender(container)
+    sender = container.senders.get("telegram")
     assert sender is not None
     await deliver_due(container.db, clock, {"telegram": sender}, MemoryTokenBuckets(), images={})
 
@@ -153,7 +150,7 @@ async def test_a_fit_upload_then_the_check_in_is_stored_on_the_ride_and_its_work
 
 
 def webhook_client(container) -> httpx.AsyncClient:
-    transport = httpx.ASGITransport(app=create_app(container))
+    transport = httpx.ASGITransport(app=build_web_app(container))
     return httpx.AsyncClient(transport=transport, base_url="http://trainlytics.test")
 
 
@@ -211,11 +208,9 @@ async def test_the_morning_reminder_fired_twice_reaches_the_athlete_once(
         (await session.get_one(User, ana_id)).reminder_morning_at = time(7, 0)
     workout_id = await plan(db, clock, ana_id, date(2026, 3, 10), "Tempo 3x10'")
     tg.add_chat(CHAT, first_name="Ana")
-    sender = build_sender(container)
+    sender = container.senders.get("telegram")
     assert sender is not None
-    jobs = build_jobs(
-        container, schedule_source, senders={"telegram": sender}, limiter=MemoryTokenBuckets()
-    )
+    jobs = jobs_for(container, senders={"telegram": sender}, limiter=MemoryTokenBuckets())
     broker.state.jobs = jobs
     try:
         await (await reconcile_schedules.kiq(ana_id)).wait_result(timeout=10)

@@ -36,7 +36,7 @@ from tests.bot.telegram.conftest import make_container
 from tests.bot.telegram.test_conversations_more import CHAT, bot_says
 from tests.fakes.slack_web_api import FakeSlackWebAPI
 from trainlytics.container import Container
-from web.app import create_app
+from trainlytics.web_app import build_web_app
 
 CODE = re.compile(r"\b([A-Z2-9]{10})\b")
 
@@ -61,20 +61,17 @@ async def both(tg, slack, db, clock, tmp_path) -> AsyncIterator[Container]:
         slack_bot_token=BOT_TOKEN,
         slack_api_base=slack.base_url,
     )
-    task = asyncio.create_task(run_bot(container))
+    task = asyncio.create_task(run_bot(container.telegram, container.settings))
     yield container
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
-    for extra in list(container.extras.values()):
-        close = getattr(extra, "aclose", None)
-        if close is not None:
-            await close()
+    await container.aclose()
 
 
 @pytest.fixture
 async def slack_client(both) -> AsyncIterator[SlackClient]:
-    transport = httpx.ASGITransport(app=create_app(both))
+    transport = httpx.ASGITransport(app=build_web_app(both))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield SlackClient(http)
 

@@ -11,7 +11,6 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from bot.telegram.sender import build_sender
 from core import schedules
 from core.activities import entries as activities
 from core.db.models import Notification
@@ -54,7 +53,7 @@ async def weekly_summary_waiting(db, clock, chat_id: int = CHAT, name: str = "An
 
 
 async def deliver(container, clock) -> None:
-    sender = build_sender(container)
+    sender = container.senders.get("telegram")
     assert sender is not None
     # images=None: the delivery draws the weekly chart with core.outbox.images' renderer.
     await deliver_due(container.db, clock, {"telegram": sender}, MemoryTokenBuckets())

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot.telegram.bot import door_of
 from core.db.models import Comment, InboundUpdate, MessageRef
 from tests.bot.telegram.test_cards_and_outbox import CHAT, athlete_with_workout
 
@@ -14,7 +13,7 @@ async def test_a_reply_to_the_card_just_sent_becomes_a_comment_on_its_workout(
 ) -> None:
     _, workout_id = await athlete_with_workout(db, clock)
     tg.add_chat(CHAT, first_name="Ana")
-    door = door_of(container)
+    door = container.telegram
     await door.feed(tg.user_sends(CHAT, "/today"))
     card = next(m for m in tg.chat_messages(CHAT) if "Tempo run" in (m.get("text") or ""))
 
@@ -32,15 +31,14 @@ async def test_a_redelivered_today_is_answered_once_and_its_card_remembered_on_c
 ) -> None:
     _, workout_id = await athlete_with_workout(db, clock)
     tg.add_chat(CHAT, first_name="Ana")
-    door = door_of(container)
+    door = container.telegram
     update = tg.user_sends(CHAT, "/today")
     await door.feed(update)
     sent = len(tg.calls_to("sendMessage"))
     await door.feed(update)
     assert len(tg.calls_to("sendMessage")) == sent
 
-    await door.aclose()
-    container.extras.pop("telegram")
+    await container.aclose()
     async with db.unit_of_work() as session:
         assert await session.scalar(select(func.count()).select_from(InboundUpdate)) == 1
         ref = await session.scalar(select(MessageRef).where(MessageRef.chat_id == str(CHAT)))

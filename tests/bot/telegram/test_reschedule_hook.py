@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.telegram.bot import door_of
 from core.db.models import User
-from workers.tasks.schedules import reconcile_schedules
+from tests.jobs_backend import reconcile_schedules
 
 CHAT = 4242
 
@@ -35,7 +34,7 @@ def _button(tg, data: str) -> int:
 async def test_changing_the_evening_reminder_reconciles_that_person_once(
     tg, container, db, kicked
 ) -> None:
-    door = door_of(container)
+    door = container.telegram
     assert door is not None
     await door.feed(tg.user_sends(CHAT, "/settings"))
     await door.feed(tg.user_presses(CHAT, _button(tg, "st:menu:remind"), "st:menu:remind"))

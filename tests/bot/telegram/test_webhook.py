@@ -11,11 +11,9 @@ import httpx
 from sqlalchemy import func, select
 
 from bot.conversation.types import Image, Reply, Text
-from bot.telegram.bot import door_of
 from bot.telegram.registration import webhook_url
 from bot.telegram.render import send_reply
 from bot.telegram.runner import run_bot
-from bot.telegram.sender import build_sender
 from core.db.models import InboundUpdate, Notification, User
 from core.enums import NotificationKind, NotificationStatus, Platform
 from core.outbox.delivery import deliver_due
@@ -25,7 +23,7 @@ from core.planning import workouts as planning
 from tests.bot.telegram.conftest import WEBHOOK_SECRET, make_container
 from tests.factories import coached
 from tests.fakes.telegram_bot_api import utf16_length
-from web.app import create_app
+from trainlytics.web_app import build_web_app
 from workers.ratelimit import MemoryTokenBuckets
 
 CHAT = 777
@@ -54,7 +52,7 @@ def one_pixel_png() -> bytes:
 
 
 def client_for(container) -> httpx.AsyncClient:
-    transport = httpx.ASGITransport(app=create_app(container))
+    transport = httpx.ASGITransport(app=build_web_app(container))
     return httpx.AsyncClient(transport=transport, base_url="http://trainlytics.test")
 
 
@@ -62,14 +60,14 @@ async def test_start_registers_the_webhook_with_its_secret(tg, db, clock, tmp_pa
     container = make_container(
         tg, db, clock, tmp_path, public_url="https://trainlytics.example.com"
     )
-    task = asyncio.create_task(run_bot(container))
+    task = asyncio.create_task(run_bot(container.telegram, container.settings))
     try:
         call = await tg.wait_for(lambda c: c.method == "setWebhook")
     finally:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
-        await container.extras.pop("telegram").aclose()
+        await container.aclose()
     # The URL carries a fingerprint of the secret (bot.telegram.registration).
     expected = webhook_url(container.settings)
     assert expected.startswith("https://trainlytics.example.com/telegram/webhook?v=")
@@ -178,7 +176,7 @@ async def test_a_long_emoji_comment_reaches_the_athlete_in_messages_telegram_acc
     assert response.status_code == 200
     assert "Sent to Ana" in tg.chat_messages(COACH_CHAT)[-1]["text"]
 
-    sender = build_sender(container)
+    sender = container.senders.get("telegram")
     assert sender is not None
     await deliver_due(db, clock, {"telegram": sender}, MemoryTokenBuckets(), images={})
 
@@ -195,7 +193,7 @@ async def test_a_long_emoji_comment_reaches_the_athlete_in_messages_telegram_acc
 
 async def test_a_caption_too_long_for_a_photo_follows_it_as_text_messages(tg, container) -> None:
     tg.add_chat(CHAT, first_name="Ana")
-    door = door_of(container)
+    door = container.telegram
     assert door is not None
     caption = Text.of("\n\n".join("🚴" * 500 for _ in range(6)))  # 6,000 UTF-16 units
     reply = Reply.of(Image(png=one_pixel_png(), filename="chart.png", caption=caption))
