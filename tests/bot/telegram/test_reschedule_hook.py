@@ -6,19 +6,19 @@ import pytest
 from sqlalchemy import select
 
 from core.db.models import User
-from tests.jobs_backend import reconcile_schedules
 
 CHAT = 4242
 
 
 @pytest.fixture
-def kicked(monkeypatch) -> list[tuple[object, ...]]:
+def kicked(monkeypatch, container) -> list[tuple[object, ...]]:
+    """The reconcile jobs the container's queue kicks."""
     calls: list[tuple[object, ...]] = []
 
     async def kiq(*args: object) -> None:
         calls.append(args)
 
-    monkeypatch.setattr(reconcile_schedules, "kiq", kiq)
+    monkeypatch.setattr(container.tasks.schedules.reconcile_schedules, "kiq", kiq)
     return calls
 
 
