@@ -175,12 +175,14 @@ async def run_backend(name: str, url: str, tmp: Path, **engine: object) -> float
             telegram_bot_token=tg.token,
             telegram_api_base=tg.base_url,
         )
-        door = build_door(build_container(settings, db=db))
+        container = build_container(settings, db=db)
+        door = build_door(settings, db, container.clock, container.jobs)
         await measure(feed_bare, updates())  # warm both paths (connections, imports)
         await measure(door.feed, updates(), 1, door.refs.flush)
         sequential = await best_of(door.feed, door.refs.flush, feed_bare, updates, 1)
         concurrent = await best_of(door.feed, door.refs.flush, feed_bare, updates, IN_FLIGHT)
         await door.aclose()
+        await container.aclose()
         await bot.session.close()
         await db.dispose()
     report(name, "sequential", *sequential)

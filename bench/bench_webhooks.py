@@ -36,7 +36,7 @@ from core.db.engine import Database
 from core.db.models import Base
 from tests.fakes.providers.strava import FakeStrava
 from tests.sync.sync_harness import STRAVA_SUBSCRIPTION_ID, AppHarness, app_settings, now_clock
-from trainlytics.container import build_container
+from trainlytics.container import Container, build_container
 
 REQUESTS = 2000
 CONCURRENCY = 16
@@ -54,13 +54,12 @@ def bare_app() -> FastAPI:
     return app
 
 
-def webhook_app(container: object) -> FastAPI:
-    """Only the webhook router, on the real container: other doors stay out of the figure."""
-    from webhooks.routes import router
+def webhook_app(container: Container) -> FastAPI:
+    """Only the webhook routes, on the real container: other doors stay out of the figure."""
+    from webhooks.routes import WebhookDoor, install
 
     app = FastAPI()
-    app.state.container = container
-    app.include_router(router)
+    install(app, WebhookDoor(sync=container.sync, jobs=container.jobs))
     return app
 
 

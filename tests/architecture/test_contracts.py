@@ -52,7 +52,7 @@ def lint_imports(cwd: Path, *contracts: str, pythonpath: str | None = None) -> s
 # Contracts the code does not keep yet (issue 14's wiring step: doors importing workers and
 # web.app, doors importing trainlytics.container/settings, the workers' import cycle). They
 # are strict xfails: the day one holds, its test fails until it is taken off this list.
-NOT_KEPT_YET = {"doors-are-independent", "only-the-root-imports-the-root", "no-import-cycles"}
+NOT_KEPT_YET = {"no-import-cycles"}
 
 
 @pytest.mark.parametrize(

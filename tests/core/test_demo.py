@@ -193,11 +193,15 @@ def test_banner_names_polling_webhook_redis_and_slack_when_configured():
 
 
 async def test_banner_accepts_the_service_functions_run_starts(tmp_path):
+    from cryptography.fernet import Fernet
+
     from trainlytics.banner import JOBS_SERVICE, TELEGRAM_SERVICE, banner, service_name
     from trainlytics.container import build_container
     from trainlytics.runtime import role_services
 
-    settings = _settings(data_dir=tmp_path, telegram_bot_token="1:x")
+    settings = _settings(data_dir=tmp_path, telegram_bot_token="1:x").model_copy(
+        update={"encryption_keys": Fernet.generate_key().decode()}
+    )
     container = build_container(settings)
     try:
         services = role_services(container, "all")

@@ -268,21 +268,25 @@ async def jobs(db, clock, tmp_path, fake) -> AsyncIterator[AppHarness]:
 
 
 async def disconnected_through_jobs(jobs: AppHarness, fake, http) -> int:
-    ctx = jobs.sync
+    ctx = jobs.container.sync
     _, _, strava_id = await connected_chat(ctx, fake, http)
     async with ctx.db.unit_of_work() as session:
         mark_disconnecting(await session.scalar(select(ConnectedAccount)))
     return strava_id
 
 
-async def test_the_telegram_doors_hook_queues_the_job_that_finishes_it(jobs, fake, http):
-    from bot.telegram.bot import finish_disconnect
+async def test_the_conversation_s_hook_queues_the_job_that_finishes_it(jobs, fake, http):
+    from bot.conversation.context import ConversationSettings
+
+    settings = ConversationSettings.from_settings(jobs.container.settings, jobs=jobs.container.jobs)
+    finish_disconnect = settings.after_disconnect
+    assert finish_disconnect is not None
 
     strava_id = await disconnected_through_jobs(jobs, fake, http)
     await finish_disconnect(1)
     await jobs.jobs_done()
     assert strava_id not in fake.refresh_tokens.values()
-    ctx = jobs.sync
+    ctx = jobs.container.sync
     assert_forgotten(ctx, await the_account(ctx))
 
 
@@ -295,5 +299,5 @@ async def test_the_hourly_sweep_finishes_a_disconnect_whose_job_was_lost(jobs, f
     await jobs.jobs_done()  # the sweep's own follow-up jobs
     assert len(fake.calls_to(DEAUTHORIZE)) == 1
     assert strava_id not in fake.refresh_tokens.values()
-    ctx = jobs.sync
+    ctx = jobs.container.sync
     assert_forgotten(ctx, await the_account(ctx))
