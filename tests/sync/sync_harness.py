@@ -152,10 +152,13 @@ class AppHarness:
         self.app = app if app is not None else create_app(container)
 
     async def __aenter__(self) -> AppHarness:
+        from taskiq import InMemoryBroker
+
         from workers.broker import broker, schedule_source
         from workers.jobs import build_jobs
         from workers.ratelimit import MemoryTokenBuckets
 
+        assert isinstance(broker, InMemoryBroker), "tests run without redis_url"
         self.broker = broker
         broker.state.jobs = build_jobs(
             self.container, schedule_source, senders={}, limiter=MemoryTokenBuckets()
