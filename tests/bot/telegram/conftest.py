@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet
@@ -27,10 +28,10 @@ async def tg() -> AsyncIterator[FakeTelegramBotAPI]:
 
 
 def make_container(
-    tg: FakeTelegramBotAPI, db: Database, clock: FixedClock, tmp_path, **overrides: object
+    tg: FakeTelegramBotAPI, db: Database, clock: FixedClock, tmp_path, **overrides: Any
 ) -> Container:
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         data_dir=tmp_path,
         secret_key="s" * 32,
         encryption_keys=Fernet.generate_key().decode(),

@@ -110,6 +110,7 @@ async def test_a_fit_upload_then_the_check_in_is_stored_on_the_ride_and_its_work
 ) -> None:
     clock.set(datetime(2013, 8, 16, 19, 0, tzinfo=UTC))  # the evening after the ride
     ana_id, coach_id = await athlete(db, clock)
+    assert coach_id is not None, "Ana is coached by Claire"
     workout_id = await plan(db, clock, ana_id, EDGE810_DAY, "Endurance ride 80'", sport="ride")
     tg.add_chat(CHAT, first_name="Ana")
 
@@ -170,6 +171,7 @@ async def test_a_coach_comment_arrives_with_reply_and_the_answer_reaches_the_coa
     tg, db, clock, container
 ) -> None:
     ana_id, coach_id = await athlete(db, clock)
+    assert coach_id is not None, "Ana is coached by Claire"
     today = clock.now().date()
     workout_id = await plan(db, clock, ana_id, today, "Tempo run 40'")
     async with db.unit_of_work() as session:
