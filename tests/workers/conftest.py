@@ -23,6 +23,7 @@ REDIS_URL = os.environ.get("TRAINLYTICS_TEST_REDIS_URL")
 async def jobs(db, clock, tmp_path):
     assert isinstance(broker, InMemoryBroker), "tests run without TRAINLYTICS_REDIS_URL"
     settings = Settings(data_dir=tmp_path, redis_url=None)
+    # No cipher: the reminder and delivery jobs these tests run read no provider token.
     container = Container(settings=settings, db=db, clock=clock, cipher=None)  # type: ignore[arg-type]
     sender = FakeSender()
     built = build_jobs(
