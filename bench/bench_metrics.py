@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import best_time, verdict
 
 from core.activities.parsed import ParsedActivity, Sport, Streams
-from core.metrics import Thresholds, compute_activity_metrics
+from core.metrics import ActivityMetrics, Thresholds, compute_activity_metrics
 from core.metrics.power import POWER_CURVE_DURATIONS_S
 from core.metrics.zones import HR_ZONES_RIDE, POWER_ZONES
 
@@ -59,10 +59,13 @@ def synthetic_ride(n: int = SECONDS) -> ParsedActivity:
     )
 
 
-def python_bundle(power: list[float], hr: list[float], th: Thresholds) -> dict[str, float]:
-    """The same formulas, one sample at a time in plain Python."""
+def python_bundle(
+    power: list[float], hr: list[float], th: Thresholds
+) -> tuple[dict[str, float], dict[str, list[int]]]:
+    """The same formulas, one sample at a time in plain Python: figures, and seconds per zone."""
     n = len(power)
     ftp, lthr, hmax, hrest = th.ftp_w, th.lthr_bpm, th.max_hr_bpm, th.rest_hr_bpm
+    assert ftp is not None and lthr is not None and hmax is not None and hrest is not None
     k = 1.92
 
     def np_of(p: list[float]) -> float:
@@ -103,6 +106,7 @@ def python_bundle(power: list[float], hr: list[float], th: Thresholds) -> dict[s
     out["trimp_edwards"] = edwards
     out["hr_load"] = 100 * trimp / (60 * xl * 0.64 * math.exp(k * xl))
     out["avg_hr"] = hr_sum / hr_n
+    zone_seconds: dict[str, list[int]] = {}
     for name, zones, thr, values in (
         ("power", POWER_ZONES, ftp, power),
         ("hr", HR_ZONES_RIDE, lthr, hr),
@@ -115,16 +119,16 @@ def python_bundle(power: list[float], hr: list[float], th: Thresholds) -> dict[s
                 if v >= b:
                     zone = j
             counts[zone] += 1
-        out[f"zones_{name}"] = counts
+        zone_seconds[name] = counts
     half = n // 2
     ef1 = np_of(power[:half]) / (sum(hr[:half]) / half)
     ef2 = np_of(power[half:]) / (sum(hr[half:]) / (n - half))
     out["efficiency_factor"] = weighted / out["avg_hr"]
     out["decoupling_pct"] = (ef1 - ef2) / ef1 * 100
-    return out
+    return out, zone_seconds
 
 
-def compare(ours, ref: dict[str, float]) -> float:
+def compare(ours: ActivityMetrics, ref: dict[str, float], ref_zones: dict[str, list[int]]) -> float:
     """Largest relative difference between the numpy bundle and the Python reference."""
     got = {
         "weighted_power": ours.weighted_power,
@@ -143,21 +147,25 @@ def compare(ours, ref: dict[str, float]) -> float:
     got |= {f"curve_{d}": w for d, w in ours.power_curve.items()}
     worst = 0.0
     for key, value in got.items():
+        assert value is not None, f"the bundle left {key} out"
         worst = max(worst, abs(value - ref[key]) / max(1.0, abs(ref[key])))
     for kind in ("power", "hr"):
-        assert [r["seconds"] for r in ours.zones[kind]] == ref[f"zones_{kind}"], kind
+        zones = ours.zones[kind]
+        assert zones is not None and [r["seconds"] for r in zones] == ref_zones[kind], kind
     return worst
 
 
 def main() -> int:
     ride = synthetic_ride()
-    power = ride.streams.power
+    streams = ride.streams
+    assert streams is not None and streams.power is not None and streams.heart_rate is not None
+    power = streams.power
     cumsum = best_time(lambda: np.cumsum(power), repeat=7, number=200)
     bundle = best_time(lambda: compute_activity_metrics(ride, TH), repeat=7, number=50)
     ours = compute_activity_metrics(ride, TH)
-    power_list, hr_list = power.tolist(), ride.streams.heart_rate.tolist()
+    power_list, hr_list = power.tolist(), streams.heart_rate.tolist()
     python = best_time(lambda: python_bundle(power_list, hr_list, TH), repeat=3)
-    worst = compare(ours, python_bundle(power_list, hr_list, TH))
+    worst = compare(ours, *python_bundle(power_list, hr_list, TH))
     assert worst < 1e-9, worst
 
     cost = bundle / cumsum

@@ -168,7 +168,7 @@ async def run_backend(name: str, url: str, tmp: Path, **engine: object) -> float
 
         db = await seeded_database(url, **engine)
         settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]
+            _env_file=None,
             data_dir=tmp,
             secret_key="bench" * 8,
             encryption_keys=Fernet.generate_key().decode(),

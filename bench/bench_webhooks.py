@@ -25,6 +25,7 @@ from pathlib import Path
 
 import httpx
 from fastapi import FastAPI, Response
+from taskiq import AsyncBroker, BrokerMessage
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -160,15 +161,15 @@ async def best_rounds(
     )
 
 
-def queue_instead_of_processing(broker: object) -> list[object]:
+def queue_instead_of_processing(broker: AsyncBroker) -> list[BrokerMessage]:
     """Make the broker queue messages (as the Redis stream does for the web role) instead
     of running them in this process (as the in-memory broker does when embedded)."""
-    queued: list[object] = []
+    queued: list[BrokerMessage] = []
 
-    async def kick(message: object) -> None:
+    async def kick(message: BrokerMessage) -> None:
         queued.append(message)
 
-    broker.kick = kick  # type: ignore[attr-defined]
+    broker.kick = kick  # type: ignore[method-assign]  # the whole point: replace how it sends
     return queued
 
 

@@ -16,7 +16,7 @@ from trainlytics.container import Container, build_job_backend
 from workers.jobs import Jobs
 from workers.schedule_sources import TaskScheduleStore
 
-jobs_backend = build_job_backend(Settings(_env_file=None, redis_url=None))  # type: ignore[call-arg]
+jobs_backend = build_job_backend(Settings(_env_file=None, redis_url=None))
 broker = jobs_backend.backend.broker
 schedule_source = jobs_backend.backend.schedule_source
 tasks = jobs_backend.tasks

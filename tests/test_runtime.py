@@ -6,6 +6,8 @@ from trainlytics.runtime import run_together
 
 
 class _Container:
+    """Stands in for trainlytics.container.Container: run_together only closes it."""
+
     closed = False
 
     async def aclose(self) -> None:
@@ -30,7 +32,8 @@ async def test_a_service_that_does_not_apply_returns_and_the_main_one_keeps_runn
         stop.set()  # the main role ends once the background one had its turn
         await asyncio.Event().wait()
 
-    await asyncio.wait_for(run_together(container, [main, not_configured, background]), 5)
+    services = [main, not_configured, background]
+    await asyncio.wait_for(run_together(container, services), 5)  # type: ignore[arg-type]  # only aclose() is used
     assert sorted(ran) == ["background", "main", "skipped"] and container.closed
 
 
@@ -44,5 +47,5 @@ async def test_a_failing_background_service_stops_the_process_with_its_error():
         raise RuntimeError("broker unreachable")
 
     with pytest.raises(RuntimeError, match="broker unreachable"):
-        await asyncio.wait_for(run_together(container, [main, broken]), 5)
+        await asyncio.wait_for(run_together(container, [main, broken]), 5)  # type: ignore[arg-type]  # only aclose() is used
     assert container.closed

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from chart_png_checks import ink_share, png_size
 
 from core.charts import (
     ChartInputError,
@@ -12,6 +11,7 @@ from core.charts import (
     compliance_chart_size_px,
     render_compliance_chart,
 )
+from tests.charts.chart_png_checks import ink_share, png_size
 
 
 @pytest.mark.parametrize(

@@ -8,9 +8,9 @@ from datetime import date, timedelta
 
 import numpy as np
 import pytest
-from chart_png_checks import ink_share, pixels, png_size
 
 from core.charts import LOAD_CHART_SIZE_PX, ChartInputError, render_load_chart
+from tests.charts.chart_png_checks import ink_share, pixels, png_size
 
 TODAY = date(2026, 3, 3)
 

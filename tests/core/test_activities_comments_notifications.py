@@ -32,7 +32,8 @@ async def test_a_manual_activity_gets_an_rpe_load_and_lands_on_the_local_day(db,
             distance_m=10000,
             rpe=6,
         )
-        assert a.local_date == date(2026, 3, 9) and a.load_source == "rpe" and a.load > 0
+        assert a.local_date == date(2026, 3, 9) and a.load_source == "rpe"
+        assert a.load is not None and a.load > 0
         again = await activities.create_manual_activity(
             s,
             clock,
@@ -154,6 +155,7 @@ async def test_preferences_decide_instant_digest_or_nothing_and_keys_are_idempot
         c2 = await notifications.notify(
             s, clock, recipient_id=ana.id, payload=NewPlanPayload(), key="k3"
         )
+        assert a is not None and c is not None and c2 is not None, "k1 and k3 are not turned off"
         assert (a.status, b, c.status, c2.id) == ("digest", None, "pending", c.id)
         with pytest.raises(InvalidInput):
             await notifications.set_preference(s, ana.id, "coach_comment", "sometimes")

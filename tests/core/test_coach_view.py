@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from core.coaching import coach_view
+from core.db.models import Workout
 from core.errors import InvalidInput, NotFound
 from core.planning import workouts as planning
 from core.planning.workouts import WorkoutSpec
@@ -97,6 +98,7 @@ async def test_a_comment_without_a_session_goes_to_the_next_workout(db, clock):
         )
         await planning.create_workout(session, clock, coach.id, ana.id, today, _spec("Today"))
         subject = await coach_view.comment_subject(session, clock, coach.id, ana)
+    assert isinstance(subject, Workout), "no session yet: today's plan is it"
     assert subject.title == "Today"
 
 

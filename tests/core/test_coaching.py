@@ -71,7 +71,8 @@ async def test_joining_a_new_coach_ends_the_previous_relationship(db, clock):
         first = await coached(s, clock, c1, athlete)
         await coached(s, clock, c2, athlete)
         assert first.status == "ended"
-        assert (await coaching.active_relationship_of_athlete(s, athlete.id)).coach_id == c2.id
+        current = await coaching.active_relationship_of_athlete(s, athlete.id)
+        assert current is not None and current.coach_id == c2.id
 
 
 async def test_permission_check_covers_strangers_ended_and_withheld_permissions(db, clock):

@@ -22,6 +22,7 @@ from core.outbox.sending import (
     PermanentFailure,
     RecipientUnreachable,
     RetryAfter,
+    Sender,
     SentReceipt,
     TemporaryFailure,
 )
@@ -73,6 +74,7 @@ async def outbox(db, clock, user_id: int, key: str = "comment:1:athlete", **kw) 
             key=key,
             **kw,
         )
+        assert row is not None, "the person has not turned this kind off"
         return row.id
 
 
@@ -89,7 +91,7 @@ async def test_a_delivery_run_twice_sends_once(db, clock):
     uid = await telegram_person(db)
     nid = await outbox(db, clock, uid)
     sender = FakeSender()
-    senders = {Platform.TELEGRAM: sender}
+    senders: dict[str, Sender] = {Platform.TELEGRAM: sender}
     first = await deliver_due(db, clock, senders, MemoryTokenBuckets())
     second = await deliver_due(db, clock, senders, MemoryTokenBuckets())
     assert (first.sent, second.claimed) == (1, 0)
@@ -121,12 +123,13 @@ async def test_platform_down_retries_later_with_backoff_then_delivers_once(db, c
     uid = await telegram_person(db)
     nid = await outbox(db, clock, uid)
     sender = FakeSender(failures=[TemporaryFailure("HTTP 500"), TemporaryFailure("HTTP 502")])
-    senders = {Platform.TELEGRAM: sender}
+    senders: dict[str, Sender] = {Platform.TELEGRAM: sender}
     start = clock.now()
 
     await deliver_due(db, clock, senders, limiter())
     first = await row(db, nid)
-    assert first.status == NotificationStatus.PENDING and "500" in first.last_error
+    assert first.status == NotificationStatus.PENDING
+    assert first.last_error is not None and "500" in first.last_error
     assert start + timedelta(seconds=15) <= first.next_attempt_at <= start + timedelta(seconds=30)
     assert (await deliver_due(db, clock, senders, limiter())).claimed == 0  # not yet due
 
@@ -160,7 +163,7 @@ async def test_a_person_who_blocked_the_bot_is_marked_unreachable_and_not_retrie
     uid = await telegram_person(db)
     nid = await outbox(db, clock, uid)
     sender = FakeSender(failures=[RecipientUnreachable("Forbidden: bot was blocked by the user")])
-    senders = {Platform.TELEGRAM: sender}
+    senders: dict[str, Sender] = {Platform.TELEGRAM: sender}
     report = await deliver_due(db, clock, senders, limiter())
     assert report.unreachable == 1
     async with db.unit_of_work() as s:
@@ -172,7 +175,8 @@ async def test_a_person_who_blocked_the_bot_is_marked_unreachable_and_not_retrie
     await deliver_due(db, clock, senders, limiter())
     assert sender.calls == 1
     stored = await row(db, nid)
-    assert stored.status == NotificationStatus.FAILED and "no reachable chat" in stored.last_error
+    assert stored.status == NotificationStatus.FAILED and stored.last_error is not None
+    assert "no reachable chat" in stored.last_error
 
 
 async def test_a_refused_message_fails_without_retry(db, clock):
@@ -183,7 +187,8 @@ async def test_a_refused_message_fails_without_retry(db, clock):
     clock.advance(timedelta(hours=2))
     await deliver_due(db, clock, {Platform.TELEGRAM: sender}, limiter())
     stored = await row(db, nid)
-    assert stored.status == NotificationStatus.FAILED and "too long" in stored.last_error
+    assert stored.status == NotificationStatus.FAILED and stored.last_error is not None
+    assert "too long" in stored.last_error
     assert sender.calls == 1
 
 
@@ -207,7 +212,8 @@ async def test_a_crash_between_send_and_commit_never_sends_twice(db, clock):
     await deliver_due(db, clock, {Platform.TELEGRAM: sender}, limiter())  # lease expired
     assert sender.calls == 0 and len(crashing.delivered) == 1
     stored = await row(db, nid)
-    assert stored.status == NotificationStatus.FAILED and "outcome unknown" in stored.last_error
+    assert stored.status == NotificationStatus.FAILED and stored.last_error is not None
+    assert "outcome unknown" in stored.last_error
 
 
 async def test_quiet_hours_hold_messages_until_they_end_in_the_persons_timezone(db, clock):

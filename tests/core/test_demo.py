@@ -7,6 +7,7 @@ import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -151,7 +152,7 @@ def test_chat_as_a_demo_athlete_after_migrate_and_demo(tmp_path):
 # --- the start-up banner `trainlytics run` prints ---------------------------------------
 
 
-def _settings(**values: object):
+def _settings(**values: Any):
     from core.settings import Settings
 
     return Settings(_env_file=None, secret_key="s", encryption_keys="k", **values)

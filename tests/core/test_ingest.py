@@ -71,6 +71,7 @@ async def test_a_fit_upload_records_a_scored_activity_and_its_streams(db, clock)
         a = result.activity
         assert result.created and a.source == ActivitySource.FILE
         assert a.sport == "ride" and a.load_source == "power"
+        assert a.load is not None and a.weighted_power is not None and a.avg_power is not None
         assert a.load > 50 and a.weighted_power > a.avg_power > 0
         assert a.local_date == date(2013, 8, 16)
         assert a.metrics["power_curve"] and a.metrics["zones"]["power"]
@@ -82,7 +83,7 @@ async def test_a_fit_upload_records_a_scored_activity_and_its_streams(db, clock)
         )
         assert day.load == pytest.approx(a.load) and day.fitness > 0
         stored = await load_streams(s, a.id)
-        assert stored is not None and len(stored) == 4700
+        assert stored is not None and len(stored) == 4700 and stored.power is not None
         assert np.nanmax(stored.power) > 0
 
 
@@ -141,6 +142,7 @@ async def test_streams_round_trip_through_the_store_keeping_gaps(db, clock):
     assert back is not None
     np.testing.assert_array_equal(back.time_s, streams.time_s)
     np.testing.assert_array_equal(back.moving, streams.moving)
+    assert back.power is not None, "the power channel was stored"
     assert np.isnan(back.power[10:20]).all()
     np.testing.assert_allclose(back.power, power, rtol=1e-6, equal_nan=True)
     np.testing.assert_array_equal(back.lat, streams.lat)  # coordinates keep full precision
@@ -271,6 +273,7 @@ async def test_a_provider_update_renames_without_duplicating(db, clock):
         updated = await ingest.update_activity_fields(
             s, clock, athlete.id, ActivitySource.STRAVA, "7", sport="virtual_ride"
         )
+        assert updated is not None, "the Strava activity 7 exists"
         assert updated.activity.sport == "virtual_ride"
         assert await count(s, Activity) == 1
 
@@ -352,7 +355,9 @@ async def test_deleting_an_activity_unmatches_its_workout_and_recomputes_the_day
         day = await s.scalar(select(DailyLoad).where(DailyLoad.day == date(2026, 3, 9)))
         assert day.load == 0
         # A second delete event is harmless.
-        assert await ingest.delete_activity(s, clock, athlete.id, "strava", "9") is None
+        assert (
+            await ingest.delete_activity(s, clock, athlete.id, ActivitySource.STRAVA, "9") is None
+        )
 
 
 async def test_a_threshold_change_rescores_the_activities_after_it(db, clock):

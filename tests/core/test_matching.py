@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.activities import ingest
 from core.activities.parsed import Sport
+from core.clock import Clock
+from core.db.models import User, Workout
 from core.enums import ActivitySource
 from core.errors import PermissionDenied
 from core.load import threshold_history as thresholds
@@ -21,7 +25,14 @@ from tests.factories import coached, person
 DAY = date(2026, 3, 9)
 
 
-async def plan(s, clock, athlete, title="Ride", sport="ride", **spec):
+async def plan(
+    s: AsyncSession,
+    clock: Clock,
+    athlete: User,
+    title: str = "Ride",
+    sport: str = "ride",
+    **spec: Any,
+) -> Workout:
     return await planning.create_workout(
         s, clock, athlete.id, athlete.id, DAY, WorkoutSpec(sport=sport, title=title, **spec)
     )

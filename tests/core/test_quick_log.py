@@ -88,6 +88,7 @@ def test_a_clock_after_a_distance_is_hours_when_seconds_would_be_impossible(hour
     entry = parse_quick_log(text, TODAY)
     as_minutes = hours * 60 + minutes
     assert entry.duration_s in (float(as_minutes), float(as_hours))
+    assert entry.distance_m is not None and entry.duration_s is not None, "both were typed"
     assert entry.distance_m / entry.duration_s <= 7.0  # never an impossible reading
     assert entry.duration_s >= 60
 

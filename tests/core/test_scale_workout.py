@@ -46,6 +46,7 @@ async def test_reducing_by_20_percent_scales_steps_totals_and_load_and_tells_the
         coach, athlete = await person(s, "Coach"), await person(s, "Ana")
         await coached(s, clock, coach, athlete)
         w = await planned(s, clock, coach, athlete, planned_distance_m=10000)
+        assert w.planned_duration_s is not None and w.planned_load is not None, "from its steps"
         before = (w.planned_duration_s, w.planned_distance_m, w.planned_load)
         scaled = await planning.scale_workout(s, clock, coach.id, w.id, 0.8)
         assert scaled.structure[0]["duration_s"] == 720

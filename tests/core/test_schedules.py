@@ -109,7 +109,8 @@ async def test_evening_reminder_lists_tomorrows_workouts_and_a_double_fire_sends
         first = await schedules.write_reminder(s, clock, uid, ReminderSlot.EVENING)
         again = await schedules.write_reminder(s, clock, uid, ReminderSlot.EVENING)
         rows = list(await s.scalars(select(Notification)))
-    assert first is not None and again.id == first.id and len(rows) == 1
+    assert first is not None and again is not None
+    assert again.id == first.id and len(rows) == 1
     assert rows[0].idempotency_key == f"reminder:{uid}:2026-03-11:evening"
     assert [w["title"] for w in rows[0].payload["workouts"]] == ["6x800m"]
     async with db.unit_of_work() as s:

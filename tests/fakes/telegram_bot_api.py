@@ -168,8 +168,9 @@ class _TelegramHTML(HTMLParser):
             if not values.get("emoji-id"):
                 self.fail('Tag "tg-emoji" must have attribute "emoji-id"')
             extra["custom_emoji_id"] = values["emoji-id"]
-        if tag == "code" and values.get("class", "").startswith("language-"):
-            extra["language"] = values["class"].removeprefix("language-")
+        css_class = values.get("class") or ""
+        if tag == "code" and css_class.startswith("language-"):
+            extra["language"] = css_class.removeprefix("language-")
         if tag == "blockquote" and "expandable" in values:
             extra["expandable"] = True
         self.open.append((tag, self.length, extra))
@@ -577,7 +578,7 @@ class FakeTelegramBotAPI(LocalFakeServer):
         user = dict(from_user or self._users.get(chat_id) or {})
         if not from_user:
             user["language_code"] = language_code
-        message = {
+        message: dict[str, Any] = {
             "message_id": self._next_message_id(chat_id),
             "from": user,
             "chat": self.chats[chat_id],

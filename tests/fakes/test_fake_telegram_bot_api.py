@@ -74,15 +74,17 @@ async def test_send_message_with_keyboard_is_recorded_and_pressable(
         CHAT, "How hard was it? <b>RPE</b>", parse_mode="HTML", reply_markup=keyboard("rpe:7:6")
     )
     assert sent.text == "How hard was it? RPE"
+    assert sent.entities is not None, "the HTML <b> comes back as an entity"
     assert sent.entities[0].type == "bold" and sent.entities[0].offset == 17
     (call,) = tg.sent_messages(CHAT)
     assert call.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "rpe:7:6"
     update = tg.user_presses(CHAT, sent.message_id, "rpe:7:6")
-    parsed = Update.model_validate(update, context={"bot": bot})
-    assert parsed.callback_query.data == "rpe:7:6"
-    assert await bot.answer_callback_query(parsed.callback_query.id, text="Saved")
+    query = Update.model_validate(update, context={"bot": bot}).callback_query
+    assert query is not None, "a button press arrives as a callback query"
+    assert query.data == "rpe:7:6"
+    assert await bot.answer_callback_query(query.id, text="Saved")
     with pytest.raises(TelegramBadRequest, match="query is too old"):
-        await bot.answer_callback_query(parsed.callback_query.id)
+        await bot.answer_callback_query(query.id)
     with pytest.raises(ValueError, match="no button"):
         tg.user_presses(CHAT, sent.message_id, "rpe:9:9")
 
@@ -91,6 +93,7 @@ async def test_send_photo_uploads_png_bytes(tg: FakeTelegramBotAPI, bot: Bot) ->
     sent = await bot.send_photo(
         CHAT, BufferedInputFile(PNG, filename="load.png"), caption="Your week"
     )
+    assert sent.photo is not None, "a sent photo comes back with its sizes"
     assert sent.photo[0].width == 1 and sent.caption == "Your week"
     (call,) = tg.calls_to("sendPhoto")
     assert [part.data for part in call.files.values()] == [PNG]
@@ -105,6 +108,7 @@ async def test_edit_with_same_content_is_not_modified(tg: FakeTelegramBotAPI, bo
     edited = await bot.edit_message_text(
         "Plan for today ✅", chat_id=CHAT, message_id=sent.message_id, reply_markup=keyboard("done")
     )
+    assert isinstance(edited, Message), "a chat message's edit returns it (True is for inline ones)"
     assert edited.text == "Plan for today ✅"
     with pytest.raises(TelegramBadRequest, match="message is not modified"):
         await bot.edit_message_text(
@@ -191,9 +195,11 @@ async def test_document_from_user_can_be_downloaded(tg: FakeTelegramBotAPI, bot:
         tg.user_sends_document(CHAT, "ride.fit", b"FIT-BYTES", "application/octet-stream"),
         context={"bot": bot},
     )
+    assert update.message is not None and update.message.document is not None
     document = update.message.document
     assert document.file_size == 9 and document.file_unique_id
     file = await bot.get_file(document.file_id)
+    assert file.file_path is not None, "a stored file has a download path"
     buffer = io.BytesIO()
     await bot.download_file(file.file_path, buffer)
     assert buffer.getvalue() == b"FIT-BYTES"
@@ -206,6 +212,7 @@ async def test_polling_delivers_a_queued_start_command(tg: FakeTelegramBotAPI, b
 
     @router.message(CommandStart())
     async def start(message: Message) -> None:
+        assert message.from_user is not None, "a private /start has a sender"
         await message.answer(f"Welcome {message.from_user.first_name}")
 
     dispatcher = Dispatcher()
@@ -242,7 +249,7 @@ async def test_webhook_delivery_carries_the_secret_and_blocks_polling(
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    port = site._server.sockets[0].getsockname()[1]
+    port = runner.addresses[0][1]  # the port the OS chose for 127.0.0.1:0
     try:
         await bot.set_webhook(f"http://127.0.0.1:{port}/telegram", secret_token="s3cret_token")
         assert (await bot.get_webhook_info()).url.endswith("/telegram")
@@ -251,7 +258,8 @@ async def test_webhook_delivery_carries_the_secret_and_blocks_polling(
         tg.user_sends(CHAT, "hello")
         secret, body = await asyncio.wait_for(received.get(), 5)
         assert secret == "s3cret_token"
-        assert Update.model_validate(body, context={"bot": bot}).message.text == "hello"
+        delivered = Update.model_validate(body, context={"bot": bot}).message
+        assert delivered is not None and delivered.text == "hello"
         with pytest.raises(TelegramBadRequest, match="HTTPS url"):
             await bot.set_webhook("http://example.com/hook")
         await bot.delete_webhook()

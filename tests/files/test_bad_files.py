@@ -111,6 +111,7 @@ def test_fit_with_records_but_no_session_still_imports():
     )
     [activity] = parse_activity_file(data)
     assert activity.elapsed_s == 18
+    assert activity.streams is not None and activity.streams.heart_rate is not None
     assert activity.streams.heart_rate[1] == 120  # held across the 2 s smart-recording gap
     assert activity.max_hr == 129
 

@@ -9,7 +9,11 @@ from core.files import parse_activity_file
 from core.metrics import Thresholds, compute_activity_metrics
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "activities"
-HR = {"lthr_bpm": 170.0, "max_hr_bpm": 190.0, "rest_hr_bpm": 50.0}
+
+
+def with_hr(ftp_w: float | None = None) -> Thresholds:
+    """The rider's heart-rate thresholds, with `ftp_w` when the test scores power."""
+    return Thresholds(ftp_w=ftp_w, lthr_bpm=170.0, max_hr_bpm=190.0, rest_hr_bpm=50.0)
 
 
 def load(name: str) -> list[ParsedActivity]:
@@ -26,7 +30,7 @@ def load(name: str) -> list[ParsedActivity]:
 def test_weighted_power_and_load_agree_with_the_head_unit(name, ftp, device_weighted, device_load):
     (ride,) = load(name)
     assert ride.device_summary["threshold_power"] == ftp  # the device's own threshold
-    m = compute_activity_metrics(ride, Thresholds(ftp_w=ftp, **HR))
+    m = compute_activity_metrics(ride, with_hr(ftp))
     assert m.load_source == "power"
     assert m.weighted_power == pytest.approx(device_weighted, rel=0.01)
     assert m.load == pytest.approx(device_load, rel=0.03)
@@ -34,7 +38,7 @@ def test_weighted_power_and_load_agree_with_the_head_unit(name, ftp, device_weig
 
 
 def test_fit_and_tcx_exports_of_one_ride_give_the_same_metrics():
-    th = Thresholds(ftp_w=200.0, **HR)
+    th = with_hr(200.0)
     (fit,) = load("cycling_power_short_pause_edge1000.fit")
     (tcx,) = load("cycling_power_short_pause_edge1000.tcx")
     a, b = compute_activity_metrics(fit, th), compute_activity_metrics(tcx, th)
@@ -48,7 +52,7 @@ def test_fit_and_tcx_exports_of_one_ride_give_the_same_metrics():
 
 def test_gpx_without_power_falls_back_to_heart_rate_load():
     (gpx,) = load("cycling_power_short_pause_edge1000.gpx")
-    m = compute_activity_metrics(gpx, Thresholds(ftp_w=200.0, **HR))
+    m = compute_activity_metrics(gpx, with_hr(200.0))
     assert m.weighted_power is None and m.power_curve == {}
     assert m.load_source == "hr"
     assert m.load == pytest.approx(1.7, abs=0.05)  # reference hrTSS for this ride
@@ -56,7 +60,7 @@ def test_gpx_without_power_falls_back_to_heart_rate_load():
 
 def test_coros_zero_power_fields_give_no_power_metrics_and_hr_load():
     (ride,) = load("cycling_hr_gps_coros_pace2.fit")
-    m = compute_activity_metrics(ride, Thresholds(ftp_w=250.0, **HR))
+    m = compute_activity_metrics(ride, with_hr(250.0))
     assert m.weighted_power is None and m.avg_power is None
     assert m.zones["power"] is None
     assert m.load_source == "hr"
@@ -68,7 +72,7 @@ def test_coros_zero_power_fields_give_no_power_metrics_and_hr_load():
 
 def test_hr_only_ride_scores_from_heart_rate():
     (ride,) = load("cycling_hr_only_fr935.fit")
-    m = compute_activity_metrics(ride, Thresholds(**HR))
+    m = compute_activity_metrics(ride, with_hr())
     assert m.load_source == "hr"
     assert m.load == pytest.approx(57.13, rel=0.01)
     assert m.avg_hr == pytest.approx(130.3, abs=0.5)
@@ -79,7 +83,7 @@ def test_swim_load_uses_active_swimming_time_not_rest():
     m = compute_activity_metrics(swim, Thresholds(css_s_per_100m=100.0))
     assert m.load_source == "swim_pace"
     assert m.swim_active_s == pytest.approx(3055, abs=5)
-    assert m.swim_idle_s > 10 * 60
+    assert m.swim_idle_s is not None and m.swim_idle_s > 10 * 60
     # metrics.md §6: 3055 s active at CSS 1.0 m/s → 42.4 (26.2 if rest were counted).
     assert m.load == pytest.approx(42.4, abs=0.3)
 

@@ -87,7 +87,10 @@ async def test_token_invalid_result_code_refreshes_or_revokes(
 
     with pytest.raises(AuthRevoked):
         await call_with_fresh_token(
-            coros, token, lambda t: coros.list_activities(t, NOW - timedelta(days=1)), save
+            coros,  # type: ignore[arg-type]  # core: CorosProvider.name is str, not a ProviderName
+            token,
+            lambda t: coros.list_activities(t, NOW - timedelta(days=1)),
+            save,
         )
 
 
@@ -129,6 +132,7 @@ async def test_push_needs_client_and_secret_headers(fake: FakeCoros, coros: Coro
     [event] = coros.parse_webhook(body)
     assert event.kind == "create" and event.provider_user_id == user
     assert event.activity_id == workout["labelId"]
+    assert event.activity_ref is not None, "a create event points at the workout"
     assert event.activity_ref.sport_hint is Sport.RUN
     assert coros.parse_webhook(body)[0].event_key == event.event_key
     with pytest.raises(MalformedWebhook):

@@ -271,7 +271,9 @@ async def disconnected_through_jobs(jobs: AppHarness, fake, http) -> int:
     ctx = jobs.container.sync
     _, _, strava_id = await connected_chat(ctx, fake, http)
     async with ctx.db.unit_of_work() as session:
-        mark_disconnecting(await session.scalar(select(ConnectedAccount)))
+        account = await session.scalar(select(ConnectedAccount))
+        assert account is not None, "connected_chat left one connected account"
+        mark_disconnecting(account)
     return strava_id
 
 

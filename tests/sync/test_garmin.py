@@ -174,6 +174,7 @@ async def test_notifications_need_our_client_id_and_parse_to_events(
         garmin.verify_webhook({}, body, {})
     [created] = garmin.parse_webhook(body)
     assert created.kind == "create" and created.provider_user_id == user
+    assert created.activity_ref is not None, "a create event points at the activity"
     assert created.activity_ref.download_url == record["callbackURL"]
     assert created.activity_ref.sport_hint is Sport.RIDE
     assert garmin.parse_webhook(body)[0].event_key == created.event_key

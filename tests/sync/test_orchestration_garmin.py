@@ -91,6 +91,7 @@ async def test_connect_uses_pkce_and_stores_the_tokens_encrypted(harness, browse
     assert account.provider_user_id == garmin_user
     token = read_token(harness.container.cipher, account)
     assert token.access_token in garmin.access_tokens
+    assert token.refresh_token is not None, "Garmin issues a refresh token"
     assert token.refresh_token in garmin.refresh_tokens
     assert token.access_token not in account.access_token_enc
     assert token.refresh_token not in (account.refresh_token_enc or "")

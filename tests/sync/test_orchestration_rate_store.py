@@ -22,6 +22,7 @@ async def store(request) -> AsyncIterator[object]:
     if request.param == "memory":
         yield InMemoryRateLimitStore()
         return
+    assert REDIS_URL is not None, "the redis store is a parameter only when the URL is set"
     redis_store = RedisRateLimitStore.from_url(REDIS_URL, f"test:{uuid.uuid4().hex}:")
     yield redis_store
     await redis_store.aclose()

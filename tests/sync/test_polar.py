@@ -89,7 +89,7 @@ async def test_no_refresh_so_a_401_means_reconnect(fake: FakePolar, polar: Polar
 
     with pytest.raises(AuthRevoked):
         await call_with_fresh_token(
-            polar,
+            polar,  # type: ignore[arg-type]  # core: PolarProvider.name is str, not a ProviderName
             token,
             lambda t: polar.list_activities(t, datetime(2026, 1, 1, tzinfo=UTC)),
             save,
@@ -160,6 +160,7 @@ async def test_webhook_creation_then_signed_events_only(fake: FakePolar, http: h
         try:
             provider.verify_webhook(request.headers, raw, request.query)
         except WebhookRejected as exc:
+            assert exc.status_code is not None, "a rejection always says its status"
             return web.Response(status=exc.status_code)
         received.append((dict(request.headers), raw))
         return web.Response(status=200)
@@ -170,7 +171,8 @@ async def test_webhook_creation_then_signed_events_only(fake: FakePolar, http: h
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/webhooks/polar"
+    port = runner.addresses[0][1]  # the port the OS chose for 127.0.0.1:0
+    url = f"http://127.0.0.1:{port}/webhooks/polar"
     try:
         created = await provider.create_webhook(url)
         assert [json.loads(raw)["event"] for _, raw in received] == ["PING"]

@@ -3,6 +3,8 @@ from __future__ import annotations
 import json
 import math
 from datetime import UTC, datetime, timedelta
+from functools import partial
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -126,7 +128,7 @@ async def test_fetch_one_with_streams_gives_a_1hz_activity(
     fake_strava: FakeStrava, strava: StravaProvider
 ):
     athlete, token = await connect(fake_strava, strava)
-    streams = {
+    streams: dict[str, list[Any]] = {
         "time": [0, 1, 2, 4, 30, 31],
         "heartrate": [120, 125, 130, 132, 110, 112],
         "watts": [200, None, 210, 220, 0, 150],
@@ -156,6 +158,8 @@ async def test_fetch_one_with_streams_gives_a_1hz_activity(
     assert fetched.provider_user_id == str(athlete)
     s = parsed.streams
     assert s is not None and len(s) == 32
+    assert s.heart_rate is not None and s.power is not None, "both were recorded"
+    assert s.lat is not None and s.lng is not None and s.moving is not None
     assert s.heart_rate[4] == 132 and math.isnan(s.heart_rate[3])
     assert math.isnan(s.power[1])  # Strava's null is missing, not 0 W
     assert s.power[30] == 0.0
@@ -245,7 +249,10 @@ async def test_expired_token_refreshes_once_and_the_new_pair_is_saved(
         saved.append(new_token)
 
     refs = await call_with_fresh_token(
-        strava, token, lambda t: strava.list_activities(t, since=START - timedelta(days=1)), save
+        strava,  # type: ignore[arg-type]  # core: StravaProvider.name is str, not a ProviderName
+        token,
+        lambda t: strava.list_activities(t, since=START - timedelta(days=1)),
+        save,
     )
     assert len(refs) == 1
     assert saved and saved[0].refresh_token != token.refresh_token
@@ -265,7 +272,10 @@ async def test_401_after_refresh_is_auth_revoked(fake_strava: FakeStrava, strava
 
     with pytest.raises(AuthRevoked):
         await call_with_fresh_token(
-            strava, token, lambda t: strava.list_activities(t, since=START), save
+            strava,  # type: ignore[arg-type]  # core: StravaProvider.name is str, not a ProviderName
+            token,
+            lambda t: strava.list_activities(t, since=START),
+            save,
         )
 
 
@@ -316,20 +326,19 @@ def test_events_parse_to_kinds_with_stable_keys(fake_strava: FakeStrava, strava:
         [parsed] = strava.parse_webhook(json.dumps(event).encode())
         return parsed
 
-    kw = {
-        "object_type": "activity",
-        "object_id": 17000000001,
-        "owner_id": 134815,
-        "subscription_id": 120475,
-        "event_time": 1764316800,
-    }
-    create = parse(fake_strava.build_event(aspect_type="create", **kw))
-    update = parse(
-        fake_strava.build_event(
-            aspect_type="update", updates={"title": "Evening", "private": "true"}, **kw
-        )
+    build_event = partial(
+        fake_strava.build_event,
+        object_type="activity",
+        object_id=17000000001,
+        owner_id=134815,
+        subscription_id=120475,
+        event_time=1764316800,
     )
-    delete = parse(fake_strava.build_event(aspect_type="delete", **kw))
+    create = parse(build_event(aspect_type="create"))
+    update = parse(
+        build_event(aspect_type="update", updates={"title": "Evening", "private": "true"})
+    )
+    delete = parse(build_event(aspect_type="delete"))
     deauth = parse(fake_strava.deauthorize_event(134815))
     assert [e.kind for e in (create, update, delete, deauth)] == [
         "create",
@@ -341,7 +350,7 @@ def test_events_parse_to_kinds_with_stable_keys(fake_strava: FakeStrava, strava:
     assert create.activity_ref is not None and delete.activity_ref is None
     assert update.updates["title"] == "Evening"
     assert len({create.event_key, update.event_key, delete.event_key, deauth.event_key}) == 4
-    assert parse(fake_strava.build_event(aspect_type="create", **kw)).event_key == create.event_key
+    assert parse(build_event(aspect_type="create")).event_key == create.event_key
     with pytest.raises(MalformedWebhook):
         strava.parse_webhook(b'{"object_type": "activity"}')
 
@@ -355,6 +364,7 @@ async def test_push_subscription_create_list_delete(
         try:
             return web.json_response(strava.subscription_challenge(request.query))
         except WebhookRejected as exc:
+            assert exc.status_code is not None, "a rejection always says its status"
             return web.Response(status=exc.status_code)
 
     app = web.Application()
@@ -363,7 +373,7 @@ async def test_push_subscription_create_list_delete(
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    port = site._server.sockets[0].getsockname()[1]
+    port = runner.addresses[0][1]  # the port the OS chose for 127.0.0.1:0
     try:
         created = await strava.create_subscription(f"http://127.0.0.1:{port}/webhooks/strava")
         assert [s["id"] for s in await strava.list_subscriptions()] == [created["id"]]

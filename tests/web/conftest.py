@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
@@ -15,15 +16,15 @@ from trainlytics.web_app import build_web_app
 from .seed import SECRET
 
 
-def make_settings(tmp_path, **overrides: object) -> Settings:
-    values: dict[str, object] = {
+def make_settings(tmp_path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
         "data_dir": tmp_path,
         "secret_key": SECRET,
         "encryption_keys": Fernet.generate_key().decode(),
         "public_url": None,
     }
     values.update(overrides)
-    return Settings(**values)  # type: ignore[arg-type]
+    return Settings(**values)
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from icalendar import Calendar
+from icalendar import Calendar, Component, Timezone
 
 from core.activities import entries as activities
 from core.calendar import links as calendar_service
@@ -14,7 +14,7 @@ from tests.factories import person
 from .seed import SECRET, seed
 
 
-def _events(body: bytes) -> dict[str, object]:
+def _events(body: bytes) -> dict[str, Component]:
     calendar = Calendar.from_ical(body)
     return {str(event["UID"]): event for event in calendar.walk("VEVENT")}
 
@@ -96,6 +96,7 @@ async def test_events_land_on_the_local_day_across_dst(db, clock, client) -> Non
     calendar = Calendar.from_ical(body)
     # Rebuild the zone from the feed's own VTIMEZONE, as a client without IANA data would.
     (vtimezone,) = calendar.walk("VTIMEZONE")
+    assert isinstance(vtimezone, Timezone)
     feed_zone = vtimezone.to_tz(lookup_tzid=False)
     timed = [e for e in calendar.walk("VEVENT") if str(e["UID"]).startswith("activity-")]
     assert len(timed) == 4

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -37,7 +38,7 @@ from tests.sync.sync_harness import (
 RUN = "running_short_fenix5.fit"
 REST = "/wellness-api/rest"
 # What the attacker wants stored: 72 h, 9,900 km, HR 900 and a script for a name.
-FORGED_SUMMARY = {
+FORGED_SUMMARY: dict[str, Any] = {  # JSON as Garmin pushes it
     "summaryId": "990001",
     "activityId": 990001,
     "activityName": "<script>alert(1)</script>",

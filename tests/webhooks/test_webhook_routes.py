@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from core.clock import FixedClock
 from core.db.models import Activity, WebhookEvent
 from tests.sync.sync_harness import (
     POLAR_SECRET,
@@ -212,6 +213,7 @@ async def test_event_whose_enqueue_failed_is_acknowledged_and_queued_again_by_th
     await harness.jobs_done()
     assert await event_status() == "pending"  # too recent to be called stranded
 
+    assert isinstance(ctx.clock, FixedClock), "the harness runs the sync on the test's clock"
     ctx.clock.advance(timedelta(minutes=20))
     await sync_tasks.sweep.kiq()
     await harness.jobs_done()

@@ -7,6 +7,7 @@ import string
 from pathlib import Path
 
 import pytest
+from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po
 
 from core.errors import NotFound
@@ -16,21 +17,27 @@ from core.words.catalogue import po_path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def catalog(code: str):  # type: ignore[no-untyped-def]
+def catalog(code: str) -> Catalog:
     with po_path(code).open("rb") as handle:
         return read_po(handle, locale=code)
 
 
-def forms(message) -> list[str]:  # type: ignore[no-untyped-def]
-    return list(message.string) if message.pluralizable else [message.string]
+def forms(message: Message) -> list[str]:
+    text = message.string
+    if message.pluralizable:
+        assert isinstance(text, tuple | list), "a plural entry has one string per form"
+        return list(text)
+    assert isinstance(text, str), "a singular entry has one string"
+    return [text]
 
 
 def placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
-def entries(code: str) -> dict[str, object]:
-    return {m.id[0] if m.pluralizable else m.id: m for m in catalog(code) if m.id}
+def entries(code: str) -> dict[str, Message]:
+    """Messages by key: a plural entry's key is its singular English text."""
+    return {m.id if isinstance(m.id, str) else m.id[0]: m for m in catalog(code) if m.id}
 
 
 @pytest.mark.parametrize("code", [c for c in LANGUAGES if c != "en"])

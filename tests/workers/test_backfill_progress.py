@@ -59,7 +59,7 @@ async def test_backfill_progress_is_one_telegram_message_edited_in_place(
         update={"telegram_bot_token": tg.token, "telegram_api_base": tg.base_url}
     )
     container = build_container(settings, clock=clock, db=db)
-    sender = container.senders.get("telegram")
+    sender = container.senders["telegram"]
     assert sender is not None
     limiter = MemoryTokenBuckets(now=lambda: clock.now().timestamp())  # Telegram's 1/s per chat
     broker.state.jobs = jobs_for(container, senders={"telegram": sender}, limiter=limiter)
@@ -153,7 +153,7 @@ async def test_backfill_progress_is_one_slack_message_updated_in_place(db, clock
         slack.add_user("U0ATHLETE", name="ana", real_name="Ana")
         await _slack_tables(db)
         container = make_container(slack, db, clock, tmp_path)
-        sender = container.senders.get("slack")
+        sender = container.senders["slack"]
         assert sender is not None
         async with db.unit_of_work() as session:
             user, _ = await accounts.get_or_create_person(

@@ -13,7 +13,7 @@ import signal
 import subprocess
 import sys
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -30,7 +30,7 @@ from core.outbox.payloads import CoachCommentPayload
 from core.people import identities as accounts
 from core.timeutil import local_date
 
-REDIS_URL = os.environ.get("TRAINLYTICS_TEST_REDIS_URL")
+REDIS_URL = os.environ.get("TRAINLYTICS_TEST_REDIS_URL", "")
 pytestmark = pytest.mark.skipif(
     not REDIS_URL, reason="TRAINLYTICS_TEST_REDIS_URL is not set: no Redis to run the roles on"
 )
@@ -60,7 +60,7 @@ def output(log: Path) -> str:
     return log.read_text(errors="replace") if log.exists() else ""
 
 
-async def wait_for(check: Callable[[], object], log: Path) -> None:
+async def wait_for(check: Callable[[], Awaitable[object]], log: Path) -> None:
     """Poll `check` (an async predicate) once a second until true or the deadline."""
     loop = asyncio.get_running_loop()
     end = loop.time() + DEADLINE_S

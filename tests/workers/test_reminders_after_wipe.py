@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from taskiq import ScheduleSource, TaskiqScheduler
+from taskiq import InMemoryBroker, ScheduleSource, TaskiqScheduler
 from taskiq.cli.scheduler.run import is_cron_task_now
 
 from core.db.models import Workout
@@ -95,6 +95,7 @@ class ClockedSender:
 
 async def walk_the_scheduler(store: Store, clock, start: datetime, minutes: int) -> None:
     """What the scheduler process does each minute, on what the source holds."""
+    assert isinstance(broker, InMemoryBroker), "the jobs run in this process, in memory"
     scheduler = TaskiqScheduler(broker, sources=[store.source])
     held = await store.source.get_schedules()
     for minute in range(minutes):

@@ -20,7 +20,7 @@ from core.settings import Settings
 from tests.workers.kill_effects import counts
 from workers.broker import build_broker
 
-REDIS_URL = os.environ.get("TRAINLYTICS_TEST_REDIS_URL")
+REDIS_URL = os.environ.get("TRAINLYTICS_TEST_REDIS_URL", "")
 pytestmark = pytest.mark.skipif(
     not REDIS_URL, reason="TRAINLYTICS_TEST_REDIS_URL is not set: no Redis to kill a worker on"
 )

@@ -55,7 +55,7 @@ async def _listening(data_dir: Path, server: asyncio.Task[None]) -> str:
 
 async def test_chat_in_another_process_prints_the_port_the_server_listens_on(tmp_path) -> None:
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         data_dir=tmp_path,
         port=_free_port(),  # never the default 8000: the chat must print this one
     )
@@ -85,7 +85,7 @@ def test_a_record_left_by_a_dead_server_gives_way_to_the_settings(tmp_path) -> N
     (tmp_path / web_address.FILE_NAME).write_text(
         f'{{"url": "http://127.0.0.1:18080", "pid": {dead_pid}}}'
     )
-    settings = Settings(_env_file=None, data_dir=tmp_path, port=9100)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, data_dir=tmp_path, port=9100)
     assert settings.local_url == "http://127.0.0.1:9100"
     web_address.record(tmp_path, "http://127.0.0.1:18080")  # this (living) process
     assert settings.local_url == "http://127.0.0.1:18080"

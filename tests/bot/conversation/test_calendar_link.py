@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from typing import Any
 
 import httpx
 from cryptography.fernet import Fernet
@@ -11,6 +12,7 @@ from sqlalchemy import select
 
 from bot.conversation import Conversation, ConversationSettings
 from bot.conversation.markup import to_telegram_html
+from bot.conversation.types import Text
 from core.calendar import links as calendar
 from core.db.models import CalendarToken, User
 from core.settings import Settings
@@ -41,7 +43,7 @@ async def test_asking_again_shows_the_same_link_and_new_link_and_turn_off_do_wha
     db, clock, tmp_path
 ) -> None:
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         data_dir=tmp_path,
         public_url="https://t.example",
         secret_key=SECRET,
@@ -114,7 +116,9 @@ async def test_with_a_public_url_the_link_opens_this_persons_calendar(db, clock)
     url = re.search(r"https://t\.example/calendar/\S+", ana.text)
     assert url is not None
     assert await _owner(db, clock, url.group()) is not None
-    assert f'href="{url.group()}"' in to_telegram_html(ana.last[0].parts[0])
+    first = ana.last[0].parts[0]
+    assert isinstance(first, Text), "the link is said in words"
+    assert f'href="{url.group()}"' in to_telegram_html(first)
 
 
 async def test_without_a_public_url_the_link_points_at_this_machine_as_plain_text(db, clock):
@@ -123,7 +127,9 @@ async def test_without_a_public_url_the_link_points_at_this_machine_as_plain_tex
     await ana.send("/calendar")
     url = re.search(r"http://127\.0\.0\.1:8000/calendar/\S+", ana.text)
     assert url is not None and "TRAINLYTICS_PUBLIC_URL" in ana.text
-    assert "href" not in to_telegram_html(ana.last[0].parts[0])
+    first = ana.last[0].parts[0]
+    assert isinstance(first, Text), "the address is said in words"
+    assert "href" not in to_telegram_html(first)
     assert await _owner(db, clock, url.group()) is not None
 
 
@@ -134,8 +140,8 @@ async def test_without_any_web_address_the_calendar_is_plainly_unavailable(db, c
 
 
 def test_the_local_address_is_where_this_machine_reaches_the_web_role(tmp_path) -> None:
-    def settings(**values: object) -> Settings:
-        return Settings(_env_file=None, data_dir=tmp_path, **values)  # type: ignore[call-arg]
+    def settings(**values: Any) -> Settings:
+        return Settings(_env_file=None, data_dir=tmp_path, **values)
 
     assert settings().local_url == "http://127.0.0.1:8000"
     assert settings(host="0.0.0.0", port=9000).local_url == "http://127.0.0.1:9000"

@@ -52,6 +52,7 @@ async def test_one_athlete_withholding_activities_shows_as_not_shared(conversati
     async with db.unit_of_work() as session:
         ben = await session.scalar(select(User).where(User.name == "Ben"))
         relationship = await coaching.active_relationship_of_athlete(session, ben.id)
+        assert relationship is not None, "Ben is coached by Claire"
         await coaching.set_permissions(session, ben.id, relationship.id, {"view_activities": False})
     claire = Chat(conversation, CLAIRE)
     await claire.send("/roster")

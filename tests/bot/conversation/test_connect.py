@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from types import SimpleNamespace
+from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -18,14 +19,14 @@ PUBLIC_URL = "https://trainlytics.example.com"
 SECRET = "connect-test-secret"
 
 
-def _settings(**overrides: object) -> ConversationSettings:
-    values: dict[str, object] = {
+def _settings(**overrides: Any) -> ConversationSettings:
+    values: dict[str, Any] = {
         "public_url": PUBLIC_URL,
         "secret_key": SECRET,
         "enabled_providers": ("strava", "garmin"),
     }
     values.update(overrides)
-    return ConversationSettings(**values)  # type: ignore[arg-type]
+    return ConversationSettings(**values)
 
 
 async def _user(db, name: str) -> User:
@@ -76,6 +77,7 @@ async def test_each_configured_provider_gets_a_signed_link_for_this_person(db, c
     assert [b.label for b in buttons] == ["Connect Strava", "Connect Garmin"]
     user = await _user(db, "Ana")
     for button, provider in zip(buttons, ("strava", "garmin"), strict=True):
+        assert button.url is not None, "a connect button opens a link"
         url = urlparse(button.url)
         assert f"{url.scheme}://{url.netloc}{url.path}" == f"{PUBLIC_URL}/connect/{provider}"
         token = parse_qs(url.query)["t"][0]

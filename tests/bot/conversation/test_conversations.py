@@ -41,6 +41,7 @@ class Chat:
 
     async def press(self, label: str) -> list[Reply]:
         button = next(b for r in self.last for b in r.buttons if b.label == label)
+        assert button.callback is not None, f"{label!r} is a link, not a button to press"
         data = Callback.parse(button.callback.pack())
         request = Request(self.address, RequestKind.BUTTON, callback=data)
         self.last = await self.conversation.handle(request)

@@ -41,7 +41,10 @@ async def _coach_and_athlete(conversation, language: str = "en") -> Chat:
     claire = Chat(conversation, "Claire", language)
     await claire.send("/start")
     await claire.press(claire.last[-1].buttons[1].label)  # coach
-    code = re.search(r"\b([A-Z0-9]{8})\b", (await claire.send("/invite")) and claire.text)[1]
+    assert await claire.send("/invite")
+    invite = re.search(r"\b([A-Z0-9]{8})\b", claire.text)
+    assert invite is not None, "/invite shows an 8-character code"
+    code = invite[1]
     ana = Chat(conversation, "Ana", language)
     await onboard(ana)
     await ana.send(f"/coach {code}")

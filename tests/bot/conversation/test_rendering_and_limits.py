@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from bot.conversation.callbacks import CATALOGUE, MAX_BYTES, Callback, InvalidCallback, Scope, cb
 from bot.conversation.notifications import NotificationView, render_notification
-from bot.conversation.types import Reply, Span, Style, Text, bold, split_for_limit
+from bot.conversation.types import Button, Reply, Span, Style, Text, bold, split_for_limit
 from core.db.models import Workout
 from core.enums import NotificationKind
 from core.outbox.payloads import read_payload
@@ -120,6 +120,11 @@ def _view(kind: str, payload: dict, locale: str, **extra) -> NotificationView:
     )
 
 
+def _packed(buttons: list[Button]) -> list[str | None]:
+    """Each button's callback data; None for a link, which no expected list holds."""
+    return [b.callback.pack() if b.callback is not None else None for b in buttons]
+
+
 def _check_fits(reply: Reply) -> None:
     for page in reply.pages():
         for text in page.texts:
@@ -188,7 +193,7 @@ def test_reminder_with_one_workout_is_its_card_and_many_get_a_row_each():
     )
     assert "Prévu aujourd'hui" in one.plain and "Fartlek" in one.plain
     assert one.stands_for is not None and one.stands_for.workout_id == 1
-    assert [b.callback.pack() for b in one.buttons] == ["wk:done:1", "wk:skip:1", "wk:move:1"]
+    assert _packed(one.buttons) == ["wk:done:1", "wk:skip:1", "wk:move:1"]
     many = render_notification(
         _view(
             NotificationKind.REMINDER,
@@ -198,7 +203,7 @@ def test_reminder_with_one_workout_is_its_card_and_many_get_a_row_each():
         )
     )
     assert "tomorrow" in many.plain and "Gym" in many.plain
-    assert {b.callback.pack() for b in many.buttons} >= {f"wk:done:{BIG}", "wk:skip:2"}
+    assert set(_packed(many.buttons)) >= {f"wk:done:{BIG}", "wk:skip:2"}
     _check_fits(many)
 
 

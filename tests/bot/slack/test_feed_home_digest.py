@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -15,7 +16,7 @@ from bot.slack.sender import SlackSender
 from core.activities import ingest
 from core.coaching import relationships as coaching
 from core.db.models import Activity, Comment, MessageRef, Notification, User, Workout
-from core.enums import NotificationKind, NotificationStatus, Platform
+from core.enums import ActivitySource, NotificationKind, NotificationStatus, Platform
 from core.outbox import notifications
 from core.outbox.delivery import deliver_due
 from core.outbox.payloads import read_payload
@@ -30,7 +31,7 @@ from workers.ratelimit import MemoryTokenBuckets
 
 async def deliver(container, **senders) -> None:
     """Deliver the outbox; rows deferred by the per-chat limit go once the clock moves on."""
-    sender = container.senders.get("slack")
+    sender = container.senders["slack"]
     assert sender is not None
     for _ in range(10):
         report = await deliver_due(
@@ -140,7 +141,7 @@ async def test_each_activity_is_posted_once_then_edited_then_removed(
         source_id = act.source_id
         # The athlete renames the session: core.activities.ingest writes the change notice itself.
         await ingest.update_activity_fields(
-            session, clock, athlete, "manual", source_id, name="Hilly run"
+            session, clock, athlete, ActivitySource.MANUAL, source_id, name="Hilly run"
         )
     await deliver(container)
     assert len(feed_posts(slack)) == 1
@@ -149,7 +150,7 @@ async def test_each_activity_is_posted_once_then_edited_then_removed(
     assert "Hilly run" in block_texts(slack.messages[(post["channel"], post["ts"])]["blocks"])
 
     async with db.unit_of_work() as session:
-        await ingest.delete_activity(session, clock, athlete, "manual", source_id)
+        await ingest.delete_activity(session, clock, athlete, ActivitySource.MANUAL, source_id)
     await deliver(container)
     await slack.wait_for(lambda c: c.method == "chat.delete")
     assert (post["channel"], post["ts"]) not in slack.messages
@@ -168,7 +169,7 @@ async def test_the_feed_post_is_taken_down_when_the_athlete_makes_the_session_pr
     async with db.unit_of_work() as session:
         source_id = (await session.get_one(Activity, activity)).source_id
         await ingest.update_activity_fields(
-            session, clock, athlete, "manual", source_id, is_private=True
+            session, clock, athlete, ActivitySource.MANUAL, source_id, is_private=True
         )
     await deliver(container)
     await slack.wait_for(lambda c: c.method == "chat.delete")
@@ -177,7 +178,7 @@ async def test_the_feed_post_is_taken_down_when_the_athlete_makes_the_session_pr
 
     async with db.unit_of_work() as session:  # public again: posted afresh
         await ingest.update_activity_fields(
-            session, clock, athlete, "manual", source_id, is_private=False
+            session, clock, athlete, ActivitySource.MANUAL, source_id, is_private=False
         )
     await deliver(container)
     assert len(feed_posts(slack)) == 2
@@ -211,7 +212,7 @@ async def test_a_rate_limited_post_becomes_retry_after(container, slack, db, clo
     athlete = await athlete_of(db, clock)
     activity = await session_done(db, clock, athlete)
     slack.fail_next("chat.postMessage", 429, retry_after=7)
-    sender = container.senders.get("slack")
+    sender = container.senders["slack"]
     async with db.unit_of_work() as session:
         coach = await session.get_one(User, await coach_id(db))
     view = NotificationView(
@@ -268,7 +269,7 @@ CHAT = 4242
 
 
 @pytest.fixture
-async def telegram() -> FakeTelegramBotAPI:
+async def telegram() -> AsyncIterator[FakeTelegramBotAPI]:
     async with FakeTelegramBotAPI() as fake:
         yield fake
 
@@ -305,10 +306,11 @@ async def test_comment_bridge_slack_to_telegram_and_back(
         athlete_id = athlete.id
     telegram.add_chat(CHAT, first_name="Ana")
     activity = await session_done(db, clock, athlete_id)
+    assert container.telegram is not None, "Telegram is set up in this container"
     polling = asyncio.create_task(run_bot(container.telegram, container.settings))
     try:
-        tg_sender = container.senders.get("telegram")
-        senders = {"telegram": tg_sender} if tg_sender else {}
+        tg_sender = container.senders["telegram"]
+        senders = {"telegram": tg_sender}
         await deliver(container, **senders)
         post = feed_posts(slack)[0]
         channel, ts = post.response["channel"], post.response["ts"]

@@ -20,6 +20,13 @@ from trainlytics.web_app import build_web_app
 from workers.ratelimit import MemoryTokenBuckets
 
 
+def install_state(page: str) -> str:
+    """The OAuth `state` the install page's "Add to Slack" link carries."""
+    found = re.search(r"state=([\w-]+)", page)
+    assert found is not None, "the install page links to Slack with a state"
+    return found.group(1)
+
+
 async def test_install_then_use_in_that_workspace(slack, db, clock, tmp_path) -> None:
     slack.valid_tokens = set()  # only tokens issued by oauth.v2.access are accepted
     await _slack_tables(db)
@@ -36,7 +43,7 @@ async def test_install_then_use_in_that_workspace(slack, db, clock, tmp_path) ->
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         page = await http.get("/slack/install")
         assert page.status_code == 200
-        state = re.search(r"state=([\w-]+)", page.text).group(1)
+        state = install_state(page.text)
         cookie = page.headers["set-cookie"].split(";")[0]
         assert "scope=" in page.text and "chat:write" in page.text.replace("%3A", ":")
 
@@ -44,7 +51,7 @@ async def test_install_then_use_in_that_workspace(slack, db, clock, tmp_path) ->
         assert refused.status_code == 400  # no state cookie: not the browser that started
 
         page = await http.get("/slack/install")
-        state = re.search(r"state=([\w-]+)", page.text).group(1)
+        state = install_state(page.text)
         cookie = page.headers["set-cookie"].split(";")[0]
         done = await http.get(
             f"/slack/oauth_redirect?code=abc&state={state}", headers={"Cookie": cookie}
@@ -92,7 +99,7 @@ async def test_weekly_chart_is_uploaded_with_files_upload_v2(slack, container, d
             ),
             key="weekly:coach:test",
         )
-    sender = container.senders.get("slack")
+    sender = container.senders["slack"]
     for _ in range(5):
         report = await deliver_due(db, clock, {"slack": sender}, MemoryTokenBuckets())
         if not report.deferred:

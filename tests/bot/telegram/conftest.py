@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet
@@ -27,10 +28,10 @@ async def tg() -> AsyncIterator[FakeTelegramBotAPI]:
 
 
 def make_container(
-    tg: FakeTelegramBotAPI, db: Database, clock: FixedClock, tmp_path, **overrides: object
+    tg: FakeTelegramBotAPI, db: Database, clock: FixedClock, tmp_path, **overrides: Any
 ) -> Container:
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         data_dir=tmp_path,
         secret_key="s" * 32,
         encryption_keys=Fernet.generate_key().decode(),
@@ -52,6 +53,7 @@ async def container(tg, db, clock, tmp_path) -> AsyncIterator[Container]:
 @pytest.fixture
 async def polling(container: Container) -> AsyncIterator[TelegramDoor]:
     """The bot long-polling the fake, as `trainlytics run` does without a public URL."""
+    assert container.telegram is not None, "Telegram is set up in this container"
     task = asyncio.create_task(run_bot(container.telegram, container.settings))
     door = container.telegram
     assert door is not None

@@ -17,7 +17,7 @@ FIXTURES = Path(__file__).parents[2] / "fixtures" / "activities"
 
 
 async def deliver(container, clock) -> None:
-    sender = container.senders.get("telegram")
+    sender = container.senders["telegram"]
     assert sender is not None
     report = await deliver_due(
         container.db, clock, {"telegram": sender}, MemoryTokenBuckets(), images={}

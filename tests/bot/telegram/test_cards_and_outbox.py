@@ -91,7 +91,7 @@ def _data(markup: dict) -> list[str]:
 
 
 async def deliver(container, clock) -> None:
-    sender = container.senders.get("telegram")
+    sender = container.senders["telegram"]
     assert sender is not None
     await deliver_due(container.db, clock, {"telegram": sender}, MemoryTokenBuckets(), images={})
 

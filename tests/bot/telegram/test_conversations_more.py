@@ -94,7 +94,7 @@ async def coach_rows(db, coach_id: int, kind: str) -> list[Notification]:
 
 
 async def deliver(container, clock) -> None:
-    sender = container.senders.get("telegram")
+    sender = container.senders["telegram"]
     assert sender is not None
     await deliver_due(container.db, clock, {"telegram": sender}, MemoryTokenBuckets(), images={})
 
@@ -107,6 +107,7 @@ async def test_a_fit_upload_then_the_check_in_is_stored_on_the_ride_and_its_work
 ) -> None:
     clock.set(datetime(2013, 8, 16, 19, 0, tzinfo=UTC))  # the evening after the ride
     ana_id, coach_id = await athlete(db, clock)
+    assert coach_id is not None, "Ana is coached by Claire"
     workout_id = await plan(db, clock, ana_id, EDGE810_DAY, "Endurance ride 80'", sport="ride")
     tg.add_chat(CHAT, first_name="Ana")
 
@@ -167,6 +168,7 @@ async def test_a_coach_comment_arrives_with_reply_and_the_answer_reaches_the_coa
     tg, db, clock, container
 ) -> None:
     ana_id, coach_id = await athlete(db, clock)
+    assert coach_id is not None, "Ana is coached by Claire"
     today = clock.now().date()
     workout_id = await plan(db, clock, ana_id, today, "Tempo run 40'")
     async with db.unit_of_work() as session:
@@ -208,7 +210,7 @@ async def test_the_morning_reminder_fired_twice_reaches_the_athlete_once(
         (await session.get_one(User, ana_id)).reminder_morning_at = time(7, 0)
     workout_id = await plan(db, clock, ana_id, date(2026, 3, 10), "Tempo 3x10'")
     tg.add_chat(CHAT, first_name="Ana")
-    sender = container.senders.get("telegram")
+    sender = container.senders["telegram"]
     assert sender is not None
     jobs = jobs_for(container, senders={"telegram": sender}, limiter=MemoryTokenBuckets())
     broker.state.jobs = jobs

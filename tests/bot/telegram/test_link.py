@@ -61,6 +61,7 @@ async def both(tg, slack, db, clock, tmp_path) -> AsyncIterator[Container]:
         slack_bot_token=BOT_TOKEN,
         slack_api_base=slack.base_url,
     )
+    assert container.telegram is not None, "Telegram is set up in this container"
     task = asyncio.create_task(run_bot(container.telegram, container.settings))
     yield container
     task.cancel()
@@ -85,6 +86,13 @@ async def refusals(tg, count: int) -> None:
     )
 
 
+def code_in(text: str) -> str:
+    """The link code a reply shows."""
+    found = CODE.search(text)
+    assert found is not None, f"no link code in {text!r}"
+    return found.group(1)
+
+
 def said(response: httpx.Response) -> str:
     assert response.status_code == 200, response.text
     body = response.json()
@@ -100,7 +108,7 @@ async def people_of(db) -> dict[str, int]:
 
 async def test_a_code_made_in_slack_is_redeemed_on_telegram(slack_client, tg, db):
     made = said(await slack_client.command("link"))
-    code = CODE.search(made).group(1)
+    code = code_in(made)
     assert f"/link {code}" in made
 
     tg.add_chat(CHAT, first_name="Kim")
@@ -123,7 +131,7 @@ async def test_a_code_made_on_telegram_is_redeemed_in_slack_and_keeps_the_histor
     tg.add_chat(CHAT, first_name="Kim")
     tg.user_sends(CHAT, "/link")
     message = await bot_says(tg, "Your link code")
-    code = CODE.search(message["text"]).group(1)
+    code = code_in(message["text"])
     telegram_person = (await people_of(db))["telegram"]
     async with db.unit_of_work() as session:  # Kim trains: her Telegram self has a history
         await activities.create_manual_activity(
@@ -151,7 +159,7 @@ async def test_a_code_made_on_telegram_is_redeemed_in_slack_and_keeps_the_histor
 async def test_the_console_makes_a_code_for_slack(slack_client, db, clock, both):
     ana = Chat(Conversation(db, clock), "Ana")
     await ana.send("/link")
-    code = CODE.search(ana.text).group(1)
+    code = code_in(ana.text)
     assert f"/trainlytics link {code}" in ana.text
     assert "Linked" in said(await slack_client.command(f"link {code}"))
     ids = await people_of(db)
@@ -160,7 +168,7 @@ async def test_the_console_makes_a_code_for_slack(slack_client, db, clock, both)
 
 async def test_codes_expire_and_wrong_guesses_are_limited(slack_client, tg, db, clock):
     made = said(await slack_client.command("link"))
-    code = CODE.search(made).group(1)
+    code = code_in(made)
     clock.advance(timedelta(minutes=16))
     tg.add_chat(CHAT, first_name="Kim")
     tg.user_sends(CHAT, f"/link {code}")
@@ -170,7 +178,7 @@ async def test_codes_expire_and_wrong_guesses_are_limited(slack_client, tg, db, 
         tg.user_sends(CHAT, f"/link {guess}")
         await refusals(tg, done + 2)
     clock.advance(timedelta(minutes=10))
-    fresh = CODE.search(said(await slack_client.command("link"))).group(1)
+    fresh = code_in(said(await slack_client.command("link")))
     tg.user_sends(CHAT, f"/link {fresh}")  # the right code, still within the window
     await bot_says(tg, "Too many wrong codes: try again in 5 min")
     assert (await people_of(db))["telegram"] != (await people_of(db))["slack"]

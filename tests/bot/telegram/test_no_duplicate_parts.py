@@ -53,7 +53,7 @@ async def weekly_summary_waiting(db, clock, chat_id: int = CHAT, name: str = "An
 
 
 async def deliver(container, clock) -> None:
-    sender = container.senders.get("telegram")
+    sender = container.senders["telegram"]
     assert sender is not None
     # images=None: the delivery draws the weekly chart with core.outbox.images' renderer.
     await deliver_due(container.db, clock, {"telegram": sender}, MemoryTokenBuckets())

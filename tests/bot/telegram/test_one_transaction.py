@@ -14,6 +14,7 @@ async def test_a_reply_to_the_card_just_sent_becomes_a_comment_on_its_workout(
     _, workout_id = await athlete_with_workout(db, clock)
     tg.add_chat(CHAT, first_name="Ana")
     door = container.telegram
+    assert door is not None, "Telegram is set up in this container"
     await door.feed(tg.user_sends(CHAT, "/today"))
     card = next(m for m in tg.chat_messages(CHAT) if "Tempo run" in (m.get("text") or ""))
 
@@ -32,6 +33,7 @@ async def test_a_redelivered_today_is_answered_once_and_its_card_remembered_on_c
     _, workout_id = await athlete_with_workout(db, clock)
     tg.add_chat(CHAT, first_name="Ana")
     door = container.telegram
+    assert door is not None, "Telegram is set up in this container"
     update = tg.user_sends(CHAT, "/today")
     await door.feed(update)
     sent = len(tg.calls_to("sendMessage"))

@@ -60,6 +60,7 @@ async def test_start_registers_the_webhook_with_its_secret(tg, db, clock, tmp_pa
     container = make_container(
         tg, db, clock, tmp_path, public_url="https://trainlytics.example.com"
     )
+    assert container.telegram is not None, "Telegram is set up in this container"
     task = asyncio.create_task(run_bot(container.telegram, container.settings))
     try:
         call = await tg.wait_for(lambda c: c.method == "setWebhook")
@@ -176,7 +177,7 @@ async def test_a_long_emoji_comment_reaches_the_athlete_in_messages_telegram_acc
     assert response.status_code == 200
     assert "Sent to Ana" in tg.chat_messages(COACH_CHAT)[-1]["text"]
 
-    sender = container.senders.get("telegram")
+    sender = container.senders["telegram"]
     assert sender is not None
     await deliver_due(db, clock, {"telegram": sender}, MemoryTokenBuckets(), images={})
 

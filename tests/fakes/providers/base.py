@@ -10,7 +10,7 @@ import json
 import secrets
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 from aiohttp import web
 
@@ -48,12 +48,12 @@ class FakeServer(ABC):
     def _routes(self, router: web.UrlDispatcher) -> None:
         """Register the provider's endpoints."""
 
-    async def __aenter__(self) -> FakeServer:
+    async def __aenter__(self) -> Self:
         self._runner = web.AppRunner(self.app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # aiohttp exposes no public getter
+        port = self._runner.addresses[0][1]  # the port the OS chose for 127.0.0.1:0
         self.base_url = f"http://127.0.0.1:{port}"
         return self
 

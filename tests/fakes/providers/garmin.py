@@ -279,10 +279,10 @@ class FakeGarmin(FakeServer):
                 )
             return web.json_response(self._issue(user_id))
         if grant == "refresh_token":
-            user_id = self.refresh_tokens.pop(str(form.get("refresh_token")), None)
-            if user_id is None or not self.users[user_id].registered:
+            refreshed_user = self.refresh_tokens.pop(str(form.get("refresh_token")), None)
+            if refreshed_user is None or not self.users[refreshed_user].registered:
                 return json_error(400, {"error": "invalid_grant"})
-            return web.json_response(self._issue(user_id))  # always a new refresh token
+            return web.json_response(self._issue(refreshed_user))  # always a new refresh token
         return json_error(400, {"error": "unsupported_grant_type"})
 
     async def _user_id(self, request: web.Request) -> web.Response:

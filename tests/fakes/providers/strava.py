@@ -338,29 +338,34 @@ class FakeStrava(FakeServer):
             return web.json_response(body)
         if grant == "refresh_token":
             old_refresh = str(form.get("refresh_token"))
-            athlete_id = self.refresh_tokens.get(old_refresh)
-            if athlete_id is None:
+            refreshed_athlete = self.refresh_tokens.get(old_refresh)
+            if refreshed_athlete is None:
                 return json_error(400, bad_request("RefreshToken", "refresh_token"))
             current = [
                 (k, v)
                 for k, v in self.access_tokens.items()
-                if v.athlete_id == athlete_id and v.expires_at - self.clock() > timedelta(hours=1)
+                if v.athlete_id == refreshed_athlete
+                and v.expires_at - self.clock() > timedelta(hours=1)
             ]
             if current:
                 # Strava returns the same access token while it has more than 1 h left.
                 access = current[0][0]
             else:
                 scopes = next(
-                    (v.scopes for v in self.access_tokens.values() if v.athlete_id == athlete_id),
+                    (
+                        v.scopes
+                        for v in self.access_tokens.values()
+                        if v.athlete_id == refreshed_athlete
+                    ),
                     ("read",),
                 )
-                access, spare_refresh = self._issue(athlete_id, scopes)
+                access, spare_refresh = self._issue(refreshed_athlete, scopes)
                 self.refresh_tokens.pop(spare_refresh)
             refresh = old_refresh
             if self.rotate_refresh_tokens:
                 del self.refresh_tokens[old_refresh]
                 refresh = new_token("refresh")
-                self.refresh_tokens[refresh] = athlete_id
+                self.refresh_tokens[refresh] = refreshed_athlete
             return web.json_response(self._token_json(access, refresh))
         return json_error(400, bad_request("Application", "grant_type"))
 
