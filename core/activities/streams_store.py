@@ -43,7 +43,7 @@ def encode_streams(streams: Streams) -> tuple[bytes, list[str]]:
     for name, array in channels.items():
         arrays[name] = np.asarray(array, dtype=_dtype_of(name))
     buffer = io.BytesIO()
-    np.savez_compressed(buffer, **arrays)
+    np.savez_compressed(buffer, allow_pickle=False, **arrays)
     return buffer.getvalue(), list(channels)
 
 

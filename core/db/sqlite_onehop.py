@@ -114,6 +114,8 @@ class _OneHopCursor(AsyncAdapt_aiosqlite_cursor):
 
     __slots__ = ("_arraysize", "_description", "_lastrowid", "_on_loop", "_rowcount")
 
+    _adapt_connection: _OneHopConnection  # OneHopAiosqlite.connect makes only those
+
     def _make_new_cursor(self, connection: Any) -> Any:
         self._on_loop = False  # set per statement by `route_small_reads`
         self._arraysize = 1
@@ -176,8 +178,9 @@ class _OneHopCursor(AsyncAdapt_aiosqlite_cursor):
                 restore = BUSY_TIMEOUT_MS if getattr(adapted, "_short_busy", False) else None
                 adapted._short_busy = False
                 # aiosqlite's one entry point for running a function on its thread
-                # (SQLAlchemy's own adapter uses its queue directly for the isolation level).
-                found = await connection._execute(
+                # (SQLAlchemy's own adapter uses its queue directly for the isolation level);
+                # aiosqlite leaves this method unannotated, hence the ignore.
+                found = await connection._execute(  # type: ignore[no-untyped-call]
                     _run_statement, connection, operation, parameters, many, restore
                 )
         self._description, self._rowcount, self._lastrowid, rows = found
@@ -186,6 +189,7 @@ class _OneHopCursor(AsyncAdapt_aiosqlite_cursor):
 
 class _OneHopConnection(AsyncAdapt_aiosqlite_connection):
     __slots__ = ("_short_busy",)  # the busy timeout is ON_LOOP_BUSY_MS right now
+    _short_busy: bool
 
     _cursor_cls = _OneHopCursor
 
