@@ -137,6 +137,7 @@ class _OneHopCursor(AsyncAdapt_aiosqlite_cursor):
 
     @property
     def lastrowid(self) -> int:
+        # sqlite3's lastrowid may be None (no INSERT yet); SQLAlchemy's base declares int.
         return self._lastrowid  # type: ignore[return-value]
 
     @property
@@ -159,6 +160,7 @@ class _OneHopCursor(AsyncAdapt_aiosqlite_cursor):
         await self._run(operation, seq_of_parameters, many=True)
 
     async def _run(self, operation: Any, parameters: Any, *, many: bool) -> None:
+        # SQLAlchemy types it as its generic asyncio DBAPI connection; here it is aiosqlite's.
         connection: aiosqlite.Connection = self._connection  # type: ignore[assignment]
         adapted = self._adapt_connection
         async with adapted._execute_mutex:

@@ -82,7 +82,7 @@ class ThresholdRefused(InvalidInput):
 def field(key: str) -> Field:
     found = BY_KEY.get(key)
     if found is None:
-        raise InvalidInput(f"Unknown threshold “{key}”.")
+        raise InvalidInput("refuse_unknown_threshold", name=key)
     return found
 
 

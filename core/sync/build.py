@@ -43,7 +43,7 @@ class SyncContext:
         try:
             return self.providers[name]
         except KeyError:
-            raise NotFound(f"{name.capitalize()} is not available here.") from None
+            raise NotFound("refuse_provider_not_available", provider=name.capitalize()) from None
 
 
 def build_sync_context(
