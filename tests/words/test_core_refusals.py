@@ -21,9 +21,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _f_string_raises(path: Path) -> list[tuple[str, int]]:
     """(exception name, line) of each `raise Name(f"...")` in the file."""
-    found = []
+    found: list[tuple[str, int]] = []
     for node in ast.walk(ast.parse(path.read_text())):
-        call = node.exc if isinstance(node, ast.Raise) else None
+        if not isinstance(node, ast.Raise):
+            continue
+        call = node.exc
         if (
             isinstance(call, ast.Call)
             and isinstance(call.func, ast.Name)
