@@ -88,17 +88,17 @@ def _named(cleaned: str, today: date, text: str) -> date:
             elif day is None and len(word) <= 2:
                 day = int(word)
             else:
-                raise InvalidInput(f"“{text}” is not a date I can read.")
+                raise InvalidInput("refuse_date_unreadable", text=text)
         elif word in months:
             found.append((word, months[word]))
         elif word not in _weekdays():
-            raise InvalidInput(f"“{text}” is not a date I can read.")
+            raise InvalidInput("refuse_date_unreadable", text=text)
     # "mar." is March in English and Tuesday in French: a weekday gives way to a month.
     if len(found) > 1:
         found = [f for f in found if f[0] not in _weekdays()]
     month = found[0][1] if len(found) == 1 else None
     if month is None or day is None:
-        raise InvalidInput(f"“{text}” is not a date I can read.")
+        raise InvalidInput("refuse_date_unreadable", text=text)
     return _with_year(day, month, year, today, text)
 
 
@@ -118,4 +118,4 @@ def _day(year: int, month: int, day: int, text: str, *, leap_ok: bool = False) -
     except ValueError:
         if leap_ok and (month, day) == (2, 29):
             return _day(year + 1, month, day, text, leap_ok=True)  # the next leap year's
-        raise InvalidInput(f"“{text}” is not a date on the calendar.") from None
+        raise InvalidInput("refuse_date_not_on_calendar", text=text) from None

@@ -21,10 +21,7 @@ def validate_timezone(name: str) -> str:
     try:
         ZoneInfo(candidate)
     except (ZoneInfoNotFoundError, ValueError, IsADirectoryError) as exc:
-        raise InvalidTimezone(
-            f"“{name}” is not a timezone I know. Use a name like Europe/Paris or "
-            "America/New_York, or share your location."
-        ) from exc
+        raise InvalidTimezone("refuse_timezone_unknown", name=name) from exc
     return "UTC" if candidate.upper() == "UTC" else candidate
 
 

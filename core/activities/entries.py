@@ -57,7 +57,7 @@ async def record_manual_activity(
     try:
         sport_value = Sport(sport)
     except ValueError as exc:
-        raise InvalidInput(f"“{sport}” is not a sport I know.") from exc
+        raise InvalidInput("refuse_unknown_sport", sport=sport) from exc
     if start.tzinfo is None:
         raise InvalidInput("refuse_start_time_needs_timezone")
     if not 60 <= duration_s <= 24 * 3600:

@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import TypeGuard
 
 from core.activities.parsed import Sport
 from core.activities.plausibility import max_avg_speed_m_s, too_fast
@@ -229,7 +230,7 @@ def _tokens(rest: str) -> list[_Token]:
     return out
 
 
-def _is_whole_below(token: _Token | None, limit: int) -> bool:
+def _is_whole_below(token: _Token | None, limit: int) -> TypeGuard[_Token]:
     return token is not None and token.value.is_integer() and 0 <= token.value < limit
 
 

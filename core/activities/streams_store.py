@@ -33,7 +33,9 @@ def encode_streams(streams: Streams) -> tuple[bytes, list[str]]:
     channels = streams.channels()
     for name, array in channels.items():
         if array.shape != (n,):
-            raise InvalidInput(f"The {name} stream has {array.shape} samples, expected {n}.")
+            raise InvalidInput(
+                "refuse_stream_length", name=name, samples=str(array.shape), expected=n
+            )
     if streams.moving.shape != (n,):
         raise InvalidInput("refuse_moving_flags_do_not_line_up_with")
     arrays: dict[str, np.ndarray] = {
@@ -43,7 +45,7 @@ def encode_streams(streams: Streams) -> tuple[bytes, list[str]]:
     for name, array in channels.items():
         arrays[name] = np.asarray(array, dtype=_dtype_of(name))
     buffer = io.BytesIO()
-    np.savez_compressed(buffer, **arrays)
+    np.savez_compressed(buffer, allow_pickle=False, **arrays)
     return buffer.getvalue(), list(channels)
 
 

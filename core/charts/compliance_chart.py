@@ -219,7 +219,10 @@ def _draw(
             axis=1,
         )
         colours = [_BAND_COLOURS[compliance_band(percent)] for _, percent in shown]
-        axes.add_collection(PolyCollection(corners, facecolors=colours, edgecolors="none"))
+        # An (N, 4, 2) array is PolyCollection.set_verts' fast path (one template path for
+        # all bars); matplotlib's stub types verts as a Sequence, which an ndarray is not.
+        polygons = PolyCollection(corners, facecolors=colours, edgecolors="none")  # type: ignore[arg-type]
+        axes.add_collection(polygons)
     for index, row in enumerate(rows):
         _annotate(axes, index, row, words, unit)
 

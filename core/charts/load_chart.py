@@ -197,11 +197,12 @@ def _setup(figure: Figure) -> _LoadLayout:
     lines_axes.tick_params(axis="x", labelbottom=False)
     lines_axes.axhline(0, color=style.MUTED, linewidth=1)
     # x is "days after today", so the today marker never moves.
-    markers = tuple(
-        axes.axvline(0, color=style.TODAY, linewidth=1.2, linestyle=(0, (1, 2)), zorder=0.5)
-        for axes in (lines_axes, load_axes)
-    )
+    markers = (_today_marker(lines_axes), _today_marker(load_axes))
     return _LoadLayout(title, lines_axes, load_axes, markers)
+
+
+def _today_marker(axes: Axes) -> Line2D:
+    return axes.axvline(0, color=style.TODAY, linewidth=1.2, linestyle=(0, (1, 2)), zorder=0.5)
 
 
 def _draw(layout: _LoadLayout, series: _LoadSeries, words: ChartLocale, title: str | None) -> None:
@@ -265,14 +266,17 @@ def _draw_load_bars(axes: Axes, series: _LoadSeries, words: ChartLocale) -> None
     if series.has_history:
         axes.add_collection(
             PolyCollection(
-                _bar_polygons(series.x, series.load), facecolors=style.LOAD, edgecolors="none"
+                # An (N, 4, 2) array is set_verts' fast path; the stub says Sequence only.
+                _bar_polygons(series.x, series.load),  # type: ignore[arg-type]
+                facecolors=style.LOAD,
+                edgecolors="none",
             )
         )
         handles.append(Patch(facecolor=style.LOAD, label=words.words["load"]))
     if series.has_plan:
         axes.add_collection(
             PolyCollection(
-                _bar_polygons(series.planned_x, series.planned_load),
+                _bar_polygons(series.planned_x, series.planned_load),  # type: ignore[arg-type]
                 facecolors="none",
                 edgecolors=style.PLANNED,
                 hatch="//",
@@ -411,7 +415,7 @@ def _draw_empty_message(axes: Axes, words: ChartLocale) -> None:
 
 def _nice_ceiling(value: float) -> float:
     """Round up to 1, 2, 2.5 or 5 × 10^n so the top tick is a round number."""
-    magnitude = 10 ** math.floor(math.log10(value))
+    magnitude = math.pow(10, math.floor(math.log10(value)))
     for step in (1, 2, 2.5, 5, 10):
         if value <= step * magnitude:
             return step * magnitude

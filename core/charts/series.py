@@ -40,7 +40,8 @@ def check_increasing(name: str, days: Sequence[date]) -> None:
             raise ChartInputError(f"{name} must be strictly increasing ({previous} >= {day})")
 
 
-def optional_percent(name: str, value: float | None, index: int) -> float | None:
+def optional_percent(name: str, value: object, index: int) -> float | None:
+    """`value` as a float, None kept; anything else (a bool, a string, NaN) is refused."""
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):

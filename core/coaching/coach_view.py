@@ -194,7 +194,7 @@ async def find_athlete(session: AsyncSession, coach_id: int, name: str) -> User:
         return partial[0]
     if partial:
         names = ", ".join(a.name for a in partial)
-        raise NotFound(f"“{name.strip()}” matches several athletes ({names}); be more precise.")
+        raise NotFound("refuse_several_athletes_match", name=name.strip(), names=names)
     raise NotFound("refuse_no_athlete_called", name=name.strip())
 
 
@@ -243,7 +243,7 @@ async def comment_subject(
         .limit(1)
     )
     if upcoming is None:
-        raise NotFound(f"{athlete.name} has no session or planned workout to comment on yet.")
+        raise NotFound("refuse_nothing_to_comment_on", name=athlete.name)
     return upcoming
 
 
@@ -257,5 +257,5 @@ def invitation_link(bot_username: str | None, code: str) -> str | None:
     if not name:
         return None
     if not code.isalnum() or not code.isascii():
-        raise InvalidInput(f"“{code}” cannot travel in a Telegram link.")
+        raise InvalidInput("refuse_code_not_for_telegram_link", code=code)
     return f"https://t.me/{quote(name)}?start={code}"

@@ -46,7 +46,7 @@ async def add_comment(
     if not text:
         raise InvalidInput("refuse_comment_cannot_be_empty")
     if len(text) > MAX_COMMENT_LENGTH:
-        raise InvalidInput(f"A comment has at most {MAX_COMMENT_LENGTH} characters.")
+        raise InvalidInput("refuse_comment_too_long", max=MAX_COMMENT_LENGTH)
     athlete_id = await _subject_athlete(session, workout_id, activity_id)
     await require_permission(session, author_id, athlete_id, Permission.COMMENT)
     comment = Comment(

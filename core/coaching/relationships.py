@@ -60,7 +60,7 @@ def _normalise_permissions(overrides: Mapping[str, bool] | None) -> dict[str, bo
     permissions = {str(k): v for k, v in DEFAULT_PERMISSIONS.items()}
     for key, value in (overrides or {}).items():
         if key not in {p.value for p in Permission}:
-            raise InvalidInput(f"Unknown permission “{key}”.")
+            raise InvalidInput("refuse_unknown_permission", key=key)
         permissions[key] = bool(value)
     return permissions
 
@@ -211,7 +211,7 @@ async def snooze_athlete(
     leaves the athlete out and Wednesday's shows them again if they still need attention.
     """
     if isinstance(days, bool) or not 1 <= days <= SNOOZE_MAX_DAYS:
-        raise InvalidInput(f"Snooze for 1 to {SNOOZE_MAX_DAYS} days.")
+        raise InvalidInput("refuse_snooze_days", max=SNOOZE_MAX_DAYS)
     relationship = await active_relationship(session, coach_id, athlete_id)
     if relationship is None:
         raise PermissionDenied("refuse_you_are_not_athlete_s_coach")
@@ -266,6 +266,16 @@ class NotShared(PermissionDenied):
     """The athlete's coach, but this athlete withholds this permission."""
 
 
+# What the coach reads when the athlete withholds each permission.
+NOT_SHARED: dict[Permission, str] = {
+    Permission.VIEW_ACTIVITIES: "refuse_not_shared_view_activities",
+    Permission.VIEW_WELLNESS: "refuse_not_shared_view_wellness",
+    Permission.COMMENT: "refuse_not_shared_comment",
+    Permission.PLAN_WORKOUTS: "refuse_not_shared_plan_workouts",
+    Permission.EDIT_THRESHOLDS: "refuse_not_shared_edit_thresholds",
+}
+
+
 async def require_permission(
     session: AsyncSession,
     actor_id: int,
@@ -287,8 +297,6 @@ async def require_permission(
     if relationship is None:
         if unknown is not None:
             raise NotFound(unknown)
-        raise NotYourAthlete("You are not this athlete's coach.")
+        raise NotYourAthlete("refuse_you_are_not_athlete_s_coach")
     if not relationship.permissions.get(permission, DEFAULT_PERMISSIONS.get(permission, False)):
-        raise NotShared(
-            f"This athlete has not allowed their coach to {permission.replace('_', ' ')}."
-        )
+        raise NotShared(NOT_SHARED[permission])

@@ -114,6 +114,8 @@ class _OneHopCursor(AsyncAdapt_aiosqlite_cursor):
 
     __slots__ = ("_arraysize", "_description", "_lastrowid", "_on_loop", "_rowcount")
 
+    _adapt_connection: _OneHopConnection  # OneHopAiosqlite.connect makes only those
+
     def _make_new_cursor(self, connection: Any) -> Any:
         self._on_loop = False  # set per statement by `route_small_reads`
         self._arraysize = 1
@@ -135,6 +137,7 @@ class _OneHopCursor(AsyncAdapt_aiosqlite_cursor):
 
     @property
     def lastrowid(self) -> int:
+        # sqlite3's lastrowid may be None (no INSERT yet); SQLAlchemy's base declares int.
         return self._lastrowid  # type: ignore[return-value]
 
     @property
@@ -157,6 +160,7 @@ class _OneHopCursor(AsyncAdapt_aiosqlite_cursor):
         await self._run(operation, seq_of_parameters, many=True)
 
     async def _run(self, operation: Any, parameters: Any, *, many: bool) -> None:
+        # SQLAlchemy types it as its generic asyncio DBAPI connection; here it is aiosqlite's.
         connection: aiosqlite.Connection = self._connection  # type: ignore[assignment]
         adapted = self._adapt_connection
         async with adapted._execute_mutex:
@@ -176,8 +180,9 @@ class _OneHopCursor(AsyncAdapt_aiosqlite_cursor):
                 restore = BUSY_TIMEOUT_MS if getattr(adapted, "_short_busy", False) else None
                 adapted._short_busy = False
                 # aiosqlite's one entry point for running a function on its thread
-                # (SQLAlchemy's own adapter uses its queue directly for the isolation level).
-                found = await connection._execute(
+                # (SQLAlchemy's own adapter uses its queue directly for the isolation level);
+                # aiosqlite leaves this method unannotated, hence the ignore.
+                found = await connection._execute(  # type: ignore[no-untyped-call]
                     _run_statement, connection, operation, parameters, many, restore
                 )
         self._description, self._rowcount, self._lastrowid, rows = found
@@ -186,6 +191,7 @@ class _OneHopCursor(AsyncAdapt_aiosqlite_cursor):
 
 class _OneHopConnection(AsyncAdapt_aiosqlite_connection):
     __slots__ = ("_short_busy",)  # the busy timeout is ON_LOOP_BUSY_MS right now
+    _short_busy: bool
 
     _cursor_cls = _OneHopCursor
 

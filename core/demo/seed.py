@@ -180,7 +180,9 @@ DESCRIPTIONS = {
 }
 
 
-def _step(kind: str, minutes: float, target: str | None = None, low: float = 0, high: float = 0):
+def _step(
+    kind: str, minutes: float, target: str | None = None, low: float = 0, high: float = 0
+) -> dict[str, Any]:
     step: dict[str, Any] = {"kind": kind, "duration_s": round(minutes * 60)}
     if target:
         step["target"] = {"type": target, "low": low, "high": high}
@@ -464,9 +466,9 @@ async def _train(
             await planning.skip_workout(session, clock, athlete_id, workout.id, reason=reason)
             continue
         start = _start_on(workout.scheduled_date, rng)
-        filename = recorded_on.get(workout.id)
-        if filename is not None:
-            parsed = redated(_recording(filename), workout.scheduled_date, TIMEZONE)
+        recording = recorded_on.get(workout.id)
+        if recording is not None:
+            parsed = redated(_recording(recording), workout.scheduled_date, TIMEZONE)
             source = ActivitySource.FILE
         else:
             parsed = synthetic_session(workout, athlete, start.astimezone(UTC), rng)

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import garmin_fit_sdk
 import numpy as np
+from numpy.typing import NDArray
 
 from core.activities.parsed import Lap, ParsedActivity, Sport, SwimLength
 from core.files.errors import ActivityFileError, FileProblem
@@ -26,7 +27,6 @@ from core.files.track_samples import moving_stat
 
 _FIT_EPOCH_S = 631065600  # 1989-12-31T00:00:00Z, origin of FIT date_time values
 _SEMICIRCLE_DEG = 180.0 / 2**31
-_NAN = math.nan
 
 # Streams channel → record fields, preferred first (enhanced_* are the 32-bit versions).
 _RECORD_FIELDS: dict[str, tuple[str, ...]] = {
@@ -118,7 +118,12 @@ def parse_fit(data: bytes) -> list[ParsedActivity]:
     return activities
 
 
-def _decode(data: bytes) -> dict[str, list[dict[str, Any]]]:
+def _decode(data: bytes) -> Mapping[str, Any]:
+    """Message lists by name ("record_mesgs"), each message a dict of decoded values.
+
+    The SDK's TypedDicts describe its raw values (a timestamp is `int | datetime`); read
+    with the default conversions, timestamps are datetimes, so the dicts are read as such.
+    """
     decoder = garmin_fit_sdk.Decoder(garmin_fit_sdk.Stream.from_byte_array(bytearray(data)))
     try:
         messages, errors = decoder.read()
@@ -146,12 +151,9 @@ def _record_columns(records: Sequence[dict[str, Any]]) -> dict[str, np.ndarray]:
     return columns
 
 
-def _to_float(values: list[Any]) -> np.ndarray:
-    # Vectorised None → NaN: an object array compares to None element-wise in C.
-    arr = np.array(values, dtype=object)
-    missing = np.equal(arr, None)
-    arr[missing] = _NAN
-    return arr.astype(np.float64)
+def _to_float(values: list[Any]) -> NDArray[np.float64]:
+    # numpy reads None as NaN when it builds a float64 array, in C.
+    return np.array(values, dtype=np.float64)
 
 
 def _timer_stops(events: Sequence[dict[str, Any]]) -> list[tuple[float, float]]:

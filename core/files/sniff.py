@@ -45,12 +45,15 @@ def reject_unsafe_xml(data: bytes) -> None:
 
 def _xml_format(data: bytes) -> FileFormat:
     reject_unsafe_xml(data)
-    parser = ET.XMLPullParser(events=("start",))
+    parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events=("start",))
     try:
         # Feed only until the root element opens: the format is known from its name.
         for offset in range(0, len(data), 65536):
             parser.feed(data[offset : offset + 65536])
-            for _event, element in parser.read_events():
+            for event in parser.read_events():
+                element = event[-1]
+                if not isinstance(element, ET.Element):
+                    continue  # only "start" events are asked for: each carries its element
                 local = element.tag.rsplit("}", 1)[-1]
                 if local in _ROOTS:
                     return _ROOTS[local]

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import hashlib
 
-from sqlalchemy import bindparam
+from sqlalchemy import CursorResult, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.engine import Database
 from core.db.models import InboundUpdate
-from core.db.models.base import utcnow
+from core.db.models.base import Base, utcnow
 from core.enums import Platform
 
 # The key column's width: longer keys are hashed by the caller.
@@ -33,7 +33,7 @@ KEY_LENGTH = 128
 # Built once per dialect (it runs on every update), on the table rather than the ORM
 # class: a plain INSERT skips the ORM's bulk-insert bookkeeping.
 _CLAIMS = {
-    name: insert(InboundUpdate.__table__)
+    name: insert(Base.metadata.tables[InboundUpdate.__tablename__])
     .values(platform=bindparam("platform"), key=bindparam("key"), created_at=bindparam("at"))
     .on_conflict_do_nothing(index_elements=["platform", "key"])
     for name, insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
@@ -44,10 +44,12 @@ async def claim_update(
     session: AsyncSession, key: str | int, platform: Platform = Platform.TELEGRAM
 ) -> bool:
     """True when this update was not seen before (and is now claimed), False for a repeat."""
-    statement = _CLAIMS[session.bind.dialect.name]
+    statement = _CLAIMS[session.get_bind().dialect.name]
     result = await session.execute(
         statement, {"platform": str(platform), "key": str(key)[:KEY_LENGTH], "at": utcnow()}
     )
+    if not isinstance(result, CursorResult):  # an INSERT without RETURNING always is one
+        raise TypeError(f"an INSERT returned {type(result).__name__}, not a CursorResult")
     return result.rowcount == 1
 
 

@@ -11,11 +11,12 @@ monotony, the previous week, which is read back from the stored rows).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,7 +33,7 @@ from core.timeutil import local_date
 MAX_FORECAST_DAYS = 730
 
 
-def kept_activity_filter(athlete_id: int) -> tuple:
+def kept_activity_filter(athlete_id: int) -> tuple[ColumnElement[bool], ...]:
     """Activities that count: the athlete's, not deleted, not a duplicate copy."""
     return (
         Activity.user_id == athlete_id,
@@ -115,7 +116,7 @@ async def recompute_from(
         prior_load=prior_load,
         prior_ctl=prior_ctl,
     )
-    rows = [
+    rows: list[dict[str, object]] = [
         {
             "user_id": athlete_id,
             "day": d,
@@ -135,7 +136,10 @@ async def recompute_from(
 
 # Rows per upsert statement: 9 bound values each stays below SQLite's variable limit.
 _UPSERT_CHUNK = 500
-_UPSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+_UPSERT: dict[str, Callable[[type[DailyLoad]], postgresql.Insert | sqlite.Insert]] = {
+    "postgresql": postgresql.insert,
+    "sqlite": sqlite.insert,
+}
 
 
 async def _upsert_daily_loads(
@@ -150,7 +154,7 @@ async def _upsert_daily_loads(
     and no longer.
     """
     await session.flush()
-    insert = _UPSERT[session.bind.dialect.name]
+    insert = _UPSERT[session.get_bind().dialect.name]
     for first in range(0, len(rows), _UPSERT_CHUNK):
         statement = insert(DailyLoad).values(rows[first : first + _UPSERT_CHUNK])
         columns = {c: statement.excluded[c] for c in rows[0] if c not in ("user_id", "day")}
@@ -190,6 +194,21 @@ class LoadSeries:
     monotony: list[float | None]
     strain: list[float | None]
 
+    def add_day(
+        self,
+        day: date,
+        totals: tuple[float, float, float, float],
+        ratios: tuple[float | None, float | None, float | None],
+    ) -> None:
+        """One more day: (load, fitness, fatigue, form) and (ramp, monotony, strain)."""
+        self.days.append(day)
+        for column, total in zip(
+            (self.load, self.fitness, self.fatigue, self.form), totals, strict=True
+        ):
+            column.append(total)
+        for optional, ratio in zip((self.ramp, self.monotony, self.strain), ratios, strict=True):
+            optional.append(ratio)
+
 
 async def load_series(
     session: AsyncSession, actor_id: int, athlete_id: int, first: date, last: date
@@ -224,37 +243,16 @@ async def load_series(
         )
     day = first
     while day <= last:
-        out.days.append(day)
         row = rows.get(day)
         if row is not None:
-            values = (
-                row.load,
-                row.fitness,
-                row.fatigue,
-                row.form,
-                row.ramp,
-                row.monotony,
-                row.strain,
-            )
+            totals = (row.load, row.fitness, row.fatigue, row.form)
+            out.add_day(day, totals, (row.ramp, row.monotony, row.strain))
         elif tail is not None and day >= tail_from:
             k = (day - tail_from).days
-            values = (
-                0.0,
-                float(tail.ctl[k]),
-                float(tail.atl[k]),
-                float(tail.tsb[k]),
-                None,
-                None,
-                None,
-            )
+            totals = (0.0, float(tail.ctl[k]), float(tail.atl[k]), float(tail.tsb[k]))
+            out.add_day(day, totals, (None, None, None))
         else:
-            values = (0.0, 0.0, 0.0, 0.0, None, None, None)
-        for target, value in zip(
-            (out.load, out.fitness, out.fatigue, out.form, out.ramp, out.monotony, out.strain),
-            values,
-            strict=True,
-        ):
-            target.append(value)
+            out.add_day(day, (0.0, 0.0, 0.0, 0.0), (None, None, None))
         day += timedelta(days=1)
     return out
 

@@ -82,7 +82,7 @@ class ThresholdRefused(InvalidInput):
 def field(key: str) -> Field:
     found = BY_KEY.get(key)
     if found is None:
-        raise InvalidInput(f"Unknown threshold “{key}”.")
+        raise InvalidInput("refuse_unknown_threshold", name=key)
     return found
 
 
@@ -129,7 +129,8 @@ async def set_one(
     }
     if entry.column in rates:
         rates[entry.column] = value
-        known = [rates[c] for c in ("rest_hr_bpm", "lthr_bpm", "max_hr_bpm") if rates[c]]
+        ordered = (rates["rest_hr_bpm"], rates["lthr_bpm"], rates["max_hr_bpm"])
+        known = [rate for rate in ordered if rate]
         if any(a >= b for a, b in pairwise(known)):
             raise ThresholdRefused(entry, Problem.HR_ORDER)
     await ingest.change_thresholds(

@@ -32,6 +32,16 @@ RANGES: dict[str, tuple[float, float]] = {
     "weight_kg": (25, 250),
 }
 _FIELDS = (*RANGES, "sex")
+# The refusal of a value outside RANGES, naming the threshold and its stored unit.
+OUT_OF_RANGE: dict[str, str] = {
+    "ftp_w": "refuse_threshold_range_ftp_w",
+    "lthr_bpm": "refuse_threshold_range_lthr_bpm",
+    "max_hr_bpm": "refuse_threshold_range_max_hr_bpm",
+    "rest_hr_bpm": "refuse_threshold_range_rest_hr_bpm",
+    "threshold_pace_s_per_km": "refuse_threshold_range_threshold_pace_s_per_km",
+    "css_s_per_100m": "refuse_threshold_range_css_s_per_100m",
+    "weight_kg": "refuse_threshold_range_weight_kg",
+}
 
 
 async def set_thresholds(
@@ -41,7 +51,7 @@ async def set_thresholds(
     await require_permission(session, actor_id, athlete_id, Permission.EDIT_THRESHOLDS)
     for name, value in values.items():
         if name not in _FIELDS:
-            raise InvalidInput(f"Unknown threshold “{name}”.")
+            raise InvalidInput("refuse_unknown_threshold", name=name)
         if value is None:
             continue
         if name == "sex":
@@ -50,7 +60,7 @@ async def set_thresholds(
             continue
         low, high = RANGES[name]
         if not low <= float(value) <= high:
-            raise InvalidInput(f"{name.replace('_', ' ')} must be between {low:g} and {high:g}.")
+            raise InvalidInput(OUT_OF_RANGE[name], low=low, high=high)
     row = await session.scalar(
         select(AthleteThreshold).where(
             AthleteThreshold.user_id == athlete_id, AthleteThreshold.valid_from == valid_from

@@ -54,13 +54,19 @@ RPE_AT_THRESHOLD = 8.0
 
 def manual_load(duration_s: float, rpe: int) -> float:
     """Load of a manual entry: hours × RPE / 8 × 100 (RPE on Borg's CR-10 scale, 1–10)."""
-    if isinstance(rpe, bool) or not isinstance(rpe, int) or not 1 <= rpe <= 10:
-        raise MetricsInputError(f"RPE must be a whole number from 1 to 10, got {rpe!r}")
+    _check_rpe(rpe)
     if not math.isfinite(duration_s) or duration_s < 0:
         raise MetricsInputError(
             f"duration must be a non-negative number of seconds, got {duration_s!r}"
         )
     return duration_s / 3600.0 * rpe / RPE_AT_THRESHOLD * 100.0
+
+
+def _check_rpe(rpe: object) -> None:
+    """Refuse an RPE that is not a whole number from 1 to 10 (a bool or 7.5 included: the
+    value may come from a stored conversation step, whatever its annotation says)."""
+    if isinstance(rpe, bool) or not isinstance(rpe, int) or not 1 <= rpe <= 10:
+        raise MetricsInputError(f"RPE must be a whole number from 1 to 10, got {rpe!r}")
 
 
 @dataclass
@@ -236,25 +242,27 @@ def _hr_metrics(
 ) -> None:
     hr = act.heart_rate
     peak = float(np.nanmax(hr, initial=0.0)) if hr is not None and act.n else 0.0
-    has_stream = peak > 0
-    if has_stream:
-        m.avg_hr = average_hr(hr)
+    stream = hr if hr is not None and peak > 0 else None
+    if stream is not None:
+        m.avg_hr = average_hr(stream)
         m.max_hr = peak
     else:
         m.avg_hr, m.max_hr = activity.avg_hr, activity.max_hr
     rest, hr_max, lthr, k = th.rest_hr_bpm, th.max_hr_bpm, th.lthr_bpm, th.trimp_k
     if rest is not None and hr_max is not None:
-        if has_stream:
-            m.trimp = banister_trimp(hr, rest, hr_max, k)
+        if stream is not None:
+            m.trimp = banister_trimp(stream, rest, hr_max, k)
         elif m.avg_hr:
             # No samples (summary-only sources): GoldenCheetah's average-HR form.
             m.trimp = trimp_per_hour_at(m.avg_hr, rest, hr_max, k) * m.active_s / 3600.0
         if lthr is not None:
             m.loads["hr"] = hr_load(m.trimp, lthr, rest, hr_max, k)
-    if has_stream and hr_max is not None:
-        m.trimp_edwards = edwards_trimp(hr, hr_max)
+    if stream is not None and hr_max is not None:
+        m.trimp_edwards = edwards_trimp(stream, hr_max)
     zones = HR_ZONES_RUN if family == "run" else HR_ZONES_RIDE
-    m.zones["hr"] = time_in_zones(hr, zones, lthr) if has_stream and lthr is not None else None
+    m.zones["hr"] = (
+        time_in_zones(stream, zones, lthr) if stream is not None and lthr is not None else None
+    )
 
 
 def _run_metrics(
@@ -266,8 +274,11 @@ def _run_metrics(
     if dist is None:
         return None
     speed = speed_from(dist, act.speed)
-    graded = act.altitude is not None and bool(np.isfinite(act.altitude).any())
-    flat_speed = grade_adjusted_speed(speed, act.altitude, dist) if graded else speed
+    altitude = act.altitude
+    if altitude is not None and not np.isfinite(altitude).any():
+        altitude = None  # a channel of gaps only: the speed is used as is
+    graded = altitude is not None
+    flat_speed = grade_adjusted_speed(speed, altitude, dist) if altitude is not None else speed
     ngs = normalised_speed(flat_speed)
     m.graded_pace_s_per_km = pace_s_per_km(ngs)
     m.avg_pace_s_per_km = pace_s_per_km(float(dist[-1] - dist[0]) / act.n)

@@ -7,7 +7,10 @@ approximation of TrainingPeaks' unpublished NGP, so the load source is labelled
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+from numpy.typing import NDArray
 
 from core.metrics.rolling import normalised
 
@@ -30,7 +33,7 @@ BEST_EFFORT_DISTANCES_M: dict[str, float] = {
 }
 
 
-def fill_gaps(x: np.ndarray) -> np.ndarray:
+def fill_gaps(x: NDArray[np.float64]) -> NDArray[np.float64]:
     """Linear interpolation over NaN samples (edges hold the nearest value)."""
     bad = np.isnan(x)
     if not bad.any():
@@ -43,7 +46,9 @@ def fill_gaps(x: np.ndarray) -> np.ndarray:
     return out
 
 
-def cumulative_distance(distance: np.ndarray | None, speed: np.ndarray | None) -> np.ndarray | None:
+def cumulative_distance(
+    distance: NDArray[np.float64] | None, speed: NDArray[np.float64] | None
+) -> NDArray[np.float64] | None:
     """Monotonic cumulative distance from the distance channel, else integrated 1 Hz speed."""
     if distance is not None and np.isfinite(distance).any():
         return np.maximum.accumulate(fill_gaps(distance))
@@ -52,14 +57,16 @@ def cumulative_distance(distance: np.ndarray | None, speed: np.ndarray | None) -
     return None
 
 
-def speed_from(distance_cum: np.ndarray, speed: np.ndarray | None) -> np.ndarray:
+def speed_from(
+    distance_cum: NDArray[np.float64], speed: NDArray[np.float64] | None
+) -> NDArray[np.float64]:
     """Recorded speed where present, else the per-second distance increment."""
     if speed is not None and np.isfinite(speed).any():
         return np.nan_to_num(speed, nan=0.0)
     return np.diff(distance_cum, prepend=distance_cum[:1])
 
 
-def _smooth(x: np.ndarray, window: int) -> np.ndarray:
+def _smooth(x: NDArray[np.float64], window: int) -> NDArray[np.float64]:
     if x.shape[0] < window:
         return x
     kernel = np.full(window, 1.0 / window)
@@ -67,7 +74,7 @@ def _smooth(x: np.ndarray, window: int) -> np.ndarray:
     return np.convolve(padded, kernel, mode="valid")
 
 
-def grade(altitude: np.ndarray, distance_cum: np.ndarray) -> np.ndarray:
+def grade(altitude: NDArray[np.float64], distance_cum: NDArray[np.float64]) -> NDArray[np.float64]:
     """Slope (rise/run) from smoothed altitude over ±5 s, clipped to ±30 %."""
     alt = _smooth(fill_gaps(altitude), ALTITUDE_SMOOTHING_S)
     h = GRADE_HALF_WINDOW_S
@@ -79,14 +86,14 @@ def grade(altitude: np.ndarray, distance_cum: np.ndarray) -> np.ndarray:
     return np.clip(g, -GRADE_LIMIT, GRADE_LIMIT)
 
 
-def grade_cost_factor(g: np.ndarray) -> np.ndarray:
+def grade_cost_factor(g: NDArray[np.float64]) -> NDArray[np.floating[Any]]:
     """Energy cost on slope g relative to flat ground (1.0 on the flat)."""
     return np.polyval(MINETTI_COEFFS, g) / FLAT_COST_J_KG_M
 
 
 def grade_adjusted_speed(
-    speed: np.ndarray, altitude: np.ndarray, distance_cum: np.ndarray
-) -> np.ndarray:
+    speed: NDArray[np.float64], altitude: NDArray[np.float64], distance_cum: NDArray[np.float64]
+) -> NDArray[np.float64]:
     """Flat-ground speed with the same metabolic cost as each second's speed on its slope."""
     return speed * grade_cost_factor(grade(altitude, distance_cum))
 

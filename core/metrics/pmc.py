@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -50,12 +50,16 @@ class PMCSeries:
     def last_atl(self) -> np.ndarray | float:
         return _scalar_or(self.atl[..., -1])
 
-    def to_dict(self) -> dict[str, list]:
-        """JSON-able lists (NaN → None)."""
-        return {
-            name: np.where(np.isnan(a), None, np.round(a, 4)).tolist()
-            for name, a in self.__dict__.items()
-        }
+    def to_dict(self) -> dict[str, list[Any]]:
+        """JSON-able lists (NaN → None), nested per athlete for a 2-D series."""
+        return {name: _json_list(a) for name, a in self.__dict__.items()}
+
+
+def _json_list(a: np.ndarray) -> list[Any]:
+    rounded = np.round(a, 4).astype(object)
+    rounded[np.isnan(a)] = None
+    values: list[Any] = rounded.tolist()
+    return values
 
 
 def _scalar_or(a: np.ndarray) -> np.ndarray | float:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from core.metrics.rolling import (
@@ -59,7 +61,7 @@ def stress_load(
     """hours × intensity^exponent × 100: one hour at threshold scores 100 (2 for land, 3 swim)."""
     if intensity_value is None:
         return None
-    return duration_s / 3600.0 * intensity_value**exponent * 100.0
+    return duration_s / 3600.0 * math.pow(intensity_value, exponent) * 100.0
 
 
 def power_load(active_s: float, weighted_w: float | None, ftp_w: float | None) -> float | None:

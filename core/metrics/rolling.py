@@ -6,12 +6,15 @@ dependency; float64 cumsum keeps watt precision far beyond a 24 h ride (metrics.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+from numpy.typing import NDArray
 
 NORMALISATION_WINDOW_S = 30
 
 
-def prefix_sum(x: np.ndarray) -> np.ndarray:
+def prefix_sum(x: np.ndarray) -> NDArray[np.float64]:
     """Cumulative sum with a leading 0, so window sums are `c[i + w] - c[i]`."""
     c = np.empty(x.shape[0] + 1, dtype=np.float64)
     c[0] = 0.0
@@ -19,14 +22,14 @@ def prefix_sum(x: np.ndarray) -> np.ndarray:
     return c
 
 
-def rolling_means(csum: np.ndarray, window: int) -> np.ndarray:
+def rolling_means(csum: NDArray[np.float64], window: int) -> NDArray[np.float64]:
     """Means of every full window (TP-style start: the first value covers samples 0..w-1)."""
     if csum.shape[0] - 1 < window:
         return np.empty(0, dtype=np.float64)
     return (csum[window:] - csum[:-window]) / window
 
 
-def fourth_power_mean_root(rolling: np.ndarray) -> float | None:
+def fourth_power_mean_root(rolling: NDArray[np.float64]) -> float | None:
     """(mean of a⁴)^¼ — the NP-style normalisation; None when there is no full window."""
     if rolling.shape[0] == 0:
         return None
@@ -34,7 +37,7 @@ def fourth_power_mean_root(rolling: np.ndarray) -> float | None:
     # pool, which costs far more than the arithmetic on arrays of this size.
     sq = rolling * rolling
     np.multiply(sq, sq, out=sq)
-    return float(sq.sum() / rolling.shape[0]) ** 0.25
+    return math.pow(float(sq.sum() / rolling.shape[0]), 0.25)
 
 
 def normalised(x: np.ndarray, window: int = NORMALISATION_WINDOW_S) -> float | None:

@@ -45,7 +45,7 @@ async def set_preference(
     session: AsyncSession, user_id: int, kind: str, mode: DeliveryMode | str
 ) -> None:
     if kind not in DEFAULT_MODES:
-        raise InvalidInput(f"Unknown notification kind “{kind}”.")
+        raise InvalidInput("refuse_unknown_notification_kind", kind=kind)
     try:
         mode = DeliveryMode(mode)
     except ValueError as exc:

@@ -17,6 +17,6 @@ def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
     The fixed half guarantees real spacing; the random half spreads retries of many rows
     so that they do not all hit a recovering platform in the same second.
     """
-    step = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** max(0, attempts - 1)))
+    step = min(BACKOFF_CAP, BACKOFF_BASE * (1 << max(0, attempts - 1)))  # 1, 2, 4, 8 ... steps
     half = step / 2
-    return half + half * (rng or random).random()
+    return half + half * (rng.random() if rng is not None else random.random())

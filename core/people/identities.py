@@ -119,7 +119,7 @@ async def set_role(session: AsyncSession, user_id: int, role: Role | str) -> Use
     try:
         user.role = Role(role)
     except ValueError as exc:
-        raise InvalidInput(f"Role must be one of {', '.join(Role)}.") from exc
+        raise InvalidInput("refuse_role_must_be", roles=", ".join(Role)) from exc
     return user
 
 
@@ -140,7 +140,7 @@ async def set_units(session: AsyncSession, user_id: int, units: Units | str) -> 
 
 async def set_locale(session: AsyncSession, user_id: int, locale: str) -> User:
     if locale not in SUPPORTED_LOCALES:
-        raise InvalidInput(f"Language must be one of {', '.join(SUPPORTED_LOCALES)}.")
+        raise InvalidInput("refuse_language_must_be", languages=", ".join(SUPPORTED_LOCALES))
     user = await get_user(session, user_id)
     user.locale = locale
     return user

@@ -32,7 +32,7 @@ def validate_answers(
     if feel is not None and (isinstance(feel, bool) or not 1 <= feel <= 5):
         raise InvalidInput("refuse_feel_goes_1_awful_5_great")
     if pain_note is not None and len(pain_note) > MAX_PAIN_NOTE:
-        raise InvalidInput(f"Keep the pain note under {MAX_PAIN_NOTE} characters.")
+        raise InvalidInput("refuse_pain_note_too_long", max=MAX_PAIN_NOTE)
     if rpe is None and feel is None and pain is None and not pain_note:
         raise InvalidInput("refuse_tell_me_least_one_rpe_feel_or")
 

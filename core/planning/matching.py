@@ -162,9 +162,7 @@ async def manual_match(
     other = await matched_workout(session, activity.id)
     if other is not None and other.id != workout.id:
         if other.match_is_manual:
-            raise InvalidInput(
-                f"That activity is already matched by hand to “{other.title}”; unmatch it first."
-            )
+            raise InvalidInput("refuse_activity_matched_by_hand", title=other.title)
         _reset(other)
         await session.flush()
     _complete(workout, activity, manual=True)

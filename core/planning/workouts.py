@@ -191,7 +191,7 @@ async def scale_workout(
     of it when someone else (their coach) scaled it.
     """
     if isinstance(factor, bool) or not SCALE_MIN <= factor <= SCALE_MAX:
-        raise InvalidInput(f"Scale a workout by a factor between {SCALE_MIN} and {SCALE_MAX:g}.")
+        raise InvalidInput("refuse_scale_factor_range", low=SCALE_MIN, high=SCALE_MAX)
     workout = await _editable(session, actor_id, workout_id)
     if workout.status == WorkoutStatus.COMPLETED:
         raise InvalidInput("refuse_workout_already_done_cannot_be_scaled")
@@ -427,7 +427,7 @@ async def create_template(
     for entry in entries:
         if not (0 <= entry.week < weeks and 0 <= entry.day <= 6):
             raise InvalidInput(
-                f"Week {entry.week + 1}, day {entry.day + 1} is outside a {weeks}-week template."
+                "refuse_template_day_outside", week=entry.week + 1, day=entry.day + 1, weeks=weeks
             )
         valid = entry.spec.validated()
         session.add(
@@ -454,7 +454,7 @@ async def find_template(session: AsyncSession, coach_id: int, name: str) -> Plan
         select(PlanTemplate).where(PlanTemplate.coach_id == coach_id, PlanTemplate.name == name)
     )
     if template is None:
-        raise NotFound(f"You have no plan template called “{name}”.")
+        raise NotFound("refuse_no_template_called", name=name)
     return template
 
 

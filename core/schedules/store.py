@@ -109,9 +109,9 @@ async def _record(session: AsyncSession, user_id: int, specs: Sequence[ScheduleS
         )
     }
     wanted = {spec.kind: spec for spec in specs}
-    for kind, row in rows.items():
+    for kind, stale in rows.items():
         if kind not in wanted:
-            await session.delete(row)
+            await session.delete(stale)
     for kind, spec in wanted.items():
         row = rows.get(kind)
         if row is None:

@@ -8,7 +8,7 @@ build one `SyncContext` per process and pass it to `core.sync.connections` and
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +18,7 @@ from core.clock import Clock
 from core.crypto import TokenCipher
 from core.db.engine import Database
 from core.errors import NotFound
-from core.sync.providers.base import Provider
+from core.sync.providers.base import Provider, ProviderConfig
 from core.sync.providers.coros import CorosProvider
 from core.sync.providers.garmin import GarminProvider
 from core.sync.providers.polar import PolarProvider
@@ -43,7 +43,7 @@ class SyncContext:
         try:
             return self.providers[name]
         except KeyError:
-            raise NotFound(f"{name.capitalize()} is not available here.") from None
+            raise NotFound("refuse_provider_not_available", provider=name.capitalize()) from None
 
 
 def build_sync_context(
@@ -62,7 +62,7 @@ def build_sync_context(
     """
     store = rate_limits or InMemoryRateLimitStore()
     now = clock.now
-    builders = {
+    builders: dict[str, Callable[[ProviderConfig], Provider]] = {
         "strava": lambda c: StravaProvider(c, http, rate_limits=store, clock=now),
         "garmin": lambda c: GarminProvider(c, http, clock=now),
         "polar": lambda c: PolarProvider(c, http),

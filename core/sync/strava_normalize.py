@@ -108,9 +108,8 @@ def _lap(lap: Mapping[str, Any]) -> Lap:
 
 def _data(streams: Mapping[str, Any], key: str) -> list[Any] | None:
     entry = streams.get(key)
-    if isinstance(entry, Mapping) and isinstance(entry.get("data"), list):
-        return entry["data"]
-    return None
+    data = entry.get("data") if isinstance(entry, Mapping) else None
+    return data if isinstance(data, list) else None
 
 
 def streams_from_strava(streams: Mapping[str, Any]) -> Streams | None:

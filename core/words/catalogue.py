@@ -49,7 +49,7 @@ def table(code: str) -> Table:
     for message in catalog:
         if not message.id:
             continue  # the header
-        key = message.id[0] if isinstance(message.id, tuple) else message.id
+        key = message.id if isinstance(message.id, str) else message.id[0]
         text = message.string
         if isinstance(text, tuple | list):
             if any(text):

@@ -13,7 +13,7 @@ from typing import Any
 
 from babel import Locale
 from babel.dates import format_date as babel_format_date
-from babel.numbers import get_decimal_symbol, get_group_symbol
+from babel.numbers import NumberPattern, get_decimal_symbol, get_group_symbol
 
 MINUS = "\u2212"  # a real minus sign: a hyphen is easy to miss on a small chart
 
@@ -42,7 +42,10 @@ def format_amount(value: float, locale: str, *, minus: str = "-") -> str:
 @cache
 def _percent_pattern(code: str) -> str:
     # Babel's pattern is e.g. "#,##0%" (en) or "#,##0 %" (fr, narrow no-break space).
-    pattern = Locale.parse(code).percent_formats[None].pattern
+    number_pattern = Locale.parse(code).percent_formats[None]
+    if not isinstance(number_pattern, NumberPattern):  # Babel types its locale data as Any
+        raise TypeError(f"no percent pattern for {code!r}")
+    pattern = number_pattern.pattern
     head, _, tail = pattern.partition("%")
     number_part = head.rstrip("#,0. \u00a0\u202f")
     spacing = head[len(head.rstrip(" \u00a0\u202f")) :]
@@ -67,7 +70,7 @@ class LocaleFormatter(string.Formatter):
         self.code = code
 
     def format_field(self, value: Any, format_spec: str) -> str:
-        text = super().format_field(value, format_spec)
+        text = format(value, format_spec)  # what string.Formatter.format_field does
         if isinstance(value, int | float) and not isinstance(value, bool):
             return localise(text, self.code)
         return text

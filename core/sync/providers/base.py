@@ -289,10 +289,27 @@ def load_json_body(raw_body: bytes) -> Any:
         raise MalformedWebhook(f"webhook body is not JSON: {exc}") from exc
 
 
+def json_object(response: httpx.Response, what: str) -> dict[str, Any]:
+    """The answer's JSON body, which must be an object."""
+    body = response.json()
+    if not isinstance(body, dict):
+        raise ProviderError(f"{what}: answer is not a JSON object")
+    return body
+
+
+def json_objects(response: httpx.Response, what: str) -> list[dict[str, Any]]:
+    """The answer's JSON body, which must be a list of objects."""
+    body = response.json()
+    if not isinstance(body, list) or not all(isinstance(item, dict) for item in body):
+        raise ProviderError(f"{what}: answer is not a JSON list of objects")
+    return body
+
+
 def header(headers: Mapping[str, str], name: str) -> str | None:
     """Case-insensitive header lookup over any mapping (HTTP header names ignore case)."""
     if isinstance(headers, httpx.Headers):
-        return headers.get(name)
+        found: str | None = headers.get(name)  # httpx ignores case; its get() is typed Any
+        return found
     lowered = name.lower()
     for key, value in headers.items():
         if key.lower() == lowered:

@@ -10,7 +10,7 @@ in the query string. Token and data calls are therefore made by hand on the shar
 from __future__ import annotations
 
 import hmac
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -24,6 +24,7 @@ from core.sync.providers.base import (
     MalformedWebhook,
     ProviderConfig,
     ProviderError,
+    ProviderName,
     ProviderUnavailable,
     TokenExpired,
     TokenSet,
@@ -49,10 +50,14 @@ WEBHOOK_ACK = {"result": OK, "message": "ok"}
 
 
 class CorosProvider:
-    name = "coros"
+    name: ProviderName = "coros"
 
     def __init__(
-        self, config: ProviderConfig, http: httpx.AsyncClient, *, clock=lambda: datetime.now(UTC)
+        self,
+        config: ProviderConfig,
+        http: httpx.AsyncClient,
+        *,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.config = config
         self._http = http
@@ -70,9 +75,9 @@ class CorosProvider:
             body = response.json()
         except ValueError as exc:
             raise ProviderError(f"{what}: answer is not JSON") from exc
-        result = str(body.get("result", OK)) if isinstance(body, dict) else None
-        if result is None:
+        if not isinstance(body, dict):
             raise ProviderError(f"{what}: answer is not a JSON object")
+        result = str(body.get("result", OK))
         if result == TOKEN_INVALID:
             raise TokenExpired(f"{what}: COROS says the token is invalid ({result})")
         if result == TRY_LATER:

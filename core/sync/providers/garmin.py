@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hmac
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -29,10 +29,12 @@ from core.sync.providers.authlib_client import AsyncOAuth2Client
 from core.sync.providers.base import (
     ActivityRef,
     AuthRevoked,
+    EventKind,
     FetchedActivity,
     MalformedWebhook,
     ProviderConfig,
     ProviderError,
+    ProviderName,
     TokenSet,
     UntrustedEvent,
     WebhookEvent,
@@ -68,10 +70,14 @@ log = logging.getLogger(__name__)
 
 
 class GarminProvider:
-    name = "garmin"
+    name: ProviderName = "garmin"
 
     def __init__(
-        self, config: ProviderConfig, http: httpx.AsyncClient, *, clock=lambda: datetime.now(UTC)
+        self,
+        config: ProviderConfig,
+        http: httpx.AsyncClient,
+        *,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.config = config
         self._http = http
@@ -318,7 +324,7 @@ class GarminProvider:
         if ref.download_url is None:
             # A pushed summary: only Garmin's own listing of it will be stored.
             ref = replace(ref, pull_from=summary_type, updated=notified)
-        kind = "update" if summary_type == "manuallyUpdatedActivities" else "create"
+        kind: EventKind = "update" if summary_type == "manuallyUpdatedActivities" else "create"
         return WebhookEvent("garmin", key, kind, user, ref.activity_id, {}, ref, record)
 
 

@@ -25,11 +25,13 @@ from core.sync.providers.base import (
     MalformedWebhook,
     ProviderConfig,
     ProviderError,
+    ProviderName,
     TokenSet,
     WebhookEvent,
     WebhookRejected,
     event_key,
     header,
+    json_object,
     load_json_body,
     provider_id,
     raise_for_common_status,
@@ -43,7 +45,7 @@ SIGNATURE_HEADER = "Polar-Webhook-Signature"
 
 
 class PolarProvider:
-    name = "polar"
+    name: ProviderName = "polar"
 
     def __init__(self, config: ProviderConfig, http: httpx.AsyncClient) -> None:
         self.config = config
@@ -161,7 +163,9 @@ class PolarProvider:
             name=_readable(summary.get("detailed_sport_info") or summary.get("sport")),
         )
 
-    async def create_webhook(self, url: str, events: tuple[str, ...] = ("EXERCISE",)) -> dict:
+    async def create_webhook(
+        self, url: str, events: tuple[str, ...] = ("EXERCISE",)
+    ) -> dict[str, Any]:
         """Returns Polar's `data`, whose `signature_secret_key` is shown only this once."""
         response = await self._http.post(
             f"{self.config.api_base}/webhooks",
@@ -172,7 +176,10 @@ class PolarProvider:
         if response.status_code == 409:
             raise ProviderError("a Polar webhook already exists for this client", status_code=409)
         _raise(response, "Polar webhook creation")
-        return response.json()["data"]
+        data = json_object(response, "Polar webhook creation").get("data")
+        if not isinstance(data, dict):
+            raise ProviderError("Polar webhook creation: answer has no data object")
+        return data
 
     def verify_webhook(
         self, headers: Mapping[str, str], raw_body: bytes, query: Mapping[str, str]

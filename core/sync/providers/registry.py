@@ -7,6 +7,7 @@ root's pydantic Settings; core does not import it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -57,7 +58,7 @@ def build_providers(
     only_enabled: bool = True,
 ) -> dict[ProviderName, Provider]:
     """Providers by name; those without client id and secret are left out by default."""
-    builders = {
+    builders: dict[str, Callable[[ProviderConfig], Provider]] = {
         "strava": lambda c: StravaProvider(
             c, http, rate_limits=rate_limits or InMemoryRateLimitStore()
         ),

@@ -26,11 +26,14 @@ from core.sync.providers.base import (
     NotFound,
     ProviderConfig,
     ProviderError,
+    ProviderName,
     RateLimited,
     TokenSet,
     WebhookEvent,
     WebhookRejected,
     event_key,
+    json_object,
+    json_objects,
     load_json_body,
     provider_id,
     raise_for_common_status,
@@ -51,7 +54,7 @@ PAGE_SIZE = 200  # Strava's maximum per_page: fewest requests against the read l
 
 
 class StravaProvider:
-    name = "strava"
+    name: ProviderName = "strava"
 
     def __init__(
         self,
@@ -222,11 +225,11 @@ class StravaProvider:
                 "verify_token": self.config.webhook_verify_token,
             },
         )
-        return response.json()
+        return json_object(response, "Strava subscription creation")
 
     async def list_subscriptions(self) -> list[dict[str, Any]]:
         response = await self._request("GET", "/push_subscriptions", params=self._app_credentials())
-        return response.json()
+        return json_objects(response, "Strava subscription list")
 
     async def delete_subscription(self, subscription_id: str | int) -> None:
         await self._request(
