@@ -36,7 +36,8 @@ from core.enums import ActivitySource
 from core.outbox.notifications import notify
 from core.outbox.payloads import SyncStatusPayload
 from core.sync.build import SyncContext
-from core.sync.connections import ACTIVE, active_account, with_token
+from core.sync.connections.account_status import ACTIVE, active_account
+from core.sync.connections.stored_tokens import with_token
 from core.sync.providers.base import (
     ActivityRef,
     AuthRevoked,

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from core.db.models import Activity, ConnectedAccount
 from core.files import parse_activity_file
-from core.sync.connections import read_token, with_token
+from core.sync.connections.stored_tokens import read_token, with_token
 from core.sync.orchestrator import (
     accounts_to_poll,
     backfill_step,

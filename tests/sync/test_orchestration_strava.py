@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from core.db.models import Activity, ConnectedAccount, Notification, SyncLog, WebhookEvent
 from core.enums import NotificationKind
-from core.sync.connections import fresh_token, read_token
+from core.sync.connections.stored_tokens import fresh_token, read_token
 from core.sync.orchestrator import backfill_step, process_event, store_webhook_events
 from tests.fakes.providers.strava import FakeStrava, Limits
 from tests.sync.sync_harness import (

@@ -19,7 +19,7 @@ from taskiq import AsyncTaskiqDecoratedTask, Context, InMemoryBroker, TaskiqDepe
 
 from core.sync import orchestrator
 from core.sync.build import SyncContext, build_sync_context
-from core.sync.connections import finish_disconnects as finish_disconnects_now
+from core.sync.connections.disconnects import finish_disconnects as finish_disconnects_now
 from core.sync.orchestrator import StepResult
 from trainlytics.container import Container
 from workers.broker import broker, schedule_source
