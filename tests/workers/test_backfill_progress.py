@@ -18,7 +18,7 @@ from bot.telegram.sender import build_sender
 from core.db.models import Notification
 from core.enums import NotificationKind, NotificationStatus
 from core.outbox.sending import ChatTarget, NotificationView, SentReceipt
-from core.sync.orchestrator import backfill_step
+from core.sync.orchestrator.backfill import backfill_step
 from tests.core.test_delivery import telegram_person
 from tests.fakes.telegram_bot_api import FakeTelegramBotAPI
 from tests.sync.sync_harness import app_settings as settings_for
@@ -98,7 +98,8 @@ async def test_backfill_progress_is_one_telegram_message_edited_in_place(
 
 
 async def progress_figure(db, clock, uid: int, account: int, done: int, total: int) -> None:
-    """The outbox row core.sync writes for one backfill figure (orchestrator._progress)."""
+    """The outbox row core.sync writes for one backfill figure
+    (core.sync.orchestrator.backfill._progress)."""
     from core.outbox import notifications
     from core.outbox.payloads import SyncStatusPayload
 
