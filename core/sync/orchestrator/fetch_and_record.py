@@ -11,7 +11,8 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.activities.ingest import delete_activity, record_activity
+from core.activities.ingest.edits import delete_activity
+from core.activities.ingest.recording import record_activity
 from core.activities.plausibility import ImplausibleActivity, check_activity
 from core.clock import Clock
 from core.db.models import Activity, ActivityStream, ConnectedAccount

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
-from core.activities.ingest import delete_activity
+from core.activities.ingest.edits import delete_activity
 from core.db.models import Activity, ConnectedAccount
 from core.enums import ActivitySource
 from core.outbox.notifications import notify
