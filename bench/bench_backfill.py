@@ -27,7 +27,7 @@ from _common import verdict
 import core.db.models  # noqa: F401
 from core.db.engine import Database
 from core.db.models import Activity, Base
-from core.sync.orchestrator import backfill_step
+from core.sync.orchestrator.backfill import backfill_step
 from core.sync.providers.strava import PAGE_SIZE
 from tests.fakes.providers.strava import FakeStrava, Limits, Usage
 from tests.sync.sync_harness import (

@@ -20,13 +20,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from core.errors import DomainError
-from core.sync.connections import (
-    STATE_LIFETIME,
+from core.sync.connections.connect_links import STATE_LIFETIME, browser_code, open_browser_session
+from core.sync.connections.oauth_flow import (
     BrowserNotConfirmed,
     begin_confirmed_connect,
-    browser_code,
     complete_connect,
-    open_browser_session,
 )
 from core.sync.providers.base import ProviderError
 from web.calendar import stylesheet_url

@@ -46,8 +46,8 @@ class ConversationSettings:
     # hourly sync sweep finishes the disconnect.
     after_disconnect: Callable[[int], Awaitable[None]] | None = None
     # Called with an account id after an owner agreed to move their provider account to
-    # the person who connected it (core.sync.connections.decide_transfer) and that was
-    # committed: queues the account's backfill (`trainlytics.sync.backfill`).
+    # the person who connected it (core.sync.connections.account_transfers.decide_transfer)
+    # and that was committed: queues the account's backfill (`trainlytics.sync.backfill`).
     after_connect: Callable[[int], Awaitable[None]] | None = None
     # How far back such a moved account's backfill imports (TRAINLYTICS_BACKFILL_DAYS).
     backfill_days: int = 90

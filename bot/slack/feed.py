@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.slack.blocks import context, fallback, fields, section, slack_escape
 from bot.slack.people import coach_for
-from core.activities.ingest import activity_summary
+from core.activities.ingest.notices import activity_summary
 from core.coaching import comments
 from core.db.models import Activity, CoachingRelationship, MessageRef, User
 from core.enums import Platform, RelationshipStatus

@@ -9,8 +9,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.activities import ingest
-from core.activities.ingest import IngestResult
+from core.activities.ingest.recording import IngestResult, record_activity
 from core.activities.parsed import ParsedActivity, Sport
 from core.clock import Clock
 from core.coaching.relationships import require_permission
@@ -47,7 +46,7 @@ async def record_manual_activity(
 ) -> IngestResult:
     """An activity typed in by the athlete; its load comes from RPE × duration.
 
-    It is recorded like a file or a sync (`core.activities.ingest.record_activity`): scored, matched
+    It is recorded like a file or a sync (`core.activities.ingest.recording`): scored, matched
     to the day's planned workout, and counted in the daily load and fitness at once. The
     athlete is there when typing it, so no check-in card goes to the outbox: the door
     that took the entry asks (`IngestResult.asks_check_in`).
@@ -83,7 +82,7 @@ async def record_manual_activity(
         distance_m=distance_m,
         avg_speed=(distance_m / duration_s) if distance_m else None,
     )
-    result = await ingest.record_activity(
+    result = await record_activity(
         session,
         clock,
         athlete_id,

@@ -1,6 +1,6 @@
 """Could a person have done this session? One rule for files, syncs and manual entries.
 
-Every recording path (`core.activities.ingest.record_activity`, which files, provider syncs and
+Every recording path (`core.activities.ingest.recording`, which files, provider syncs and
 `/log` all go through) calls `check_activity` before anything is stored, and `/log` asks
 `too_fast` while it reads the words. A session outside the limits is refused with an
 `ImplausibleActivity` whose `reason` and `details` let each door say it in the person's

@@ -26,7 +26,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.activities import ingest
+from core.activities.ingest.check_in_answers import record_check_in
+from core.activities.ingest.recording import record_activity
 from core.activities.parsed import ParsedActivity, Sport
 from core.clock import Clock, FixedClock
 from core.coaching import comments
@@ -476,7 +477,7 @@ async def _train(
         # Recorded "as of" its own day, the daily load is brought up to that day only;
         # one recompute through today follows below instead of one per session.
         as_of = FixedClock(parsed.start + timedelta(seconds=parsed.elapsed_s))
-        await ingest.record_activity(
+        await record_activity(
             session,
             as_of,
             athlete_id,
@@ -504,7 +505,7 @@ async def _conversations(
     ana, ben, chloe = (athletes[a.name] for a in ATHLETES)
     if recent["Ana"]:
         ride = recent["Ana"][0]
-        await ingest.record_check_in(session, clock, ana, ride.id, feel=5)
+        await record_check_in(session, clock, ana, ride.id, feel=5)
         await comments.add_comment(
             session,
             clock,
@@ -514,7 +515,7 @@ async def _conversations(
         )
     if recent["Ben"]:
         run = recent["Ben"][0]
-        await ingest.record_check_in(
+        await record_check_in(
             session,
             clock,
             ben,
@@ -535,7 +536,7 @@ async def _conversations(
             session, clock, ben, "Will do, it already feels better today.", activity_id=run.id
         )
     if recent["Chloé"]:
-        await ingest.record_check_in(session, clock, chloe, recent["Chloé"][0].id, feel=4)
+        await record_check_in(session, clock, chloe, recent["Chloé"][0].id, feel=4)
 
 
 async def _latest_activities(

@@ -20,7 +20,7 @@ from itertools import pairwise
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.activities import ingest
+from core.activities.ingest.scoring import change_thresholds
 from core.clock import Clock
 from core.db.models import AthleteThreshold
 from core.errors import InvalidInput
@@ -120,7 +120,7 @@ async def set_one(
     value: float,
 ) -> None:
     """Store `value` for `entry` from `today`, after the checks between heart rates, and
-    rescore the sessions it applies to (`core.activities.ingest.change_thresholds`)."""
+    rescore the sessions it applies to (`core.activities.ingest.scoring.change_thresholds`)."""
     now = await thresholds.thresholds_on(session, athlete_id, today)
     rates = {
         "rest_hr_bpm": now.rest_hr_bpm,
@@ -133,9 +133,7 @@ async def set_one(
         known = [rate for rate in ordered if rate]
         if any(a >= b for a, b in pairwise(known)):
             raise ThresholdRefused(entry, Problem.HR_ORDER)
-    await ingest.change_thresholds(
-        session, clock, actor_id, athlete_id, today, **{entry.column: value}
-    )
+    await change_thresholds(session, clock, actor_id, athlete_id, today, **{entry.column: value})
 
 
 @dataclass(frozen=True)

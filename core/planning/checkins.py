@@ -2,7 +2,7 @@
 
 An athlete who trained without a device (or whose watch has not synced yet) still taps
 Done and answers how it went. With no activity to hang the answers on
-(`core.activities.ingest.record_check_in` handles that case), they go on the workout itself, and
+(`core.activities.ingest.check_in_answers` handles that case), they go on the workout itself, and
 the coach hears about it through the outbox like any other check-in.
 """
 

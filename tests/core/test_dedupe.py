@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from core.activities import duplicates as dedupe
-from core.activities import ingest
+from core.activities.ingest.edits import delete_activity
+from core.activities.ingest.recording import record_activity
 from core.activities.parsed import Sport
 from core.db.models import Activity, DailyLoad, ProviderPreference
 from core.enums import ActivitySource
@@ -57,10 +58,10 @@ async def test_the_strava_and_garmin_copies_of_one_ride_are_one_activity(db, clo
     async with db.unit_of_work() as s:
         athlete = await setup_ride_day(s, clock)
         # Strava passed on the GPX (heart rate, no power); Garmin the FIT with power.
-        strava = await ingest.record_activity(
+        strava = await record_activity(
             s, clock, athlete.id, the_ride("gpx"), source=ActivitySource.STRAVA, source_id="s1"
         )
-        garmin = await ingest.record_activity(
+        garmin = await record_activity(
             s, clock, athlete.id, the_ride("fit"), source=ActivitySource.GARMIN, source_id="g1"
         )
         assert garmin.is_duplicate and garmin.kept.id == garmin.activity.id
@@ -76,10 +77,10 @@ async def test_the_athletes_provider_preference_wins_over_richness(db, clock):
     async with db.unit_of_work() as s:
         athlete = await setup_ride_day(s, clock)
         s.add(ProviderPreference(user_id=athlete.id, sport="ride", provider="strava"))
-        await ingest.record_activity(
+        await record_activity(
             s, clock, athlete.id, the_ride("fit"), source=ActivitySource.GARMIN, source_id="g1"
         )
-        strava = await ingest.record_activity(
+        strava = await record_activity(
             s, clock, athlete.id, the_ride("gpx"), source=ActivitySource.STRAVA, source_id="s1"
         )
         assert strava.kept.source == "strava"
@@ -99,10 +100,10 @@ async def test_the_athlete_can_swap_the_kept_copy_and_the_workout_follows(db, cl
             RIDE_DAY,
             WorkoutSpec(sport="ride", title="Openers", planned_duration_s=120),
         )
-        strava = await ingest.record_activity(
+        strava = await record_activity(
             s, clock, athlete.id, the_ride("gpx"), source=ActivitySource.STRAVA, source_id="s1"
         )
-        garmin = await ingest.record_activity(
+        garmin = await record_activity(
             s, clock, athlete.id, the_ride("fit"), source=ActivitySource.GARMIN, source_id="g1"
         )
         assert workout.matched_activity_id == garmin.activity.id
@@ -125,13 +126,13 @@ async def test_deleting_the_kept_copy_promotes_the_other(db, clock):
             RIDE_DAY,
             WorkoutSpec(sport="ride", title="Openers", planned_duration_s=120),
         )
-        strava = await ingest.record_activity(
+        strava = await record_activity(
             s, clock, athlete.id, the_ride("gpx"), source=ActivitySource.STRAVA, source_id="s1"
         )
-        await ingest.record_activity(
+        await record_activity(
             s, clock, athlete.id, the_ride("fit"), source=ActivitySource.GARMIN, source_id="g1"
         )
-        await ingest.delete_activity(s, clock, athlete.id, ActivitySource.GARMIN, "g1")
+        await delete_activity(s, clock, athlete.id, ActivitySource.GARMIN, "g1")
         assert strava.activity.primary_activity_id is None
         assert workout.status == "completed" and workout.matched_activity_id == strava.activity.id
         assert await day_load(s, athlete.id, RIDE_DAY) == pytest.approx(strava.activity.load)
@@ -141,11 +142,11 @@ async def test_sessions_that_only_look_alike_stay_apart(db, clock):
     async with db.unit_of_work() as s:
         athlete = await person(s, "Ana")
         start = datetime(2026, 3, 9, 7, tzinfo=UTC)
-        a = await ingest.record_activity(
+        a = await record_activity(
             s, clock, athlete.id, ride(start), source=ActivitySource.STRAVA, source_id="ride"
         )
         # A run starting at the same minute (other family) and a ride an hour later.
-        b = await ingest.record_activity(
+        b = await record_activity(
             s,
             clock,
             athlete.id,
@@ -153,7 +154,7 @@ async def test_sessions_that_only_look_alike_stay_apart(db, clock):
             source=ActivitySource.GARMIN,
             source_id="run",
         )
-        c = await ingest.record_activity(
+        c = await record_activity(
             s,
             clock,
             athlete.id,
@@ -163,7 +164,7 @@ async def test_sessions_that_only_look_alike_stay_apart(db, clock):
         )
         assert not (a.is_duplicate or b.is_duplicate or c.is_duplicate)
         # Started 7 minutes apart but riding together for most of the hour: the same ride.
-        d = await ingest.record_activity(
+        d = await record_activity(
             s,
             clock,
             athlete.id,
@@ -179,10 +180,10 @@ async def test_only_the_athlete_swaps_copies_and_a_coach_may_ask_which_was_kept(
         coach = await person(s, "Coach")
         athlete = await setup_ride_day(s, clock)
         await coached(s, clock, coach, athlete)
-        strava = await ingest.record_activity(
+        strava = await record_activity(
             s, clock, athlete.id, the_ride("gpx"), source=ActivitySource.STRAVA, source_id="s1"
         )
-        await ingest.record_activity(
+        await record_activity(
             s, clock, athlete.id, the_ride("fit"), source=ActivitySource.GARMIN, source_id="g1"
         )
         group = await dedupe.kept_copy(s, coach.id, strava.activity.id)

@@ -9,11 +9,15 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
-from core.activities import ingest
+from core.activities.ingest.check_in_answers import record_check_in
+from core.activities.ingest.edits import delete_activity, update_activity_fields
+from core.activities.ingest.recording import activity_local_date, record_activity, record_file
+from core.activities.ingest.scoring import recompute_after_threshold_change
 from core.activities.parsed import ParsedActivity, Sport, Streams
 from core.activities.streams_store import load_streams, save_streams
 from core.db.models import Activity, ActivityStream, DailyLoad, Notification, Workout
 from core.enums import ActivitySource, NotificationKind
+from core.errors import InvalidInput
 from core.files import ActivityFileError
 from core.load import threshold_history as thresholds
 from core.planning import workouts as planning
@@ -67,7 +71,7 @@ async def test_a_fit_upload_records_a_scored_activity_and_its_streams(db, clock)
     async with db.unit_of_work() as s:
         athlete = await person(s, "Ana")
         await thresholds.set_thresholds(s, athlete.id, athlete.id, date(2013, 1, 1), ftp_w=250)
-        [result] = await ingest.record_file(s, clock, athlete.id, fixture(EDGE810), EDGE810)
+        [result] = await record_file(s, clock, athlete.id, fixture(EDGE810), EDGE810)
         a = result.activity
         assert result.created and a.source == ActivitySource.FILE
         assert a.sport == "ride" and a.load_source == "power"
@@ -91,8 +95,8 @@ async def test_the_same_file_twice_is_one_activity(db, clock):
     clock.set(datetime(2013, 8, 20, 8, tzinfo=UTC))
     async with db.unit_of_work() as s:
         athlete = await person(s, "Ana")
-        [first] = await ingest.record_file(s, clock, athlete.id, fixture(EDGE810), EDGE810)
-        [second] = await ingest.record_file(s, clock, athlete.id, fixture(EDGE810), "again.fit")
+        [first] = await record_file(s, clock, athlete.id, fixture(EDGE810), EDGE810)
+        [second] = await record_file(s, clock, athlete.id, fixture(EDGE810), "again.fit")
         assert second.activity.id == first.activity.id and not second.created
         assert await count(s, Activity) == 1
 
@@ -102,9 +106,7 @@ async def test_a_corrupt_file_stores_nothing(db, clock):
         athlete = await person(s, "Ana")
     with pytest.raises(ActivityFileError):
         async with db.unit_of_work() as s:
-            await ingest.record_file(
-                s, clock, athlete.id, fixture("bad_truncated_eof.fit"), "ride.fit"
-            )
+            await record_file(s, clock, athlete.id, fixture("bad_truncated_eof.fit"), "ride.fit")
     async with db.unit_of_work() as s:
         assert await count(s, Activity) == 0
         assert await count(s, ActivityStream) == 0
@@ -125,7 +127,7 @@ async def test_streams_round_trip_through_the_store_keeping_gaps(db, clock):
     )
     async with db.unit_of_work() as s:
         athlete = await person(s, "Ana")
-        result = await ingest.record_activity(
+        result = await record_activity(
             s,
             clock,
             athlete.id,
@@ -155,7 +157,7 @@ async def test_a_late_evening_ride_counts_on_its_local_day_across_the_dst_change
     async with db.unit_of_work() as s:
         athlete = await person(s, "Ana", tz="Europe/Paris")
         # Saturday 28 March 23:30 in Paris (UTC+1); Sunday 29 March 23:30 (UTC+2, after DST).
-        before = await ingest.record_activity(
+        before = await record_activity(
             s,
             clock,
             athlete.id,
@@ -163,7 +165,7 @@ async def test_a_late_evening_ride_counts_on_its_local_day_across_the_dst_change
             source=ActivitySource.STRAVA,
             source_id="sat",
         )
-        after = await ingest.record_activity(
+        after = await record_activity(
             s,
             clock,
             athlete.id,
@@ -176,7 +178,7 @@ async def test_a_late_evening_ride_counts_on_its_local_day_across_the_dst_change
         # With a device offset (FIT local_timestamp) the activity's own clock decides.
         travelling = ride(datetime(2026, 3, 30, 3, 30, tzinfo=UTC), 1200)
         travelling.utc_offset_s = -5 * 3600
-        assert ingest.activity_local_date(travelling, "Europe/Paris") == date(2026, 3, 29)
+        assert activity_local_date(travelling, "Europe/Paris") == date(2026, 3, 29)
 
 
 async def test_the_coach_hears_of_a_new_session_and_the_athlete_gets_a_check_in(db, clock):
@@ -193,7 +195,7 @@ async def test_the_coach_hears_of_a_new_session_and_the_athlete_gets_a_check_in(
             WorkoutSpec(sport="ride", title="Endurance", planned_duration_s=3600),
         )
         # The plan estimates a steady hour at 70 % of FTP; the athlete rides exactly that.
-        result = await ingest.record_activity(
+        result = await record_activity(
             s,
             clock,
             athlete.id,
@@ -220,7 +222,7 @@ async def test_the_coach_hears_of_a_new_session_and_the_athlete_gets_a_check_in(
         assert check_in.payload["workout"]["compliance_pct"] == workout.compliance_pct
         # The provider redelivers the event: nothing new is written.
         before = await count(s, Notification)
-        again = await ingest.record_activity(
+        again = await record_activity(
             s,
             clock,
             athlete.id,
@@ -237,7 +239,7 @@ async def test_a_backfill_does_not_flood_the_coach(db, clock):
         await coached(s, clock, coach, athlete)
         before = await count(s, Notification)
         for k in range(5):
-            await ingest.record_activity(
+            await record_activity(
                 s,
                 clock,
                 athlete.id,
@@ -254,12 +256,12 @@ async def test_a_provider_update_renames_without_duplicating(db, clock):
     async with db.unit_of_work() as s:
         athlete = await person(s, "Ana")
         start = datetime(2026, 3, 9, 7, tzinfo=UTC)
-        await ingest.record_activity(
+        await record_activity(
             s, clock, athlete.id, ride(start), source=ActivitySource.STRAVA, source_id="7"
         )
         renamed = ride(start)
         renamed.name = "Col du Glandon"
-        result = await ingest.record_activity(
+        result = await record_activity(
             s,
             clock,
             athlete.id,
@@ -270,12 +272,29 @@ async def test_a_provider_update_renames_without_duplicating(db, clock):
         )
         assert not result.created
         assert result.activity.name == "Col du Glandon" and result.activity.is_private
-        updated = await ingest.update_activity_fields(
+        updated = await update_activity_fields(
             s, clock, athlete.id, ActivitySource.STRAVA, "7", sport="virtual_ride"
         )
         assert updated is not None, "the Strava activity 7 exists"
         assert updated.activity.sport == "virtual_ride"
         assert await count(s, Activity) == 1
+
+
+async def test_an_edit_to_an_unknown_sport_is_refused_in_the_person_s_language(db, clock):
+    async with db.unit_of_work() as s:
+        athlete = await person(s, "Ana")
+        start = datetime(2026, 3, 9, 7, tzinfo=UTC)
+        await record_activity(
+            s, clock, athlete.id, ride(start), source=ActivitySource.STRAVA, source_id="7"
+        )
+        with pytest.raises(InvalidInput) as refused:
+            await update_activity_fields(
+                s, clock, athlete.id, ActivitySource.STRAVA, "7", sport="kitesurf"
+            )
+        assert str(refused.value) == "“kitesurf” is not a sport I know."
+        assert refused.value.text("fr") == "« kitesurf » n'est pas un sport que je connais."
+        stored = await s.scalar(select(Activity))
+        assert stored is not None and stored.sport == "ride"
 
 
 async def test_a_check_in_lands_on_the_activity_and_the_workout_and_tells_the_coach(db, clock):
@@ -291,7 +310,7 @@ async def test_a_check_in_lands_on_the_activity_and_the_workout_and_tells_the_co
             WorkoutSpec(sport="run", title="Easy run", planned_duration_s=2400),
         )
         # No thresholds and no sensors: the session has no load until the athlete rates it.
-        result = await ingest.record_activity(
+        result = await record_activity(
             s,
             clock,
             athlete.id,
@@ -300,7 +319,7 @@ async def test_a_check_in_lands_on_the_activity_and_the_workout_and_tells_the_co
             source_id="g1",
         )
         assert result.activity.load is None
-        kept = await ingest.record_check_in(
+        kept = await record_check_in(
             s,
             clock,
             athlete.id,
@@ -324,7 +343,7 @@ async def test_a_check_in_lands_on_the_activity_and_the_workout_and_tells_the_co
         )
         assert note.payload["pain"] is True and note.payload["pain_note"] == "left knee"
         with pytest.raises(Exception, match="RPE"):
-            await ingest.record_check_in(s, clock, athlete.id, kept.id, rpe=11)
+            await record_check_in(s, clock, athlete.id, kept.id, rpe=11)
 
 
 async def test_deleting_an_activity_unmatches_its_workout_and_recomputes_the_day(db, clock):
@@ -339,7 +358,7 @@ async def test_deleting_an_activity_unmatches_its_workout_and_recomputes_the_day
             date(2026, 3, 9),
             WorkoutSpec(sport="ride", title="Tempo", planned_duration_s=3600),
         )
-        await ingest.record_activity(
+        await record_activity(
             s,
             clock,
             athlete.id,
@@ -348,23 +367,21 @@ async def test_deleting_an_activity_unmatches_its_workout_and_recomputes_the_day
             source_id="9",
         )
         assert workout.status == "completed"
-        deleted = await ingest.delete_activity(s, clock, athlete.id, ActivitySource.STRAVA, "9")
+        deleted = await delete_activity(s, clock, athlete.id, ActivitySource.STRAVA, "9")
         assert deleted is not None and deleted.deleted_at == clock.now()
         assert workout.status == "planned" and workout.matched_activity_id is None
         assert workout.compliance_pct is None
         day = await s.scalar(select(DailyLoad).where(DailyLoad.day == date(2026, 3, 9)))
         assert day.load == 0
         # A second delete event is harmless.
-        assert (
-            await ingest.delete_activity(s, clock, athlete.id, ActivitySource.STRAVA, "9") is None
-        )
+        assert await delete_activity(s, clock, athlete.id, ActivitySource.STRAVA, "9") is None
 
 
 async def test_a_threshold_change_rescores_the_activities_after_it(db, clock):
     async with db.unit_of_work() as s:
         athlete = await person(s, "Ana")
         await thresholds.set_thresholds(s, athlete.id, athlete.id, date(2026, 1, 1), ftp_w=200)
-        early = await ingest.record_activity(
+        early = await record_activity(
             s,
             clock,
             athlete.id,
@@ -372,7 +389,7 @@ async def test_a_threshold_change_rescores_the_activities_after_it(db, clock):
             source=ActivitySource.STRAVA,
             source_id="early",
         )
-        late = await ingest.record_activity(
+        late = await record_activity(
             s,
             clock,
             athlete.id,
@@ -382,9 +399,7 @@ async def test_a_threshold_change_rescores_the_activities_after_it(db, clock):
         )
         assert early.activity.load == pytest.approx(100.0, abs=0.2)
         await thresholds.set_thresholds(s, athlete.id, athlete.id, date(2026, 3, 5), ftp_w=250)
-        rescored = await ingest.recompute_after_threshold_change(
-            s, clock, athlete.id, date(2026, 3, 5)
-        )
+        rescored = await recompute_after_threshold_change(s, clock, athlete.id, date(2026, 3, 5))
         assert rescored == 1
         assert early.activity.load == pytest.approx(100.0, abs=0.2)
         assert late.activity.load == pytest.approx(100 * (200 / 250) ** 2, abs=0.2)
@@ -397,7 +412,7 @@ async def test_a_multisport_file_gives_one_activity_per_leg(db, clock):
     name = "multisport_run_transition_row_fr935.fit"
     async with db.unit_of_work() as s:
         athlete = await person(s, "Ana")
-        results = await ingest.record_file(s, clock, athlete.id, fixture(name), name)
+        results = await record_file(s, clock, athlete.id, fixture(name), name)
         assert [r.activity.sport for r in results] == ["run", "transition", "row"]
         assert len({r.activity.source_id for r in results}) == 3
         assert all(not r.is_duplicate for r in results)
@@ -407,7 +422,7 @@ async def test_only_the_athlete_answers_their_check_in(db, clock):
     async with db.unit_of_work() as s:
         coach, athlete = await person(s, "Coach"), await person(s, "Ana")
         await coached(s, clock, coach, athlete)
-        result = await ingest.record_activity(
+        result = await record_activity(
             s,
             clock,
             athlete.id,
@@ -416,4 +431,4 @@ async def test_only_the_athlete_answers_their_check_in(db, clock):
             source_id="x",
         )
         with pytest.raises(Exception, match="Only the athlete"):
-            await ingest.record_check_in(s, clock, coach.id, result.activity.id, rpe=5)
+            await record_check_in(s, clock, coach.id, result.activity.id, rpe=5)

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.activities import ingest
+from core.activities.ingest.edits import update_activity_fields
+from core.activities.ingest.recording import record_activity
 from core.activities.parsed import Sport
 from core.clock import Clock
 from core.db.models import User, Workout
@@ -48,7 +49,7 @@ async def test_a_planned_ride_is_coloured_by_how_much_of_its_load_was_done(db, c
         await thresholds.set_thresholds(s, athlete.id, athlete.id, date(2026, 1, 1), ftp_w=250)
         workout = await plan(s, clock, athlete, planned_duration_s=3600, planned_load=100)
         # One hour at power P scores 100 × (P / FTP)²: pick P for the wanted share of load.
-        result = await ingest.record_activity(
+        result = await record_activity(
             s,
             clock,
             athlete.id,
@@ -83,7 +84,7 @@ async def test_without_loads_compliance_compares_durations(db, clock):
     async with db.unit_of_work() as s:
         athlete = await person(s, "Ana")  # no thresholds: the ride has no load
         workout = await plan(s, clock, athlete, planned_duration_s=3600)
-        await ingest.record_activity(
+        await record_activity(
             s,
             clock,
             athlete.id,
@@ -100,7 +101,7 @@ async def test_two_rides_in_a_day_match_the_workouts_of_closest_duration(db, clo
         long = await plan(s, clock, athlete, "Long", planned_duration_s=3 * 3600)
         short = await plan(s, clock, athlete, "Spin", planned_duration_s=1800)
         run = await plan(s, clock, athlete, "Run", sport="run", planned_duration_s=1900)
-        first = await ingest.record_activity(
+        first = await record_activity(
             s,
             clock,
             athlete.id,
@@ -108,7 +109,7 @@ async def test_two_rides_in_a_day_match_the_workouts_of_closest_duration(db, clo
             source=ActivitySource.STRAVA,
             source_id="a",
         )
-        second = await ingest.record_activity(
+        second = await record_activity(
             s,
             clock,
             athlete.id,
@@ -119,7 +120,7 @@ async def test_two_rides_in_a_day_match_the_workouts_of_closest_duration(db, clo
         assert first.workout is short and second.workout is long
         assert run.status == "planned"
         # A virtual ride is still a ride; a third ride finds nothing left to complete.
-        third = await ingest.record_activity(
+        third = await record_activity(
             s,
             clock,
             athlete.id,
@@ -134,7 +135,7 @@ async def test_an_activity_on_another_day_does_not_complete_the_workout(db, cloc
     async with db.unit_of_work() as s:
         athlete = await person(s, "Ana")
         workout = await plan(s, clock, athlete, planned_duration_s=3600)
-        await ingest.record_activity(
+        await record_activity(
             s,
             clock,
             athlete.id,
@@ -151,7 +152,7 @@ async def test_a_manual_match_is_kept_when_other_sessions_arrive(db, clock):
         await coached(s, clock, coach, athlete)
         intervals = await plan(s, clock, athlete, "Intervals", planned_duration_s=3600)
         easy = await plan(s, clock, athlete, "Easy", planned_duration_s=5400)
-        commute = await ingest.record_activity(
+        commute = await record_activity(
             s,
             clock,
             athlete.id,
@@ -164,7 +165,7 @@ async def test_a_manual_match_is_kept_when_other_sessions_arrive(db, clock):
         await matching.manual_match(s, coach.id, easy.id, commute.kept.id)
         assert easy.match_is_manual and easy.matched_activity_id == commute.kept.id
         assert intervals.status == "planned" and intervals.matched_activity_id is None
-        evening = await ingest.record_activity(
+        evening = await record_activity(
             s,
             clock,
             athlete.id,
@@ -175,7 +176,7 @@ async def test_a_manual_match_is_kept_when_other_sessions_arrive(db, clock):
         assert evening.workout is intervals
         assert easy.matched_activity_id == commute.kept.id and easy.match_is_manual
         # A provider update of the commute does not undo the coach's choice.
-        await ingest.update_activity_fields(
+        await update_activity_fields(
             s, clock, athlete.id, ActivitySource.STRAVA, "commute", name="Commute"
         )
         assert easy.matched_activity_id == commute.kept.id
@@ -186,7 +187,7 @@ async def test_a_coach_without_planning_rights_cannot_match(db, clock):
         coach, athlete = await person(s, "Coach"), await person(s, "Ana")
         await coached(s, clock, coach, athlete, plan_workouts=False)
         workout = await plan(s, clock, athlete, planned_duration_s=3600)
-        result = await ingest.record_activity(
+        result = await record_activity(
             s,
             clock,
             athlete.id,

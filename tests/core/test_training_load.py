@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from sqlalchemy import delete, select
 
-from core.activities import ingest
+from core.activities.ingest.edits import delete_activity
+from core.activities.ingest.recording import record_activity
 from core.db.models import DailyLoad
 from core.enums import ActivitySource
 from core.errors import InvalidInput, PermissionDenied
@@ -42,7 +43,7 @@ async def athlete_with_ftp(s):
 
 
 async def ride_on(s, clock, athlete, day: int, watts: float, key: str, hour: int = 7, **kwargs):
-    return await ingest.record_activity(
+    return await record_activity(
         s,
         clock,
         athlete.id,
@@ -112,7 +113,7 @@ async def test_duplicate_and_deleted_activities_do_not_count(db, clock):
     async with db.unit_of_work() as s:
         athlete = await athlete_with_ftp(s)
         kept = await ride_on(s, clock, athlete, 2, 250, "a")
-        await ingest.record_activity(
+        await record_activity(
             s,
             clock,
             athlete.id,
@@ -121,7 +122,7 @@ async def test_duplicate_and_deleted_activities_do_not_count(db, clock):
             source_id="copy",
         )
         await ride_on(s, clock, athlete, 3, 250, "gone")
-        await ingest.delete_activity(s, clock, athlete.id, ActivitySource.STRAVA, "gone")
+        await delete_activity(s, clock, athlete.id, ActivitySource.STRAVA, "gone")
         stored = await snapshot(s, athlete.id)
         assert stored[date(2026, 2, 2)][0] == pytest.approx(kept.activity.load)
         assert stored[date(2026, 2, 3)][0] == 0

@@ -16,7 +16,7 @@ from core.crypto import TokenCipher
 from core.db.engine import Database
 from core.db.models import ConnectedAccount
 from core.sync.build import SyncContext, build_sync_context
-from core.sync.connections import begin_connect, complete_connect
+from core.sync.connections.oauth_flow import begin_connect, complete_connect
 from core.sync.ratelimit import InMemoryRateLimitStore
 from tests.factories import person
 
@@ -191,7 +191,7 @@ async def open_and_confirm(harness: AppHarness, provider: str, user_id: int) -> 
     provider's consent page."""
     import re
 
-    from core.sync.connections import confirm_browser, connect_url
+    from core.sync.connections.connect_links import confirm_browser, connect_url
 
     link = connect_url(
         PUBLIC_URL,

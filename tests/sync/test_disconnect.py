@@ -13,16 +13,15 @@ from sqlalchemy import select
 
 from bot.conversation import Conversation, ConversationSettings
 from core.db.models import ConnectedAccount, Notification, User
-from core.sync.connections import (
+from core.sync.connections.account_status import (
     DISCONNECTING,
     REVOKED,
     disable_account,
-    disconnect,
-    finish_disconnects,
     mark_disconnecting,
-    read_token,
 )
-from core.sync.orchestrator import accounts_to_poll, poll_account
+from core.sync.connections.disconnects import disconnect, finish_disconnects
+from core.sync.connections.stored_tokens import read_token
+from core.sync.orchestrator.hourly_poll import accounts_to_poll, poll_account
 from tests.bot.conversation.test_conversations import Chat
 from tests.factories import person
 from tests.fakes.providers.strava import FakeStrava

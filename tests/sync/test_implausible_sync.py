@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from core.db.models import Activity, DailyLoad, WebhookEvent
-from core.sync.orchestrator import process_event
+from core.sync.orchestrator.webhook_events import process_event
 from tests.fakes.providers.strava import FakeStrava
 from tests.sync.sync_harness import make_context, now_clock, provider_settings
 from tests.sync.test_orchestration_strava import connected, deliver, rows, subscribe
@@ -60,7 +60,7 @@ async def test_an_implausible_synced_activity_is_dropped_once_with_a_log_line(
         object_type="activity", object_id=activity_id, aspect_type="create", owner_id=strava_id
     )
     [event_id] = await deliver(ctx, fake, event)
-    with caplog.at_level(logging.WARNING, logger="core.sync.orchestrator"):
+    with caplog.at_level(logging.WARNING, logger="core.sync.orchestrator.fetch_and_record"):
         result = await process_event(ctx, event_id)
     assert result.finished and result.imported == 0
     assert any(

@@ -19,7 +19,7 @@ from core.db.models import ConnectedAccount, WebhookEvent
 from core.enums import NotificationKind
 from core.files import parse_activity_file
 from core.sync import orchestrator
-from core.sync.connections import read_token
+from core.sync.connections.stored_tokens import read_token
 from tests.fakes.providers.garmin import FakeGarmin
 from tests.sync.conftest import fixture_bytes
 from tests.sync.sync_harness import (

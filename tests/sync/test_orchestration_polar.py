@@ -19,7 +19,8 @@ from core.activities.streams_store import load_streams
 from core.db.models import ConnectedAccount, WebhookEvent
 from core.enums import NotificationKind
 from core.sync import orchestrator
-from core.sync.connections import disconnect, read_token
+from core.sync.connections.disconnects import disconnect
+from core.sync.connections.stored_tokens import read_token
 from tests.fakes.providers.polar import FakePolar
 from tests.sync.conftest import fixture_bytes
 from tests.sync.sync_harness import (

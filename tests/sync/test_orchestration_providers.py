@@ -12,14 +12,10 @@ from sqlalchemy import select
 
 from core.db.models import Activity, ConnectedAccount
 from core.files import parse_activity_file
-from core.sync.connections import read_token, with_token
-from core.sync.orchestrator import (
-    accounts_to_poll,
-    backfill_step,
-    poll_account,
-    process_event,
-    store_webhook_events,
-)
+from core.sync.connections.stored_tokens import read_token, with_token
+from core.sync.orchestrator.backfill import backfill_step
+from core.sync.orchestrator.hourly_poll import accounts_to_poll, poll_account
+from core.sync.orchestrator.webhook_events import process_event, store_webhook_events
 from core.sync.providers.base import AuthRevoked
 from tests.sync.conftest import fixture_bytes
 from tests.sync.sync_harness import (

@@ -12,8 +12,9 @@ from sqlalchemy import func, select
 
 from core.db.models import Activity, ConnectedAccount, Notification, SyncLog, WebhookEvent
 from core.enums import NotificationKind
-from core.sync.connections import fresh_token, read_token
-from core.sync.orchestrator import backfill_step, process_event, store_webhook_events
+from core.sync.connections.stored_tokens import fresh_token, read_token
+from core.sync.orchestrator.backfill import backfill_step
+from core.sync.orchestrator.webhook_events import process_event, store_webhook_events
 from tests.fakes.providers.strava import FakeStrava, Limits
 from tests.sync.sync_harness import (
     athlete,

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from core.db.models import Activity, ConnectedAccount, OAuthState
-from core.sync.connections import connect_url
+from core.sync.connections.connect_links import connect_url
 from tests.fakes.providers.garmin import FakeGarmin
 from tests.fakes.providers.strava import FakeStrava
 from tests.sync.sync_harness import PUBLIC_URL, AppHarness, athlete, now_clock, open_and_confirm

@@ -20,8 +20,8 @@ from bot.conversation.notifications import NotificationView, render_notification
 from core.db.models import Activity, ConnectedAccount, Notification, WebhookEvent
 from core.enums import NotificationKind
 from core.outbox.payloads import read_payload
-from core.sync.connections import read_token
-from core.sync.orchestrator import store_webhook_events
+from core.sync.connections.stored_tokens import read_token
+from core.sync.orchestrator.webhook_events import store_webhook_events
 from core.sync.providers.base import ActivityRef
 from core.sync.providers.base import WebhookEvent as ProviderEvent
 from tests.fakes.providers.attacker import FakeAttacker

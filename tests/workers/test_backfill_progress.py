@@ -17,7 +17,7 @@ from sqlalchemy import select
 from core.db.models import Notification
 from core.enums import NotificationKind, NotificationStatus
 from core.outbox.sending import ChatTarget, NotificationView, SentReceipt
-from core.sync.orchestrator import backfill_step
+from core.sync.orchestrator.backfill import backfill_step
 from tests.core.test_delivery import telegram_person
 from tests.fakes.telegram_bot_api import FakeTelegramBotAPI
 from tests.jobs_backend import broker, deliver_outbox, jobs_for
@@ -92,7 +92,8 @@ async def test_backfill_progress_is_one_telegram_message_edited_in_place(
 
 
 async def progress_figure(db, clock, uid: int, account: int, done: int, total: int) -> None:
-    """The outbox row core.sync writes for one backfill figure (orchestrator._progress)."""
+    """The outbox row core.sync writes for one backfill figure
+    (core.sync.orchestrator.backfill._progress)."""
     from core.outbox import notifications
     from core.outbox.payloads import SyncStatusPayload
 

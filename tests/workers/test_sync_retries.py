@@ -14,7 +14,8 @@ from sqlalchemy.exc import OperationalError
 from taskiq import ScheduledTask, TaskiqScheduler
 
 from core.db.models import Activity, ConnectedAccount, WebhookEvent
-from core.sync.orchestrator import BACKFILL_LEASE, BACKFILL_TRIGGER_GRACE, accounts_to_poll
+from core.sync.orchestrator.backfill import BACKFILL_LEASE, BACKFILL_TRIGGER_GRACE
+from core.sync.orchestrator.hourly_poll import accounts_to_poll
 from tests.fakes.providers.strava import FakeStrava
 from tests.jobs_backend import broker, jobs_backend, schedule_source, sync_tasks
 from tests.sync.sync_harness import (

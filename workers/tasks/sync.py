@@ -19,7 +19,7 @@ from typing import Any
 from taskiq import AsyncBroker, Context, ScheduleSource, TaskiqDepends
 
 from core.sync import orchestrator
-from core.sync.connections import finish_disconnects as finish_disconnects_now
+from core.sync.connections.disconnects import finish_disconnects as finish_disconnects_now
 from core.sync.orchestrator import StepResult
 from workers.jobs import Task, jobs_of
 

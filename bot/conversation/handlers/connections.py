@@ -1,10 +1,11 @@
 """Connecting a provider, the chat half: the browser's code and an owner's answer.
 
 `/connect CODE` confirms the browser that opened this person's connect link
-(core.sync.connections.confirm_browser): the code is only on that browser's page, and only
-this person's own browsers are looked at, so a forwarded link confirms nothing. The
-give / keep buttons answer "another person connected your provider account"
-(core.sync.connections.decide_transfer); the buttons reach only the account's owner.
+(core.sync.connections.connect_links.confirm_browser): the code is only on that browser's
+page, and only this person's own browsers are looked at, so a forwarded link confirms
+nothing. The give / keep buttons answer "another person connected your provider account"
+(core.sync.connections.account_transfers.decide_transfer); the buttons reach only the
+account's owner.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ import re
 from bot.conversation.callbacks import Scope
 from bot.conversation.context import Context, Handler
 from core.errors import InvalidInput
-from core.sync import connections as sync_accounts
-from core.sync.connections import Confirmation, TransferAnswer
+from core.sync.connections.account_transfers import TransferAnswer, decide_transfer
+from core.sync.connections.connect_links import CODE_DIGITS, Confirmation, confirm_browser
 
 # What `/connect` takes as a code rather than a provider name.
-CODE = re.compile(rf"^\d{{{sync_accounts.CODE_DIGITS}}}$")
+CODE = re.compile(rf"^\d{{{CODE_DIGITS}}}$")
 
 
 def is_code(args: str) -> bool:
@@ -27,7 +28,7 @@ def is_code(args: str) -> bool:
 
 async def confirm_code(ctx: Context, code: str) -> None:
     """Reply, never raise, on a wrong code: the attempt it counted must be committed."""
-    result = await sync_accounts.confirm_browser(ctx.session, ctx.clock, ctx.user.id, code)
+    result = await confirm_browser(ctx.session, ctx.clock, ctx.user.id, code)
     match result.outcome:
         case Confirmation.CONFIRMED:
             provider = (result.provider or "").capitalize()
@@ -43,7 +44,7 @@ async def on_account_button(ctx: Context) -> None:
     assert callback is not None
     if callback.action not in ("give", "keep"):
         raise InvalidInput(ctx.t("bad_button"))
-    result = await sync_accounts.decide_transfer(
+    result = await decide_transfer(
         ctx.session,
         ctx.clock,
         callback.int_arg(0),

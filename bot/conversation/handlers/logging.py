@@ -18,7 +18,9 @@ from bot.conversation.cards import (
 from bot.conversation.context import Context
 from bot.conversation.types import Button, Buttons, EditRef, Subject
 from core.activities import entries as activities
-from core.activities import ingest
+from core.activities.ingest.check_in_answers import record_check_in
+from core.activities.ingest.recording import record_file
+from core.activities.ingest.scoring import thresholds_assumed_from
 from core.activities.plausibility import ImplausibleActivity
 from core.activities.quick_log import QuickLog, QuickLogError, parse_quick_log
 from core.coaching.relationships import active_relationship_of_athlete
@@ -184,7 +186,7 @@ async def on_file(ctx: Context) -> None:
         ctx.reply(ctx.t("file_too_big", size=f"{len(data) / 2**20:.1f}", limit=limit // 2**20))
         return
     try:
-        results = await ingest.record_file(
+        results = await record_file(
             ctx.session, ctx.clock, ctx.user.id, data, name, ask_in_reply=True
         )
     except ActivityFileError as exc:
@@ -201,7 +203,7 @@ async def on_file(ctx: Context) -> None:
         metrics = _metric_line(ctx, result.kept)
         if metrics:
             lines.append(metrics)
-        assumed = ingest.thresholds_assumed_from(result.kept)
+        assumed = thresholds_assumed_from(result.kept)
         if assumed is not None and result.kept.load_source not in (None, "rpe"):
             lines.append(
                 ctx.t(
@@ -296,9 +298,7 @@ async def _finish_check_in(
         "pain_note": note,
     }
     if activity_id is not None:
-        kept = await ingest.record_check_in(
-            ctx.session, ctx.clock, ctx.user.id, int(activity_id), **given
-        )
+        kept = await record_check_in(ctx.session, ctx.clock, ctx.user.id, int(activity_id), **given)
         private = kept.is_private
     else:
         # Trained without a recorded session: the answers live on the workout.

@@ -25,7 +25,8 @@ from core.load import race_outlook, threshold_entry
 from core.outbox import notifications
 from core.people import identities as accounts
 from core.people import preferences
-from core.sync import connections as sync_accounts
+from core.sync.connections.account_status import ACTIVE, REVOKED, mark_disconnecting
+from core.sync.connections.connect_links import connect_url
 from core.timeutil import local_date
 
 SETTINGS_KINDS = (
@@ -406,7 +407,7 @@ async def connect(ctx: Context) -> None:
     ]
     rows: list[list[Button]] = []
     for name in offered:
-        if status.get(name) == sync_accounts.ACTIVE:
+        if status.get(name) == ACTIVE:
             rows.append(
                 [
                     Button(
@@ -416,7 +417,7 @@ async def connect(ctx: Context) -> None:
                 ]
             )
         else:
-            url = sync_accounts.connect_url(
+            url = connect_url(
                 ctx.settings.public_url or "",
                 ctx.settings.secret_key or "",
                 ctx.user.id,
@@ -434,20 +435,20 @@ async def disconnect_provider(ctx: Context, provider: str) -> None:
     backfill) skips it from the commit on. Revoking the grant at the provider and
     forgetting the tokens needs HTTP, which this layer never does: the dispatcher calls
     `settings.after_disconnect` once the transaction has committed, and the hourly sweep
-    finishes whatever that missed (`core.sync.connections.finish_disconnects`).
+    finishes whatever that missed (`core.sync.connections.disconnects.finish_disconnects`).
     """
     rows = await ctx.session.scalars(
         select(ConnectedAccount).where(
             ConnectedAccount.user_id == ctx.user.id,
             ConnectedAccount.provider == provider,
-            ConnectedAccount.status == sync_accounts.ACTIVE,
+            ConnectedAccount.status == ACTIVE,
         )
     )
     accounts_ = list(rows)
     if not accounts_:
         raise NotFound(ctx.t("not_connected", provider=_name(provider)))
     for account in accounts_:
-        sync_accounts.mark_disconnecting(account)
+        mark_disconnecting(account)
     await ctx.session.flush()
     hook = ctx.settings.after_disconnect
     if hook is not None:
@@ -473,12 +474,8 @@ async def _connection_status(ctx: Context) -> dict[str, str]:
     )
     status: dict[str, str] = {}
     for account in rows:
-        if status.get(account.provider) != sync_accounts.ACTIVE:
-            status[account.provider] = (
-                sync_accounts.ACTIVE
-                if account.status == sync_accounts.ACTIVE
-                else sync_accounts.REVOKED
-            )
+        if status.get(account.provider) != ACTIVE:
+            status[account.provider] = ACTIVE if account.status == ACTIVE else REVOKED
     return status
 
 

@@ -19,7 +19,8 @@ def render_sync_status(view: NotificationView) -> Reply:
 
 def _transfer(t: str, p: SyncStatusPayload) -> Reply:
     """A provider account changing hands: the owner's question (with its two buttons), or
-    what became of it (core.sync.connections.request_transfer / decide_transfer)."""
+    what became of it (core.sync.connections.account_transfers: request_transfer,
+    decide_transfer)."""
     step, other = str(p.transfer), p.other
     text = say(t, f"n_transfer_{step}", provider=p.provider.capitalize(), other=other)
     if step != "ask":

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.conversation import Conversation, ConversationSettings
 from bot.conversation.context import configured_providers
 from core.db.models import ConnectedAccount, User
-from core.sync.connections import open_connect_link
+from core.sync.connections.connect_links import ConnectLinkInvalid, open_connect_link
 from tests.bot.conversation.test_conversations import Chat
 
 PUBLIC_URL = "https://trainlytics.example.com"
@@ -148,3 +148,23 @@ async def test_connect_speaks_french(db, clock):
     await ana.send("/connect strava")
     assert [b.label for r in ana.last for b in r.buttons] == ["Connecter Strava"]
     assert "Chaque lien" in ana.text
+
+
+async def test_a_spent_or_forged_connect_link_is_refused_in_the_person_s_language(db, clock):
+    """The web page shows the English sentence; the refusal carries a key, so a door can say
+    it in French too."""
+    ana = Chat(Conversation(db, clock, settings=_settings()), "Ana")
+    await ana.send("/connect strava")
+    token = parse_qs(urlparse(ana.last[0].buttons[0].url).query)["t"][0]
+    async with db.unit_of_work() as session:
+        await open_connect_link(session, clock, SECRET, token, "strava")
+    async with db.unit_of_work() as session:
+        with pytest.raises(ConnectLinkInvalid) as used:
+            await open_connect_link(session, clock, SECRET, token, "strava")
+        with pytest.raises(ConnectLinkInvalid) as forged:
+            await open_connect_link(session, clock, SECRET, token[:-4] + "AAAA", "strava")
+    assert str(used.value) == "This connect link was already used. Ask the bot for a new one."
+    assert (
+        used.value.text("fr") == "Ce lien de connexion a déjà servi. Demandez-en un nouveau au bot."
+    )
+    assert forged.value.text("fr").startswith("Ce lien de connexion n'est pas valide.")

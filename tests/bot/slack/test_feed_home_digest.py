@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.slack.sender import SlackSender
-from core.activities import ingest
+from core.activities.ingest.edits import delete_activity, update_activity_fields
 from core.coaching import relationships as coaching
 from core.db.models import Activity, Comment, MessageRef, Notification, User, Workout
 from core.enums import ActivitySource, NotificationKind, NotificationStatus, Platform
@@ -140,7 +140,7 @@ async def test_each_activity_is_posted_once_then_edited_then_removed(
         act = await session.get_one(Activity, activity)
         source_id = act.source_id
         # The athlete renames the session: core.activities.ingest writes the change notice itself.
-        await ingest.update_activity_fields(
+        await update_activity_fields(
             session, clock, athlete, ActivitySource.MANUAL, source_id, name="Hilly run"
         )
     await deliver(container)
@@ -150,7 +150,7 @@ async def test_each_activity_is_posted_once_then_edited_then_removed(
     assert "Hilly run" in block_texts(slack.messages[(post["channel"], post["ts"])]["blocks"])
 
     async with db.unit_of_work() as session:
-        await ingest.delete_activity(session, clock, athlete, ActivitySource.MANUAL, source_id)
+        await delete_activity(session, clock, athlete, ActivitySource.MANUAL, source_id)
     await deliver(container)
     await slack.wait_for(lambda c: c.method == "chat.delete")
     assert (post["channel"], post["ts"]) not in slack.messages
@@ -168,7 +168,7 @@ async def test_the_feed_post_is_taken_down_when_the_athlete_makes_the_session_pr
     [post] = feed_posts(slack)
     async with db.unit_of_work() as session:
         source_id = (await session.get_one(Activity, activity)).source_id
-        await ingest.update_activity_fields(
+        await update_activity_fields(
             session, clock, athlete, ActivitySource.MANUAL, source_id, is_private=True
         )
     await deliver(container)
@@ -177,7 +177,7 @@ async def test_the_feed_post_is_taken_down_when_the_athlete_makes_the_session_pr
     assert not slack.calls_to("chat.update")  # nothing of the private session is shown
 
     async with db.unit_of_work() as session:  # public again: posted afresh
-        await ingest.update_activity_fields(
+        await update_activity_fields(
             session, clock, athlete, ActivitySource.MANUAL, source_id, is_private=False
         )
     await deliver(container)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from core.activities import ingest
+from core.activities.ingest.edits import delete_activity, update_activity_fields
+from core.activities.ingest.recording import record_file
 from core.enums import ActivitySource, Platform
 from core.outbox.delivery import deliver_due
 from core.people import identities as accounts
@@ -42,7 +43,7 @@ async def test_the_check_in_card_is_edited_when_the_session_changes_then_marked_
         )
         user.onboarded = True
         data = (FIXTURES / "running_short_fenix5.fit").read_bytes()
-        [result] = await ingest.record_file(session, clock, user.id, data, "morning.fit")
+        [result] = await record_file(session, clock, user.id, data, "morning.fit")
         athlete_id, source_id = user.id, result.activity.source_id
     await deliver(container, clock)
     [card] = tg.chat_messages(CHAT)
@@ -50,7 +51,7 @@ async def test_the_check_in_card_is_edited_when_the_session_changes_then_marked_
     assert card["text"].startswith("run")
 
     async with db.unit_of_work() as session:  # the athlete says it was a ride
-        await ingest.update_activity_fields(
+        await update_activity_fields(
             session, clock, athlete_id, ActivitySource.FILE, source_id, sport="ride"
         )
     await deliver(container, clock)
@@ -59,7 +60,7 @@ async def test_the_check_in_card_is_edited_when_the_session_changes_then_marked_
     assert any(data.startswith("ci:rpe") for data in callbacks(card))  # still answerable
 
     async with db.unit_of_work() as session:  # the same change again: no edit is asked
-        again = await ingest.update_activity_fields(
+        again = await update_activity_fields(
             session, clock, athlete_id, ActivitySource.FILE, source_id, sport="ride"
         )
         assert again is not None
@@ -68,7 +69,7 @@ async def test_the_check_in_card_is_edited_when_the_session_changes_then_marked_
     assert len(tg.calls_to("editMessageText")) == edits_before
 
     async with db.unit_of_work() as session:
-        await ingest.delete_activity(session, clock, athlete_id, ActivitySource.FILE, source_id)
+        await delete_activity(session, clock, athlete_id, ActivitySource.FILE, source_id)
     await deliver(container, clock)
     [card] = tg.chat_messages(CHAT)
     assert card["text"].startswith("ride") and card["text"].endswith("(deleted)")
