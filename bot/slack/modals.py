@@ -31,11 +31,11 @@ from bot.conversation.types import (
 from bot.conversation.validation import refusal_text
 from bot.slack import cards
 from bot.slack import conversation as face
-from bot.slack.blocks import fallback, slack_escape
+from bot.slack.blocks import context, fallback, slack_escape
 from bot.slack.people import coach_for
 from core.coaching import coach_view
 from core.errors import DomainError
-from core.words import format_date, say
+from core.words import format_date, has_key, say
 from trainlytics.container import Container
 
 
@@ -71,16 +71,25 @@ def modal_for(ask: FormAsk) -> dict[str, Any]:
     t = ask.locale
     name = f"*{slack_escape(ask.athlete_name)}*"
     if ask.form == "plan":
-        return cards.plan_modal(ask.athlete_id, ask.athlete_name, ask.day)
+        view = cards.plan_modal(ask.athlete_id, ask.athlete_name, ask.day)
+        view["blocks"] = [
+            context(say(t, "modal_plan_for", name=name)) if b.get("type") == "context" else b
+            for b in view["blocks"]
+        ]
+        for block in view["blocks"]:
+            if block.get("type") == "input" and has_key(f"field_{block.get('block_id')}"):
+                block["label"] = cards.plain(say(t, f"field_{block['block_id']}"))
+        return _framed(view, t, "modal_plan_title", "modal_plan_submit")
     if ask.form == "comment":
-        return cards.text_modal(
+        view = cards.text_modal(
             cards.COMMENT_CALLBACK,
             say(t, "modal_comment_title"),
             say(t, "modal_comment_label"),
             f"{ask.athlete_id}:{ask.workout_id or 0}",
             say(t, "modal_comment_intro", name=name),
         )
-    return cards.date_modal(
+        return _framed(view, t, "modal_comment_title", "modal_send")
+    view = cards.date_modal(
         cards.MOVE_CALLBACK,
         say(t, "modal_move_title"),
         str(ask.workout_id or 0),
@@ -93,6 +102,18 @@ def modal_for(ask: FormAsk) -> dict[str, Any]:
         ),
         ask.day,
     )
+    for block in view["blocks"]:
+        if block.get("block_id") == "date":
+            block["label"] = cards.plain(say(t, "modal_move_label"))
+    return _framed(view, t, "modal_move_title", "btn_move")
+
+
+def _framed(view: dict[str, Any], locale: str, title: str, submit: str) -> dict[str, Any]:
+    """The modal's title, submit and close labels in the person's language."""
+    view["title"] = cards.plain(say(locale, title), 24)
+    view["submit"] = cards.plain(say(locale, submit), 24)
+    view["close"] = cards.plain(say(locale, "btn_cancel"), 24)
+    return view
 
 
 async def open_forms(client: Any, trigger_id: str, replies: list[Reply]) -> None:
