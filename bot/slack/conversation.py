@@ -96,7 +96,7 @@ class DatabaseConversationState:
 
     async def set(self, key: StateKey, value: dict[str, Any]) -> None:
         session = self._session()
-        insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
         row = {"chat_id": key.chat_id, "user_id": key.user_id, "data": dict(value)}
         await session.execute(
             insert(conversation_states)
