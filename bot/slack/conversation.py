@@ -86,12 +86,7 @@ class DatabaseConversationState:
         return self.session
 
     async def get(self, key: StateKey) -> dict[str, Any]:
-        data = await self._session().scalar(
-            select(conversation_states.c.data).where(
-                conversation_states.c.chat_id == key.chat_id,
-                conversation_states.c.user_id == key.user_id,
-            )
-        )
+        data = await self._session().scalar(select(conversation_states.c.data).where(*_row(key)))
         return dict(data or {})
 
     async def set(self, key: StateKey, value: dict[str, Any]) -> None:
@@ -107,12 +102,19 @@ class DatabaseConversationState:
         )
 
     async def clear(self, key: StateKey) -> None:
-        await self._session().execute(
-            delete(conversation_states).where(
-                conversation_states.c.chat_id == key.chat_id,
-                conversation_states.c.user_id == key.user_id,
-            )
-        )
+        # Every command clears; looking first keeps a read-only command (/roster) from
+        # taking SQLite's one write lock for a row that is not there.
+        where = _row(key)
+        session = self._session()
+        if await session.scalar(select(conversation_states.c.chat_id).where(*where)) is not None:
+            await session.execute(delete(conversation_states).where(*where))
+
+
+def _row(key: StateKey) -> tuple[Any, ...]:
+    return (
+        conversation_states.c.chat_id == key.chat_id,
+        conversation_states.c.user_id == key.user_id,
+    )
 
 
 def conversation_for(
