@@ -149,3 +149,24 @@ async def test_an_athlete_sending_assign_is_told_how_to_coach(db, clock, seeded)
     newcomer = Chat(Conversation(db, clock), "Newcomer")
     await newcomer.send("/assign Base Ana 2026-03-16")
     assert newcomer.text == say("en", "coach_only", command="assign")
+
+
+async def test_the_comment_and_move_buttons_ask_in_the_chat(db, clock, seeded) -> None:
+    claire = Chat(Conversation(db, clock), CLAIRE)
+    ana_id, today = await _ana(db, clock)
+    await claire.request(kind=RequestKind.BUTTON, callback=cb(Scope.ROSTER, "comment", ana_id, 0))
+    assert claire.text == say("en", "comment_ask", name="Ana")
+    await claire.send("Nice and steady")
+    async with db.unit_of_work() as session:
+        comment = await session.scalar(select(Comment).where(Comment.body == "Nice and steady"))
+        assert comment is not None
+        workout = await session.scalar(
+            select(Workout).where(Workout.athlete_id == ana_id, Workout.scheduled_date >= today)
+        )
+    assert workout is not None
+    await claire.request(
+        kind=RequestKind.BUTTON, callback=cb(Scope.ROSTER, "move", ana_id, workout.id)
+    )
+    assert claire.text == say("en", "move_to", title=workout.title)
+    days = [b.callback for b in claire.last[0].buttons]
+    assert days and all(c.scope == "wk" and c.action == "moveto" for c in days)
