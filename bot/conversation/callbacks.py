@@ -78,6 +78,9 @@ CATALOGUE: dict[tuple[str, str], str] = {
     ("cm", "reply"): "si",  # "w" or "a", id
     ("pg", "help"): "i",
     ("ro", "open"): "i",  # athlete id
+    ("ro", "plan"): "i",  # athlete id: plan a workout for them (a form, or questions)
+    ("ro", "comment"): "ii",  # athlete id, workout id (0: their latest session)
+    ("ro", "move"): "ii",  # athlete id, workout id
     ("cl", "new"): "",
     ("cl", "off"): "",
     ("ac", "give"): "i",  # account transfer id

@@ -9,14 +9,14 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.conversation.state import ConversationState, StateKey
-from bot.conversation.types import Part, Reply, Request
+from bot.conversation.types import Part, Reply, Request, Span, Text
 from core.clock import Clock
 from core.db.models import User
 from core.enums import Role
 from core.jobs import JobQueue
 from core.people.identities import ChatAddress
 from core.sync.providers.registry import PROVIDER_NAMES, provider_config
-from core.words import say, say_n
+from core.words import has_key, say, say_n
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,13 @@ class ConversationSettings:
     # /invite: the Telegram bot's username (TRAINLYTICS_TELEGRAM_BOT_USERNAME), to add the
     # t.me deep link that opens the bot with /start CODE; None gives the code alone.
     telegram_bot_username: str | None = None
+    # /feed here|dm: where a coach's athletes' activities are posted. Only a door with a
+    # feed (Slack) sets it: (session, coach id, channel or None for the DM) -> how many
+    # athletes' feeds moved. Without it /feed says it belongs to Slack.
+    set_feed: Callable[[AsyncSession, int, str | None], Awaitable[int]] | None = None
+    # The door opens forms (Slack's modals): a handler that needs several fields answers
+    # with a `FormAsk` instead of asking them one message at a time.
+    forms: bool = False
 
     @classmethod
     def from_settings(
@@ -134,6 +141,25 @@ class Context:
 
     def t(self, key: str, **values: object) -> str:
         return say(self.locale, key, **values)
+
+    def ft(self, key: str, **values: object) -> str:
+        """The face's own wording of `key` when it has one (`{key}_slack` for Slack, where
+        the chat's commands and places read differently), else the chat's."""
+        return say(self.locale, self.face_key(key), **values)
+
+    def tx(self, key: str, **values: object) -> Text:
+        """`ft` as Text, where a value given as a `Span` stays that span (a command of
+        another face in `code`, which a face shows as typed instead of in its own words)."""
+        spans = {k: v for k, v in values.items() if isinstance(v, Span)}
+        marks = {k: f"\x00{k}\x00" for k in spans}
+        sentence = self.ft(key, **{**values, **marks})
+        pieces = sentence.split("\x00")
+        # Odd pieces are the names between two marks.
+        return Text.of(*(spans[p] if i % 2 else p for i, p in enumerate(pieces)))
+
+    def face_key(self, key: str) -> str:
+        own = f"{key}_{self.request.address.platform}"
+        return own if has_key(own) else key
 
     def tn(self, key: str, count: int, **values: object) -> str:
         """The sentence for `count` things, in the plural form the person's language wants."""

@@ -19,7 +19,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from logging import getLogger
-from typing import Any
+from typing import Any, cast
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,9 +36,9 @@ from bot.conversation.handlers import (
     plans,
 )
 from bot.conversation.ratelimit import HeavyLimiter
-from bot.conversation.state import ConversationState, InMemoryConversationState
+from bot.conversation.state import ConversationState, InMemoryConversationState, SessionState
 from bot.conversation.types import Reply, Request, RequestKind
-from bot.conversation.validation import refusal_text
+from bot.conversation.validation import form_errors, refusal_text
 from core.clock import Clock
 from core.db.engine import Database
 from core.errors import DomainError
@@ -49,6 +49,7 @@ _MODULES = (onboarding, plans, logging, people, calendar_link, coach, connection
 COMMANDS: dict[str, Handler] = {k: v for m in _MODULES for k, v in m.COMMANDS.items()}
 BUTTONS: dict[str, Handler] = {k: v for m in _MODULES for k, v in m.BUTTONS.items()}
 AWAITING: dict[str, Any] = {k: v for m in _MODULES for k, v in m.AWAITING.items()}
+FORMS: dict[type, Handler] = coach.FORMS
 HEAVY_COMMANDS = people.HEAVY
 log = getLogger(__name__)
 
@@ -80,8 +81,11 @@ class Conversation:
                     return []
                 user, created = await accounts.get_or_create_person(session, request.address)
                 locale = user.locale
+                state = self.state
+                if hasattr(state, "within"):
+                    state = cast(SessionState, state).within(session)
                 ctx = Context(
-                    session, self.clock, user, request, self.state, self.settings, created=created
+                    session, self.clock, user, request, state, self.settings, created=created
                 )
                 await self._route(ctx)
                 user_id, changed = user.id, ctx.reminders_changed
@@ -90,7 +94,9 @@ class Conversation:
             await _run_after_commit(ctx.after_commit)
             return ctx.replies
         except DomainError as exc:
-            return [Reply.of(refusal_text(locale, exc))]
+            form = request.form
+            errors = form_errors(locale, exc, form.MAIN) if form is not None else None
+            return [Reply.of(refusal_text(locale, exc), errors=errors)]
         except _RateLimited as exc:
             return [Reply.of(say(locale, exc.key, seconds=exc.seconds))]
         except Exception:
@@ -112,7 +118,7 @@ class Conversation:
                 name = request.command or ""
                 handler = COMMANDS.get(name)
                 if handler is None:
-                    ctx.reply(ctx.t("unknown_command", command=name))
+                    ctx.reply(ctx.ft("unknown_command", command=name))
                     return
                 # A new command abandons any half-finished flow.
                 await ctx.clear()
@@ -131,6 +137,12 @@ class Conversation:
                 await logging.on_file(ctx)
             case RequestKind.LOCATION:
                 await onboarding.on_location(ctx)
+            case RequestKind.FORM:
+                handler = FORMS.get(type(request.form)) if request.form else None
+                if handler is None:
+                    ctx.reply(ctx.t("bad_button"))
+                    return
+                await handler(ctx)
             case RequestKind.OTHER:
                 ctx.reply(ctx.t("other_content"))
             case RequestKind.TEXT:

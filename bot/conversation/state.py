@@ -2,7 +2,8 @@
 
 The state is a small JSON-able dict per (platform, chat, user). The conversation layer
 only sees the `ConversationState` protocol; the Telegram door backs it with aiogram's
-FSM storage (Redis when configured, memory otherwise), the console and tests use
+FSM storage (Redis when configured, memory otherwise), the Slack door with a table of its
+own read in the request's unit of work (`SessionState`), the console and tests use
 `InMemoryConversationState`.
 """
 
@@ -11,6 +12,8 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.people.identities import ChatAddress
 
@@ -40,6 +43,13 @@ class ConversationState(Protocol):
     async def set(self, key: StateKey, value: dict[str, Any]) -> None: ...
 
     async def clear(self, key: StateKey) -> None: ...
+
+
+class SessionState(Protocol):
+    """A state kept in the database: the conversation binds it to the unit of work of
+    each request (`within`), so the state commits or rolls back with the handling."""
+
+    def within(self, session: AsyncSession) -> ConversationState: ...
 
 
 class InMemoryConversationState:

@@ -27,9 +27,11 @@ The person is resolved by the conversation layer from `Request.address` (a
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from enum import StrEnum
+from typing import ClassVar
 
 from bot.conversation.callbacks import Callback
 from core.people.identities import ChatAddress
@@ -45,6 +47,7 @@ class RequestKind(StrEnum):
     FILE = "file"  # a document (FIT, GPX, TCX)
     LOCATION = "location"  # a shared location (onboarding's timezone question)
     OTHER = "other"  # anything else a person sends (a photo, a sticker, a voice note)
+    FORM = "form"  # fields a form collected (a Slack modal); Request.form holds them
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,68 @@ class GeoPoint:
 
 
 @dataclass(frozen=True)
+class PlanForm:
+    """A workout for one athlete, as a form collected it (Slack's plan modal; the chat
+    asks the same fields as questions after /plan NAME)."""
+
+    athlete_id: int
+    day: date | None  # None: the form had no (valid) date
+    sport: str
+    title: str
+    steps: str = ""  # the step text coaches type (core.planning.step_syntax)
+    key_workout: bool = False
+    MAIN: ClassVar[str] = "title"  # where a refusal about no field in particular is shown
+
+
+@dataclass(frozen=True)
+class CommentForm:
+    """A coach's comment to an athlete: on `workout_id` when given, else on the
+    athlete's latest session (as /comment NAME TEXT)."""
+
+    athlete_id: int
+    text: str
+    workout_id: int | None = None
+    MAIN: ClassVar[str] = "text"
+
+
+@dataclass(frozen=True)
+class MoveForm:
+    """A planned workout put on another day."""
+
+    workout_id: int
+    day: date | None
+    MAIN: ClassVar[str] = "date"
+
+
+Form = PlanForm | CommentForm | MoveForm
+
+
+@dataclass(frozen=True)
+class FormAsk:
+    """Fields the conversation wants collected, with what to prefill: a door with forms
+    opens one (Slack: a modal) whose submission comes back as the matching `Form`. The
+    chat faces ask in text instead (the handler only sends this to a door with forms)."""
+
+    form: str  # "plan" | "comment" | "move"
+    athlete_id: int
+    athlete_name: str
+    day: date  # prefilled date: the athlete's today (plan), the workout's day (move)
+    workout_id: int | None = None
+    workout_title: str = ""
+    locale: str = "en"  # the language the form speaks (the person's)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a command was typed when the door knows more than the person's chat with the
+    bot (Slack: the channel a slash command came from; `/feed here` needs it)."""
+
+    chat_id: str
+    private: bool  # only the people invited see it (a private channel or a DM)
+    direct: bool  # the person's own DM with the bot
+
+
+@dataclass(frozen=True)
 class Request:
     address: ChatAddress
     kind: RequestKind
@@ -86,6 +151,8 @@ class Request:
     reply_to: MessageKey | None = None
     # The message whose button was pressed (kind BUTTON), so a reply can edit it.
     origin: MessageKey | None = None
+    place: Place | None = None
+    form: Form | None = None  # kind FORM: the fields a form collected
 
     @classmethod
     def parse_command(cls, address: ChatAddress, text: str, **extra: object) -> Request:
@@ -243,6 +310,9 @@ class Reply:
     thread: Subject | None = None  # answer in the thread of the message standing for it
     edit: EditRef | None = None
     stands_for: Subject | None = None  # remember the sent message as standing for this
+    form: FormAsk | None = None  # open this form (a door with forms; see FormAsk)
+    # A refused form's sentences by field, so a form shows each under its own field.
+    errors: Mapping[str, str] | None = None
 
     @classmethod
     def of(cls, *parts: Part | str, **options: object) -> Reply:

@@ -41,3 +41,10 @@ def refusal_text(locale: str, exc: DomainError) -> str:
     if isinstance(exc, InvalidFields):
         return " ".join(problem_sentence(locale, p) for p in exc.problems)
     return exc.text(locale)
+
+
+def form_errors(locale: str, exc: DomainError, main: str) -> dict[str, str]:
+    """A refused form's sentences by field; a refusal about no field goes under `main`."""
+    if isinstance(exc, InvalidFields):
+        return field_errors(locale, exc)
+    return {main: refusal_text(locale, exc)}

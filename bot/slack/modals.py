@@ -1,8 +1,12 @@
-"""Buttons that open modals (App Home, digest) and what the modals submit.
+"""Modals: Slack's way to collect a form's fields, and nothing more.
 
-The plan modal validates in core (WorkoutSpec, workout_structure) and in the step reader;
-an error is shown next to the field it concerns (`response_action: errors`) and nothing
-is stored.
+A reply asking for fields (`bot.conversation.types.FormAsk`: plan a workout, comment,
+move a workout) opens its modal (`open_forms`); App Home and digest buttons become the
+conversation's roster buttons (`open_for_athlete`), so the same handler checks the
+relationship and the permission before any modal opens. A submission becomes the
+conversation's FORM request (`PlanForm`, `CommentForm`, `MoveForm`), handled by the same
+handlers as the chat's `/plan`, `/comment` and `/move`; a refusal is shown next to the
+field it concerns (`response_action: errors`) and nothing is stored.
 """
 
 from __future__ import annotations
@@ -14,22 +18,25 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.conversation.callbacks import Scope, cb
 from bot.conversation.dispatcher import Conversation
-from bot.conversation.handlers.coach import subject_label
-from bot.conversation.validation import field_errors, refusal_text
+from bot.conversation.types import (
+    CommentForm,
+    Form,
+    FormAsk,
+    MoveForm,
+    PlanForm,
+    Reply,
+    Request,
+    RequestKind,
+)
+from bot.conversation.validation import refusal_text
 from bot.slack import cards
 from bot.slack import conversation as face
-from bot.slack.blocks import fallback, slack_escape
+from bot.slack.blocks import context, fallback, slack_escape
 from bot.slack.people import coach_for
-from bot.slack.step_syntax import parse_steps
-from core.coaching import coach_view, comments
-from core.coaching.relationships import require_permission
-from core.db.models import Activity, Workout
-from core.enums import Permission
-from core.errors import DomainError, InvalidFields, NotFound
-from core.planning import workouts as planning
+from core.coaching import coach_view
+from core.errors import DomainError
 from core.services import Services
-from core.timeutil import local_date
-from core.words import say
+from core.words import format_date, has_key, say
 
 
 def _id(value: str) -> int:
@@ -49,92 +56,72 @@ def _value(state: dict[str, Any], block: str) -> Any:
     return element.get("value")
 
 
-# The plan modal's input blocks: a refusal for any other field shows under Steps.
-PLAN_FIELDS = ("sport", "date", "title", "steps")
-
-
-def plan_errors(locale: str, exc: DomainError) -> dict[str, str]:
-    """Each refusal as a sentence in the coach's language, under the field it concerns."""
-    if not isinstance(exc, InvalidFields):
-        return {"title": exc.message[:2000]}
-    out: dict[str, str] = {}
-    for field, sentence in field_errors(locale, exc).items():
-        block = field if field in PLAN_FIELDS else "steps"
-        out[block] = " ".join(filter(None, (out.get(block), sentence)))[:2000]
-    return out
-
-
-async def submit_plan(container: Services, body: dict[str, Any]) -> dict[str, str] | str:
-    """Errors by block id, or the confirmation text once the workout is stored."""
-    view = body["view"]
-    state = view["state"]["values"]
-    async with container.db.unit_of_work() as session:
-        coach = await coach_for(session, body["team"]["id"], body["user"]["id"])
-        locale = coach.locale
+def _day(state: dict[str, Any]) -> date | None:
     try:
-        on = date.fromisoformat(_value(state, "date") or "")
+        return date.fromisoformat(_value(state, "date") or "")
     except ValueError:
-        return {"date": say(locale, "err_date_missing")}
-    try:
-        spec = planning.WorkoutSpec(
-            sport=_value(state, "sport") or "",
-            title=_value(state, "title") or "",
-            structure=parse_steps(_value(state, "steps") or ""),
-            key_workout="key" in (_value(state, "key") or []),
+        return None
+
+
+# --- opening ----------------------------------------------------------------------------
+
+
+def modal_for(ask: FormAsk) -> dict[str, Any]:
+    """The modal that collects `ask`'s fields, in the person's language."""
+    t = ask.locale
+    name = f"*{slack_escape(ask.athlete_name)}*"
+    if ask.form == "plan":
+        view = cards.plan_modal(ask.athlete_id, ask.athlete_name, ask.day)
+        view["blocks"] = [
+            context(say(t, "modal_plan_for", name=name)) if b.get("type") == "context" else b
+            for b in view["blocks"]
+        ]
+        for block in view["blocks"]:
+            if block.get("type") == "input" and has_key(f"field_{block.get('block_id')}"):
+                block["label"] = cards.plain(say(t, f"field_{block['block_id']}"))
+        return _framed(view, t, "modal_plan_title", "modal_plan_submit")
+    if ask.form == "comment":
+        view = cards.text_modal(
+            cards.COMMENT_CALLBACK,
+            say(t, "modal_comment_title"),
+            say(t, "modal_comment_label"),
+            f"{ask.athlete_id}:{ask.workout_id or 0}",
+            say(t, "modal_comment_intro", name=name),
         )
-        async with container.db.unit_of_work() as session:
-            athlete = await coach_view.coached_athlete(
-                session, coach.id, _id(view["private_metadata"])
-            )
-            workout = await planning.create_workout(
-                session, container.clock, coach.id, athlete.id, on, spec
-            )
-            return f"Planned “{workout.title}” for {athlete.name} on {on.isoformat()}."
-    except DomainError as exc:
-        return plan_errors(locale, exc)
+        return _framed(view, t, "modal_comment_title", "modal_send")
+    view = cards.date_modal(
+        cards.MOVE_CALLBACK,
+        say(t, "modal_move_title"),
+        str(ask.workout_id or 0),
+        say(
+            t,
+            "modal_move_intro",
+            title=f"*{slack_escape(ask.workout_title)}*",
+            name=slack_escape(ask.athlete_name),
+            day=format_date(ask.day, t, "EEE d MMM"),
+        ),
+        ask.day,
+    )
+    for block in view["blocks"]:
+        if block.get("block_id") == "date":
+            block["label"] = cards.plain(say(t, "modal_move_label"))
+    return _framed(view, t, "modal_move_title", "btn_move")
 
 
-async def submit_comment(container: Services, body: dict[str, Any]) -> dict[str, str] | str:
-    """The comment modal's text on the athlete's latest session, or on the workout the
-    digest row named; confirmed in the conversation's words (`comment_sent`)."""
-    view = body["view"]
-    text = _value(view["state"]["values"], "text") or ""
-    athlete_id, _, workout = view["private_metadata"].partition(":")
-    try:
-        async with container.db.unit_of_work() as session:
-            coach = await coach_for(session, body["team"]["id"], body["user"]["id"])
-            athlete = await coach_view.coached_athlete(session, coach.id, _id(athlete_id))
-            subject = (
-                await planning.get_workout(session, coach.id, int(workout))
-                if workout and workout != "0"
-                else await coach_view.comment_subject(session, container.clock, coach.id, athlete)
-            )
-            on = {"activity_id" if isinstance(subject, Activity) else "workout_id": subject.id}
-            # add_comment writes the outbox row that carries the comment to the athlete.
-            await comments.add_comment(session, container.clock, coach.id, text, **on)
-            label = subject_label(coach.locale, subject)
-            return say(coach.locale, "comment_sent", name=athlete.name, subject=label)
-    except DomainError as exc:
-        return {"text": exc.message}
+def _framed(view: dict[str, Any], locale: str, title: str, submit: str) -> dict[str, Any]:
+    """The modal's title, submit and close labels in the person's language."""
+    view["title"] = cards.plain(say(locale, title), 24)
+    view["submit"] = cards.plain(say(locale, submit), 24)
+    view["close"] = cards.plain(say(locale, "btn_cancel"), 24)
+    return view
 
 
-async def submit_move(container: Services, body: dict[str, Any]) -> dict[str, str] | str:
-    view = body["view"]
-    try:
-        to = date.fromisoformat(_value(view["state"]["values"], "date") or "")
-    except ValueError:
-        async with container.db.unit_of_work() as session:
-            coach = await coach_for(session, body["team"]["id"], body["user"]["id"])
-            return {"date": say(coach.locale, "err_date_missing")}
-    try:
-        async with container.db.unit_of_work() as session:
-            coach = await coach_for(session, body["team"]["id"], body["user"]["id"])
-            workout = await planning.move_workout(
-                session, container.clock, coach.id, int(view["private_metadata"]), to
-            )
-            return f"Moved “{workout.title}” to {to.isoformat()}."
-    except DomainError as exc:
-        return {"date": exc.message}
+async def open_forms(client: Any, trigger_id: str, replies: list[Reply]) -> None:
+    """Open the modal of the first reply asking for fields (a trigger opens one view)."""
+    for reply in replies:
+        if reply.form is not None and trigger_id:
+            await client.views_open(trigger_id=trigger_id, view=modal_for(reply.form))
+            return
 
 
 async def open_for_athlete(
@@ -145,48 +132,21 @@ async def open_for_athlete(
     value: str,
     conversation: Conversation | None = None,
 ) -> str | None:
-    """Open the modal a roster or digest button asks for; a refusal text otherwise.
-
-    "Open" is the conversation's roster button (the athlete card every face shows), drawn
-    in a modal; the others collect fields (plan, comment, move)."""
+    """An App Home or digest button ("athlete[:workout]" value): "open" draws the
+    athlete card in a modal; "plan", "comment" and "move" are the conversation's roster
+    buttons, whose answer opens the modal. A refusal comes back as text (for a DM)."""
+    conversation = conversation or face.conversation_for(
+        container.db, container.clock, container.settings, jobs=container.jobs
+    )
     athlete_id, _, workout_id = value.partition(":")
-    if what == "open" and conversation is not None:
+    if what == "open":
         return await _open_card(conversation, body, client, _id(athlete_id))
-    try:
-        async with container.db.unit_of_work() as session:
-            coach = await coach_for(session, body["team"]["id"], body["user"]["id"])
-            # Outside the coach's relationships, an id answers like one that never was.
-            athlete = await coach_view.coached_athlete(session, coach.id, _id(athlete_id))
-            if what == "plan":
-                await require_permission(session, coach.id, athlete.id, Permission.PLAN_WORKOUTS)
-                today = local_date(container.clock.now(), athlete.timezone)
-                view = cards.plan_modal(athlete.id, athlete.name, today)
-            elif what == "comment":
-                await require_permission(session, coach.id, athlete.id, Permission.COMMENT)
-                view = cards.text_modal(
-                    cards.COMMENT_CALLBACK,
-                    "Comment",
-                    "Your comment",
-                    f"{athlete.id}:{workout_id or 0}",
-                    f"To *{slack_escape(athlete.name)}*, delivered on Telegram.",
-                )
-            else:  # move
-                await require_permission(session, coach.id, athlete.id, Permission.PLAN_WORKOUTS)
-                workout = await session.get(Workout, _id(workout_id))
-                if workout is None or workout.athlete_id != athlete.id:
-                    raise NotFound(f"{athlete.name} has no planned workout to move.")
-                view = cards.date_modal(
-                    cards.MOVE_CALLBACK,
-                    "Move workout",
-                    str(workout.id),
-                    f"*{slack_escape(workout.title)}* ({slack_escape(athlete.name)}), "
-                    f"now on {workout.scheduled_date}.",
-                    workout.scheduled_date,
-                )
-    except DomainError as exc:
-        return exc.message
-    await client.views_open(trigger_id=body["trigger_id"], view=view)
-    return None
+    args = (_id(athlete_id),) if what == "plan" else (_id(athlete_id), _id(workout_id))
+    replies = await face.button(conversation, body, cb(Scope.ROSTER, what, *args).pack())
+    if any(reply.form is not None for reply in replies):
+        await open_forms(client, body["trigger_id"], replies)
+        return None
+    return face.render(replies)[0]
 
 
 async def _open_card(
@@ -199,14 +159,13 @@ async def _open_card(
     try:
         async with conversation.db.unit_of_work() as session:
             coach = await coach_for(session, body["team"]["id"], body["user"]["id"])
-            await coach_view.coached_athlete(session, coach.id, athlete_id)
             locale = coach.locale
+            await coach_view.coached_athlete(session, coach.id, athlete_id)
     except DomainError as exc:
         return refusal_text(locale, exc)
     pressed = {**body, "container": {}}  # a modal, not an edit of the pressed message
-    _text, blocks = await face.button(
-        conversation, pressed, cb(Scope.ROSTER, "open", athlete_id).pack()
-    )
+    replies = await face.button(conversation, pressed, cb(Scope.ROSTER, "open", athlete_id).pack())
+    _text, blocks = face.render(replies)
     view = {
         "type": "modal",
         "title": cards.plain("Trainlytics", 24),
@@ -217,25 +176,70 @@ async def _open_card(
     return None
 
 
+# --- submitting -------------------------------------------------------------------------
+
+# The plan modal's input blocks: a refusal for any other field shows under Steps.
+PLAN_FIELDS = ("sport", "date", "title", "steps")
+
+
+def form_of(view: dict[str, Any]) -> Form:
+    """The fields a submitted modal collected, as the conversation's typed form."""
+    state = view["state"]["values"]
+    metadata = str(view.get("private_metadata") or "")
+    if view.get("callback_id") == cards.PLAN_CALLBACK:
+        return PlanForm(
+            athlete_id=_id(metadata),
+            day=_day(state),
+            sport=_value(state, "sport") or "",
+            title=_value(state, "title") or "",
+            steps=_value(state, "steps") or "",
+            key_workout="key" in (_value(state, "key") or []),
+        )
+    if view.get("callback_id") == cards.COMMENT_CALLBACK:
+        athlete_id, _, workout_id = metadata.partition(":")
+        text = _value(state, "text") or ""
+        return CommentForm(_id(athlete_id), text, _id(workout_id) or None)
+    return MoveForm(_id(metadata), _day(state))
+
+
+def _blocks(form: Form, errors: dict[str, str]) -> dict[str, str]:
+    """Each field's sentences under the modal block that shows it."""
+    out: dict[str, str] = {}
+    for field, sentence in errors.items():
+        if isinstance(form, PlanForm):
+            block = field if field in PLAN_FIELDS else "steps"
+        else:
+            block = form.MAIN
+        out[block] = " ".join(filter(None, (out.get(block), sentence)))[:2000]
+    return out
+
+
+async def submit(conversation: Conversation, body: dict[str, Any]) -> dict[str, str] | face.Answer:
+    """Errors by block id, or the answer to post once the form was handled."""
+    form = form_of(body["view"])
+    team, user, address = face.address_of(body)
+    await face.ensure_coach(conversation.db, team, user, "", None)
+    replies = await conversation.handle(Request(address=address, kind=RequestKind.FORM, form=form))
+    for reply in replies:
+        if reply.errors:
+            return _blocks(form, dict(reply.errors))
+    return face.render(replies)
+
+
 def register(app: AsyncApp, container: Services, conversation: Conversation) -> None:
-    async def answer(ack: Any, outcome: dict[str, str] | str, client: Any, user: str) -> None:
+    async def on_submission(ack: Any, body: dict[str, Any], client: Any) -> None:
+        outcome = await submit(conversation, body)
         if isinstance(outcome, dict):
             await ack(response_action="errors", errors=outcome)
             return
         await ack()
-        await client.chat_postMessage(channel=user, text=fallback(outcome))
+        text, blocks = outcome
+        await client.chat_postMessage(
+            channel=body["user"]["id"], text=fallback(text), blocks=blocks
+        )
 
-    @app.view(cards.PLAN_CALLBACK)
-    async def on_plan(ack: Any, body: dict[str, Any], client: Any) -> None:
-        await answer(ack, await submit_plan(container, body), client, body["user"]["id"])
-
-    @app.view(cards.COMMENT_CALLBACK)
-    async def on_comment(ack: Any, body: dict[str, Any], client: Any) -> None:
-        await answer(ack, await submit_comment(container, body), client, body["user"]["id"])
-
-    @app.view(cards.MOVE_CALLBACK)
-    async def on_move(ack: Any, body: dict[str, Any], client: Any) -> None:
-        await answer(ack, await submit_move(container, body), client, body["user"]["id"])
+    for callback_id in (cards.PLAN_CALLBACK, cards.COMMENT_CALLBACK, cards.MOVE_CALLBACK):
+        app.view(callback_id)(on_submission)
 
     for action_id, what in (
         (cards.OPEN_ACTION, "open"),

@@ -1,30 +1,25 @@
 """Who is talking: a Slack user becomes a Trainlytics coach on first use.
 
-Which athlete a typed name means is core's rule (`core.coaching.coach_view`); the door only adds
-where a coach in Slack finds the names when one does not match.
+Which athlete a typed name means is core's rule (`core.coaching.coach_view`), and the
+conversation's handlers say where the names are when one does not match.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.coaching import coach_view
 from core.coaching import relationships as coaching
 from core.db.models import User
 from core.enums import Platform, Role, Units
-from core.errors import InvalidInput, NotFound
+from core.errors import InvalidInput
 from core.people import identities as accounts
 from core.people.identities import SUPPORTED_LOCALES, ChatAddress
 
 log = logging.getLogger(__name__)
-
-ROSTER_POINTER = "See `/trainlytics roster`."
 
 
 def slack_address(team_id: str, user_id: str, name: str | None = None) -> ChatAddress:
@@ -84,24 +79,3 @@ async def adopt_slack_profile(session: AsyncSession, user: User, client: Any, us
         await accounts.set_locale(session, user.id, language.lower())
     if country.upper() in IMPERIAL_COUNTRIES:
         await accounts.set_units(session, user.id, Units.IMPERIAL)
-
-
-@contextmanager
-def _pointing_to_roster() -> Iterator[None]:
-    """core's refusal of a typed name, followed by the Slack command that lists the names."""
-    try:
-        yield
-    except (NotFound, InvalidInput) as refused:
-        raise type(refused)(f"{refused.message} {ROSTER_POINTER}") from refused
-
-
-async def athlete_by_name(session: AsyncSession, coach_id: int, name: str) -> User:
-    """`core.coaching.coach_view.find_athlete`, worded for Slack."""
-    with _pointing_to_roster():
-        return await coach_view.find_athlete(session, coach_id, name)
-
-
-async def athlete_and_text(session: AsyncSession, coach_id: int, text: str) -> tuple[User, str]:
-    """`core.coaching.coach_view.split_athlete_name`, worded for Slack."""
-    with _pointing_to_roster():
-        return await coach_view.split_athlete_name(session, coach_id, text)

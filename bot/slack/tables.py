@@ -1,4 +1,5 @@
-"""slack_sdk's own tables (installations, bots, OAuth states) on a MetaData of ours.
+"""slack_sdk's own tables (installations, bots, OAuth states) on a MetaData of ours, and
+the Slack conversation's state (`bot.slack.conversation.DatabaseConversationState`).
 
 slack_sdk's SQLAlchemy stores create their tables with `create_tables()`; we keep them in
 Alembic instead, built by the stores' own `build_*_table` functions so their columns are
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
-from sqlalchemy import MetaData
+from sqlalchemy import JSON, Column, MetaData, String, Table
 
 INSTALLATIONS_TABLE = AsyncSQLAlchemyInstallationStore.default_installations_table_name
 BOTS_TABLE = AsyncSQLAlchemyInstallationStore.default_bots_table_name
@@ -23,3 +24,14 @@ installations = AsyncSQLAlchemyInstallationStore.build_installations_table(
 )
 bots = AsyncSQLAlchemyInstallationStore.build_bots_table(slack_metadata, BOTS_TABLE)
 oauth_states = AsyncSQLAlchemyOAuthStateStore.build_oauth_states_table(slack_metadata, STATES_TABLE)
+
+CONVERSATION_STATES_TABLE = "slack_conversation_states"
+# Where each Slack user's multi-step exchange stands (`bot.conversation.state.StateKey`):
+# a small JSON dict, read and written in the conversation's unit of work.
+conversation_states = Table(
+    CONVERSATION_STATES_TABLE,
+    slack_metadata,
+    Column("chat_id", String(64), primary_key=True),
+    Column("user_id", String(140), primary_key=True),
+    Column("data", JSON, nullable=False),
+)

@@ -9,27 +9,29 @@ it records is committed.
 from __future__ import annotations
 
 from bot.conversation.context import Context
+from bot.conversation.types import code
 from core.enums import Role
 from core.people import identities as accounts
 from core.people import linking
 
 
 async def link(ctx: Context) -> None:
-    code = ctx.request.args.strip()
-    if not code:
+    typed = ctx.request.args.strip()
+    if not typed:
         made = await accounts.create_link_code(ctx.session, ctx.clock, ctx.user.id)
         minutes = int(accounts.LINK_CODE_TTL.total_seconds() // 60)
-        ctx.reply(ctx.t("link_code", code=made, minutes=minutes))
+        ctx.reply(ctx.tx("link_code", code=made, minutes=minutes, command=code(f"/link {made}")))
         return
-    outcome = await linking.redeem_link_code(ctx.session, ctx.clock, ctx.request.address, code)
+    outcome = await linking.redeem_link_code(ctx.session, ctx.clock, ctx.request.address, typed)
     if outcome.person is None:
         wait = outcome.retry_after.total_seconds() if outcome.retry_after else 0
-        ctx.reply(ctx.t(f"link_{outcome.refusal}", minutes=max(1, -(-int(wait) // 60))))
+        minutes = max(1, -(-int(wait) // 60))
+        ctx.reply(ctx.tx(f"link_{outcome.refusal}", minutes=minutes, command=code("/link")))
         return
     ctx.user = outcome.person
     ctx.refresh_menu()  # the person now coaches too: their menu lists the coach commands
     key = "link_done_coach" if ctx.user.role in (Role.COACH, Role.BOTH) else "link_done"
-    ctx.reply(ctx.t(key, name=ctx.user.name))
+    ctx.reply(ctx.ft(key, name=ctx.user.name))
 
 
 COMMANDS = {"link": link}

@@ -489,6 +489,11 @@ def race_example(ctx: Context) -> str:
 
 
 async def help_command(ctx: Context, page: int = 1) -> None:
+    face = ctx.face_key("help_face")
+    if face != "help_face":
+        # A coach's face (Slack) lists the coach commands and its own, on one page.
+        ctx.reply(ctx.t("help_coach") + "\n\n" + ctx.t(face))
+        return
     other = 2 if page == 1 else 1
     label = ctx.t("next_page" if page == 1 else "prev_page")
     text = ctx.t(f"help_{page}", example=race_example(ctx))

@@ -101,6 +101,21 @@ async def plan(ctx: Context) -> None:
     await _show_days(ctx, ctx.t("plan_title"), day, last, load_key="plan_load")
 
 
+def move_choices(ctx: Context, workout: Workout) -> None:
+    """The days a workout can move to, one button each (the chat's way to pick a date)."""
+    start = max(today_of(ctx), workout.scheduled_date - timedelta(days=1))
+    days = [
+        start + timedelta(days=k)
+        for k in range(8)
+        if start + timedelta(days=k) != workout.scheduled_date
+    ][:7]
+    buttons = [
+        Button(day_label(d, ctx.locale), cb(Scope.WORKOUT, "moveto", workout.id, d.isoformat()))
+        for d in days
+    ]
+    ctx.reply(ctx.t("move_to", title=workout.title), Buttons.of(buttons[:4], buttons[4:]))
+
+
 def _edit(ctx: Context) -> dict[str, object]:
     origin = ctx.request.origin
     return {"edit": EditRef(origin)} if origin else {}
@@ -122,20 +137,7 @@ async def on_button(ctx: Context) -> None:
             ctx.replies.append(workout_card(workout, ctx.locale, ctx.user.units, **_edit(ctx)))
             ctx.reply(ctx.t("marked_skipped", title=workout.title))
         case "move":
-            workout = await planning.get_workout(ctx.session, me, workout_id)
-            start = max(today_of(ctx), workout.scheduled_date - timedelta(days=1))
-            days = [
-                start + timedelta(days=k)
-                for k in range(8)
-                if start + timedelta(days=k) != workout.scheduled_date
-            ][:7]
-            buttons = [
-                Button(
-                    day_label(d, ctx.locale), cb(Scope.WORKOUT, "moveto", workout.id, d.isoformat())
-                )
-                for d in days
-            ]
-            ctx.reply(ctx.t("move_to", title=workout.title), Buttons.of(buttons[:4], buttons[4:]))
+            move_choices(ctx, await planning.get_workout(ctx.session, me, workout_id))
         case "moveto":
             to = date.fromisoformat(callback.str_arg(1))
             workout = await planning.move_workout(ctx.session, ctx.clock, me, workout_id, to)
@@ -144,6 +146,7 @@ async def on_button(ctx: Context) -> None:
             )
 
 
-COMMANDS = {"today": today, "week": week, "plan": plan}
+# /plan is the coach module's: with a name it plans for that athlete, else it is `plan`.
+COMMANDS = {"today": today, "week": week}
 BUTTONS = {Scope.WORKOUT.value: on_button}
 AWAITING: dict = {}

@@ -51,7 +51,7 @@ async def test_the_same_assignment_twice_is_one_plan(client, db, clock) -> None:
     await _templates(db, coach)
     first = said(await client.command("assign Base Week Alex Martin 2026-03-16"))
     again = said(await client.command("assign Base Week Alex Martin 2026-03-16"))
-    assert "starts for Alex Martin on 2026-03-16" in first and "2026-03-16" in again
+    assert "starts for Alex Martin on Mon 16 Mar (2 weeks)" in first and "Mon 16 Mar" in again
     assert await _counts(db, athlete) == (6, 1, 1)  # six workouts, one plan, one notice
     async with db.unit_of_work() as session:
         days = list(
@@ -69,12 +69,12 @@ async def test_an_overlapping_plan_waits_for_the_coachs_confirmation(client, db,
     said(await client.command("assign Base Week Alex Martin 2026-03-16"))
 
     asked = said(await client.command("assign Hill Week Alex Martin 2026-03-23"))
-    assert "overlaps “Base Week” (2026-03-16 – 2026-03-27)" in asked
-    assert "`/trainlytics assign Hill Week Alex Martin 2026-03-23 confirm`" in asked
+    assert "overlaps “Base Week” (Mon 16 Mar – Fri 27 Mar)" in asked
+    assert "send /trainlytics assign Hill Week Alex Martin 2026-03-23 confirm." in asked
     assert await _counts(db, athlete) == (6, 1, 1)  # nothing added
 
     confirmed = said(await client.command("assign Hill Week Alex Martin 2026-03-23 confirm"))
-    assert "starts for Alex Martin on 2026-03-23" in confirmed
+    assert "starts for Alex Martin on Mon 23 Mar" in confirmed
     assert await _counts(db, athlete) == (12, 2, 2)
 
     # The same template from another day overlaps its own first assignment too.
@@ -82,4 +82,4 @@ async def test_an_overlapping_plan_waits_for_the_coachs_confirmation(client, db,
     assert "overlaps" in shifted
     # After the plan, a new block is no overlap.
     later = said(await client.command("assign Base Week Alex Martin 2026-04-06"))
-    assert "starts for Alex Martin on 2026-04-06" in later
+    assert "starts for Alex Martin on Mon 06 Apr" in later
