@@ -223,6 +223,16 @@ _ZONE_INTENSITY = {1: 0.5, 2: 0.65, 3: 0.82, 4: 0.97, 5: 1.1, 6: 1.3, 7: 1.6}
 
 def validate_structure(raw: Any) -> list[dict[str, Any]]:
     """Return the canonical JSON form, or raise InvalidInput naming each problem."""
+    return [b.model_dump(exclude_none=True) for b in _validated(raw)]
+
+
+def check_structure(raw: Any) -> None:
+    """Raise what `validate_structure` raises, for a caller that built the canonical form
+    itself (the workout text's reader) and needs only the verdict."""
+    _validated(raw)
+
+
+def _validated(raw: Any) -> list[Step | Repeat]:
     if raw in (None, ""):
         return []
     if not isinstance(raw, list):
@@ -249,7 +259,7 @@ def validate_structure(raw: Any) -> list[dict[str, Any]]:
                 [Problem("steps", "too_deep", step=position, params={"limit": MAX_DEPTH})],
                 f"Step {position}: repeats nest at most {MAX_DEPTH} deep.",
             )
-    return [b.model_dump(exclude_none=True) for b in blocks]
+    return blocks
 
 
 def _depths(blocks: list[Step | Repeat], prefix: str, depth: int = 0) -> Iterator[tuple[str, int]]:

@@ -5,6 +5,7 @@ with a sentence (English or French) that quotes the part to fix."""
 from __future__ import annotations
 
 import itertools
+import json
 import math
 from typing import Any
 
@@ -336,7 +337,9 @@ _WORKOUTS = st.lists(_blocks(0), min_size=1, max_size=8).filter(lambda s: _round
 def test_every_structure_prints_to_text_that_reads_back_as_the_same_structure(structure, sport):
     stored = validate_structure(structure)
     text = print_workout(stored, sport)
-    assert parse_workout(text, sport).structure == stored, text
+    parsed = parse_workout(text, sport).structure
+    assert parsed == stored, text
+    assert json.dumps(parsed) == json.dumps(stored)  # the very JSON stored, key order too
     named = print_workout(stored, sport, with_sport=True)
     assert parse_workout(named) == ParsedWorkout(sport, stored), named
 
