@@ -10,6 +10,7 @@ the short form would not give the same float back.
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 from typing import Any
 
@@ -131,8 +132,9 @@ def _target(target: dict[str, Any], fam: Family) -> str:
         zones = f"Z{int(low)}" if low == high else f"Z{int(low)}-Z{int(high)}"
         return zones + word
     if unit == "offset":
-        first = f"css{_signed(low)}" if low or high else "css"
-        return f"{first}s" if low == high else f"css{_signed(low)}..{_signed(high)}s"
+        if low == high:
+            return "css" if _signed(low) == "+0" else f"css{_signed(low)}s"
+        return f"css{_signed(low)}..{_signed(high)}s"
     if unit == "percent":
         word = "" if kind == syntax.default_type(fam) else _PERCENT_WORD.get(kind, "")
         if kind == "pace" and word == "" and kind != syntax.default_type(fam):
@@ -149,7 +151,8 @@ def _target(target: dict[str, Any], fam: Family) -> str:
 
 
 def _signed(value: float) -> str:
-    return f"-{num(-value)}" if value < 0 else f"+{num(value)}"
+    """"+5", "-2.5", and "-0" for the -0.0 a stored row may hold (it reads back as -0.0)."""
+    return f"-{num(-value)}" if math.copysign(1.0, value) < 0 else f"+{num(value)}"
 
 
 def _pace_span(low: float, high: float) -> str:

@@ -462,3 +462,16 @@ def test_bad_text_is_refused_with_its_own_sentence_and_no_raw_validation_text(te
         sentence = refused.value.text(locale)
         assert "pydantic" not in sentence and "Input should" not in sentence
         assert "{" not in sentence
+
+
+@pytest.mark.parametrize(("low", "high"), [(0.0, 0.0), (-0.0, -0.0), (-0.0, 1.0), (-3.0, 5.0)])
+def test_a_css_offset_of_zero_or_minus_zero_reads_back_as_stored(low, high):
+    stored = [
+        {
+            "kind": "interval",
+            "distance_m": 100.0,
+            "target": _target("pace", low, high, unit="offset"),
+        }
+    ]
+    parsed = parse_workout(print_workout(stored, "swim"), "swim").structure
+    assert json.dumps(parsed) == json.dumps(stored)
