@@ -331,13 +331,10 @@ def flat_steps(structure: list[dict[str, Any]]) -> list[tuple[dict[str, Any], in
     return out
 
 
-_flat_steps = flat_steps
-
-
 def total_duration_s(structure: list[dict[str, Any]]) -> float | None:
     """Sum of step durations; None when a distance step makes the total unknown."""
     total = 0.0
-    for step, times in _flat_steps(structure):
+    for step, times in flat_steps(structure):
         if "duration_s" not in step:
             return None
         total += step["duration_s"] * times
@@ -346,7 +343,7 @@ def total_duration_s(structure: list[dict[str, Any]]) -> float | None:
 
 def total_distance_m(structure: list[dict[str, Any]]) -> float | None:
     total = 0.0
-    for step, times in _flat_steps(structure):
+    for step, times in flat_steps(structure):
         if "distance_m" not in step:
             return None
         total += step["distance_m"] * times
@@ -360,7 +357,7 @@ def estimate_load(structure: list[dict[str, Any]], duration_s: float | None) -> 
     otherwise the step kind's typical intensity is used. Without structure, a steady 0.7
     over the planned duration.
     """
-    steps = [(s, t) for s, t in _flat_steps(structure) if "duration_s" in s]
+    steps = [(s, t) for s, t in flat_steps(structure) if "duration_s" in s]
     if not steps:
         return round((duration_s / 3600) * 0.7**2 * 100, 1) if duration_s else None
     load = 0.0

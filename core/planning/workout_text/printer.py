@@ -151,7 +151,7 @@ def _target(target: dict[str, Any], fam: Family) -> str:
 
 
 def _signed(value: float) -> str:
-    """"+5", "-2.5", and "-0" for the -0.0 a stored row may hold (it reads back as -0.0)."""
+    """ "+5", "-2.5", and "-0" for the -0.0 a stored row may hold (it reads back as -0.0)."""
     return f"-{num(-value)}" if math.copysign(1.0, value) < 0 else f"+{num(value)}"
 
 
