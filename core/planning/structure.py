@@ -1,11 +1,35 @@
 """Structured workouts: validated steps, repeats, durations/distances and targets.
 
-Validation uses pydantic models so a coach's modal, a template file and the bot all get the
-same precise error messages; the stored form is the plain JSON those models dump.
+Validation uses pydantic models so a coach's modal, a template file, the workout text
+(core/planning/workout_text) and the bot all get the same precise error messages; the stored
+form is the plain JSON those models dump (`validate_structure`, None fields left out).
+
+The stored JSON, block by block (docs/workouts.md has the text a coach types for each):
+
+- a step: `kind`, exactly one of `duration_s` / `distance_m` (metres; miles and yards are
+  converted when read), an optional `target`, an optional secondary `cadence` (rpm, only
+  next to a target of another type) and an optional free-text `note`;
+- a repeat: `repeat` (how many rounds) and `steps`, each a step or a repeat (nested up to
+  `MAX_DEPTH` repeats deep).
+
+A target is a range `low`..`high` (low <= high) of `type` power / heart_rate / pace / rpe /
+cadence, read by its `unit`:
+
+- `percent`: percent of the athlete's threshold for the type: FTP (power), LTHR
+  (heart_rate), threshold pace (pace: run) or CSS (pace: swim); for pace, above 100 % is
+  faster (a percent of threshold speed);
+- `absolute`: watts, bpm, rpm, RPE 1-10, or for pace seconds per `per` ("km", "mi", "100m",
+  "100yd"; None in rows stored before `per` existed);
+- `zone`: zones `low`..`high` of 1-7 of the type (power, heart_rate or pace);
+- `offset`: seconds per 100 m added to the athlete's CSS (pace, swim; negative is faster).
+
+`ramp` ("up" or "down") makes the target move over the step: "up" from low to high,
+"down" from high to low; without it the target is held.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -24,21 +48,40 @@ from core.errors import InvalidFields, Problem
 
 StepKind = Literal["warmup", "interval", "recovery", "cooldown", "steady", "rest"]
 TargetType = Literal["power", "heart_rate", "pace", "rpe", "cadence"]
+TargetUnit = Literal["percent", "absolute", "zone", "offset"]
+PacePer = Literal["km", "mi", "100m", "100yd"]
+Ramp = Literal["up", "down"]
+
+# Metres in one `per` of an absolute pace, and in the distance units a person types.
+PACE_PER_M: dict[str, float] = {"km": 1000.0, "mi": 1609.344, "100m": 100.0, "100yd": 91.44}
+METRES_PER_MILE = 1609.344
+METRES_PER_YARD = 0.9144
+
+MAX_BLOCKS = 50  # top-level blocks of one workout
+MAX_REPEAT_STEPS = 20  # steps (or repeats) directly inside one repeat
+MAX_DEPTH = 3  # a repeat inside a repeat inside a repeat, no deeper
+MAX_ZONE = 7
+MAX_CSS_OFFSET_S = 60.0
+MAX_CADENCE = 300.0
 
 
 class Target(BaseModel):
-    """A range; `unit="percent"` means percent of the athlete's threshold for `type`."""
+    """A range of one quantity, read by `unit` (see the module's docstring)."""
 
     model_config = ConfigDict(extra="forbid")
 
     type: TargetType
-    unit: Literal["percent", "absolute"] = "percent"
-    low: float = Field(gt=0)
-    high: float = Field(gt=0)
+    unit: TargetUnit = "percent"
+    low: float
+    high: float
+    per: PacePer | None = None
+    ramp: Ramp | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> Target:
         # Custom error types: `validate_structure` turns each into a sentence by its code.
+        if self.unit != "offset" and (self.low <= 0 or self.high <= 0):
+            raise PydanticCustomError("greater_than", "Input should be greater than 0", {"gt": 0})
         if self.high < self.low:
             raise PydanticCustomError("target_order", "target high must be at least target low")
         if self.unit == "percent" and self.high > 250:
@@ -47,6 +90,39 @@ class Target(BaseModel):
             )
         if self.type == "rpe" and self.high > 10:
             raise PydanticCustomError("rpe_range", "RPE targets go from 1 to 10")
+        if self.unit == "zone" and (
+            self.type not in ("power", "heart_rate", "pace")
+            or not (self.low.is_integer() and self.high.is_integer())
+            or self.high > MAX_ZONE
+        ):
+            raise PydanticCustomError(
+                "zone_range", "zones are Z1 to Z7 of power, heart rate or pace"
+            )
+        if self.unit == "offset" and (
+            self.type != "pace" or max(abs(self.low), abs(self.high)) > MAX_CSS_OFFSET_S
+        ):
+            raise PydanticCustomError(
+                "offset_range", "a CSS offset is a pace within 60 s per 100 m of CSS"
+            )
+        if self.per is not None and (self.type != "pace" or self.unit != "absolute"):
+            raise PydanticCustomError("pace_per", "only an absolute pace has a distance unit")
+        if self.ramp is not None and (self.unit in ("zone", "offset") or self.low == self.high):
+            raise PydanticCustomError("ramp_range", "a ramp goes between two different values")
+        return self
+
+
+class Cadence(BaseModel):
+    """A secondary cadence range (rpm, or steps or strokes per minute) next to a target."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    low: float = Field(gt=0, le=MAX_CADENCE)
+    high: float = Field(gt=0, le=MAX_CADENCE)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Cadence:
+        if self.high < self.low:
+            raise PydanticCustomError("target_order", "target high must be at least target low")
         return self
 
 
@@ -57,6 +133,7 @@ class Step(BaseModel):
     duration_s: float | None = Field(default=None, gt=0, le=24 * 3600)
     distance_m: float | None = Field(default=None, gt=0, le=1_000_000)
     target: Target | None = None
+    cadence: Cadence | None = None
     note: str | None = Field(default=None, max_length=200)
 
     @model_validator(mode="after")
@@ -65,6 +142,10 @@ class Step(BaseModel):
             raise PydanticCustomError(
                 "extent", "a step has either a duration or a distance, not both or neither"
             )
+        if self.cadence is not None and (self.target is None or self.target.type == "cadence"):
+            raise PydanticCustomError(
+                "cadence_second", "a cadence goes next to a power, heart rate or pace target"
+            )
         return self
 
 
@@ -72,7 +153,7 @@ class Repeat(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     repeat: int = Field(ge=2, le=100)
-    steps: list[Step] = Field(min_length=1, max_length=20)
+    steps: list[Block] = Field(min_length=1, max_length=MAX_REPEAT_STEPS)
 
 
 def _block_kind(value: Any) -> str:
@@ -86,6 +167,7 @@ Block = Annotated[
     Annotated[Step, Tag("step")] | Annotated[Repeat, Tag("repeat")],
     Discriminator(_block_kind),
 ]
+Repeat.model_rebuild()
 _STRUCTURE = TypeAdapter(list[Block])
 # A step's field names as a person calls them (strings.py "part_<name>").
 _PARTS = {
@@ -97,6 +179,9 @@ _PARTS = {
     "unit": "target",
     "low": "target",
     "high": "target",
+    "per": "target",
+    "ramp": "target",
+    "cadence": "cadence",
     "note": "note",
     "repeat": "repeat",
     "steps": "steps",
@@ -132,6 +217,8 @@ _DEFAULT_INTENSITY = {
     "steady": 0.75,
     "interval": 0.95,
 }
+# Middle of each zone as a fraction of threshold, for the same estimate (a 7-zone model).
+_ZONE_INTENSITY = {1: 0.5, 2: 0.65, 3: 0.82, 4: 0.97, 5: 1.1, 6: 1.3, 7: 1.6}
 
 
 def validate_structure(raw: Any) -> list[dict[str, Any]]:
@@ -142,10 +229,10 @@ def validate_structure(raw: Any) -> list[dict[str, Any]]:
         raise InvalidFields(
             [Problem("steps", "shape")], "A workout's structure is a list of steps."
         )
-    if len(raw) > 50:
+    if len(raw) > MAX_BLOCKS:
         raise InvalidFields(
-            [Problem("steps", "too_many_blocks", params={"limit": 50})],
-            "A workout has at most 50 blocks.",
+            [Problem("steps", "too_many_blocks", params={"limit": MAX_BLOCKS})],
+            f"A workout has at most {MAX_BLOCKS} blocks.",
         )
     try:
         blocks = _STRUCTURE.validate_python(raw)
@@ -156,19 +243,42 @@ def validate_structure(raw: Any) -> list[dict[str, Any]]:
             for p, e in zip(problems, exc.errors()[:5], strict=True)
         )
         raise InvalidFields(problems, f"The workout steps are not valid: {english}.") from exc
+    for position, depth in _depths(blocks, ""):
+        if depth > MAX_DEPTH:
+            raise InvalidFields(
+                [Problem("steps", "too_deep", step=position, params={"limit": MAX_DEPTH})],
+                f"Step {position}: repeats nest at most {MAX_DEPTH} deep.",
+            )
     return [b.model_dump(exclude_none=True) for b in blocks]
+
+
+def _depths(blocks: list[Step | Repeat], prefix: str, depth: int = 0) -> Iterator[tuple[str, int]]:
+    """(position, how many repeats deep) of every repeat, outermost first."""
+    for index, block in enumerate(blocks, start=1):
+        if isinstance(block, Repeat):
+            position = f"{prefix}{index}"
+            yield position, depth + 1
+            yield from _depths(block.steps, f"{position}.", depth + 1)
 
 
 def _problem(error: Any) -> Problem:
     """One pydantic error as a `Problem`: which step (by position), which part, what code."""
-    loc = [p for p in error["loc"] if p not in ("step", "repeat") or isinstance(p, int)]
-    positions = [str(p + 1) for p in loc if isinstance(p, int)]
-    names = [p for p in loc if isinstance(p, str)]
-    # The location interleaves the union's tags ("step", "repeat") with field names; a
-    # repeat's own fields are named like its tag, so they are taken from the raw location.
-    raw_names = [p for p in error["loc"][1:] if isinstance(p, str)]
-    if raw_names[:1] == ["repeat"] and raw_names[1:2] in (["repeat"], ["steps"]):
-        names = raw_names[1:2] + names
+    positions: list[str] = []
+    names: list[str] = []
+    # The location interleaves positions, the union's tags ("step", "repeat": the string right
+    # after a position) and field names; a repeat's own count is a field named like its tag.
+    # The part is named by the fields after the innermost position.
+    after_position = False
+    for item in error["loc"]:
+        if isinstance(item, int):
+            positions.append(str(item + 1))
+            names.clear()
+            after_position = True
+        elif after_position and item in ("step", "repeat"):
+            after_position = False
+        else:
+            names.append(item)
+            after_position = False
     part = next((_PARTS[n] for n in reversed(names) if n in _PARTS), "")
     params: dict[str, Any] = {}
     context = error.get("ctx") or {}
@@ -181,7 +291,7 @@ def _problem(error: Any) -> Problem:
     code = _CODES.get(error["type"], error["type"])
     if code not in _KNOWN_CODES:
         code = "invalid"
-    return Problem("steps", code, step=".".join(positions[:2]), part=part, params=params)
+    return Problem("steps", code, step=".".join(positions), part=part, params=params)
 
 
 _KNOWN_CODES = frozenset(_CODES.values()) | {
@@ -189,17 +299,29 @@ _KNOWN_CODES = frozenset(_CODES.values()) | {
     "target_order",
     "target_percent",
     "rpe_range",
+    "zone_range",
+    "offset_range",
+    "pace_per",
+    "ramp_range",
+    "cadence_second",
 }
 
 
-def _flat_steps(structure: list[dict[str, Any]]) -> list[tuple[dict[str, Any], int]]:
+def flat_steps(structure: list[dict[str, Any]]) -> list[tuple[dict[str, Any], int]]:
+    """Every step of a stored structure with how many times it is done (nested repeats
+    multiply), in the order written."""
     out: list[tuple[dict[str, Any], int]] = []
     for block in structure:
         if "repeat" in block:
-            out.extend((step, block["repeat"]) for step in block["steps"])
+            out.extend(
+                (step, times * block["repeat"]) for step, times in flat_steps(block["steps"])
+            )
         else:
             out.append((block, 1))
     return out
+
+
+_flat_steps = flat_steps
 
 
 def total_duration_s(structure: list[dict[str, Any]]) -> float | None:
@@ -224,8 +346,9 @@ def total_distance_m(structure: list[dict[str, Any]]) -> float | None:
 def estimate_load(structure: list[dict[str, Any]], duration_s: float | None) -> float | None:
     """Load of a planned workout: Σ hours × intensity² × 100 over its steps (TSS-style).
 
-    Percent targets give the intensity directly (midpoint); otherwise the step kind's
-    typical intensity is used. Without structure, a steady 0.7 over the planned duration.
+    Percent targets give the intensity directly (midpoint), zones their zone's middle;
+    otherwise the step kind's typical intensity is used. Without structure, a steady 0.7
+    over the planned duration.
     """
     steps = [(s, t) for s, t in _flat_steps(structure) if "duration_s" in s]
     if not steps:
@@ -233,12 +356,13 @@ def estimate_load(structure: list[dict[str, Any]], duration_s: float | None) -> 
     load = 0.0
     for step, times in steps:
         target = step.get("target")
-        if (
-            target
-            and target.get("unit") == "percent"
-            and target["type"] in ("power", "heart_rate", "pace")
-        ):
+        kind_of = target["type"] in ("power", "heart_rate", "pace") if target else False
+        if target and kind_of and target.get("unit", "percent") == "percent":
             intensity = (target["low"] + target["high"]) / 200
+        elif target and kind_of and target.get("unit") == "zone":
+            intensity = (
+                _ZONE_INTENSITY[int(target["low"])] + _ZONE_INTENSITY[int(target["high"])]
+            ) / 2
         else:
             intensity = _DEFAULT_INTENSITY[step["kind"]]
         load += step["duration_s"] * times / 3600 * intensity**2 * 100
@@ -247,12 +371,14 @@ def estimate_load(structure: list[dict[str, Any]], duration_s: float | None) -> 
 
 def describe(structure: list[dict[str, Any]]) -> list[str]:
     """One plain line per block, e.g. '4 × (5 min interval @ 105–110 % power, 3 min recovery)'."""
-    return [
-        f"{b['repeat']} × (" + ", ".join(_describe_step(s) for s in b["steps"]) + ")"
-        if "repeat" in b
-        else _describe_step(b)
-        for b in structure
-    ]
+    return [_describe_block(b) for b in structure]
+
+
+def _describe_block(block: dict[str, Any]) -> str:
+    if "repeat" in block:
+        inner = ", ".join(_describe_block(s) for s in block["steps"])
+        return f"{block['repeat']} × ({inner})"
+    return _describe_step(block)
 
 
 def _describe_step(step: dict[str, Any]) -> str:
@@ -267,7 +393,35 @@ def _describe_step(step: dict[str, Any]) -> str:
     text = f"{extent} {step['kind']}"
     target = step.get("target")
     if target:
-        unit = "%" if target["unit"] == "percent" else ""
-        label = target["type"].replace("_", " ")
-        text += f" @ {target['low']:g}–{target['high']:g}{unit} {label}"
+        text += " @ " + _describe_target(target)
+    cadence = step.get("cadence")
+    if cadence:
+        low, high = f"{cadence['low']:g}", f"{cadence['high']:g}"
+        text += f", {_range(low, high)} rpm"
+    if step.get("note"):
+        text += f" ({step['note']})"
     return text
+
+
+def _range(low: str, high: str) -> str:
+    return low if low == high else f"{low}–{high}"
+
+
+def _describe_target(target: dict[str, Any]) -> str:
+    label = target["type"].replace("_", " ")
+    unit = target.get("unit", "percent")
+    low, high = target["low"], target["high"]
+    ramp = {"up": "ramp ", "down": "ramp down "}.get(target.get("ramp", ""), "")
+    if unit == "zone":
+        return f"Z{_range(f'{low:.0f}', f'{high:.0f}')} {label}"
+    if unit == "offset":
+        return f"CSS {_range(f'{low:+g}', f'{high:+g}')} s/100 m"
+    if unit == "absolute" and target["type"] == "pace" and target.get("per"):
+        return f"{ramp}{_range(_pace(low), _pace(high))}/{target['per']}"
+    mark = "%" if unit == "percent" else ""
+    return f"{ramp}{low:g}–{high:g}{mark} {label}"
+
+
+def _pace(seconds: float) -> str:
+    whole = round(seconds)
+    return f"{whole // 60}:{whole % 60:02d}"

@@ -225,7 +225,7 @@ def _scaled_steps(structure: list[dict[str, Any]], factor: float) -> list[dict[s
         return out
 
     return [
-        {**b, "steps": [step(s) for s in b["steps"]]} if "repeat" in b else step(b)
+        {**b, "steps": _scaled_steps(b["steps"], factor)} if "repeat" in b else step(b)
         for b in structure
     ]
 
