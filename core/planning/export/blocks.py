@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from core.metrics import Thresholds
 from core.planning.export.errors import ExportRefused
+from core.planning.structure import PACE_PER_M
 
 TargetKind = Literal["power", "heart_rate", "pace", "cadence", "rpe"]
 TargetUnit = Literal["percent", "absolute", "zone", "offset"]
@@ -21,8 +22,6 @@ TargetUnit = Literal["percent", "absolute", "zone", "offset"]
 SWIM_SPORTS = frozenset({"swim", "open_water_swim"})
 RIDE_SPORTS = frozenset({"ride", "virtual_ride"})
 RUN_SPORTS = frozenset({"run", "trail_run", "walk", "hike"})
-# Metres in one `per` of an absolute pace (core.planning.structure.PACE_PER_M once merged).
-PACE_PER_M = {"km": 1000.0, "mi": 1609.344, "100m": 100.0, "100yd": 91.44}
 
 
 @dataclass(frozen=True)

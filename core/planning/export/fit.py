@@ -33,6 +33,7 @@ import garmin_fit_sdk
 
 from core.metrics import Thresholds
 from core.planning.export.blocks import (
+    SWIM_SPORTS,
     Block,
     Repeat,
     Step,
@@ -44,7 +45,7 @@ from core.planning.export.blocks import (
     watts,
 )
 from core.planning.export.errors import WorkoutFileError
-from core.planning.structure import validate_structure
+from core.planning.structure import PACE_PER_M, validate_structure
 from core.words import say
 
 _MESG = garmin_fit_sdk.Profile["mesg_num"]
@@ -352,6 +353,12 @@ class _Reader:
         target = self._target(message, number)
         if target:
             step["target"] = target
+            low = message.get("secondary_custom_target_value_low") or 0
+            high = message.get("secondary_custom_target_value_high") or 0
+            # A cadence goes next to a target of another type (the structure's rule).
+            secondary = message.get("secondary_target_type") == "cadence" and low and high
+            if secondary and target["type"] != "cadence":
+                step["cadence"] = {"low": float(low), "high": float(high)}
         if message.get("notes"):
             step["note"] = str(message["notes"])[:_NOTE_CHARS]
         return step
@@ -379,12 +386,17 @@ class _Reader:
         if kind == "speed":
             if not (low or high):
                 return _zone_target("pace", zone)
-            metres = 100 if self.sport in ("swim", "open_water_swim") else 1000
+            per = "100m" if self.sport in SWIM_SPORTS else "km"
             # Seconds per km (or 100 m): the slower speed is the larger number.
-            return _range("pace", "absolute", metres * 1000 / high, metres * 1000 / low)
+            pace = _range("pace", "absolute", *_paces(PACE_PER_M[per], low, high))
+            return pace | {"per": per}
         if kind == "cadence" and (low or high):
             return _range("cadence", "absolute", low, high)
         return None
+
+
+def _paces(metres: float, low_mm_s: float, high_mm_s: float) -> tuple[float, float]:
+    return metres * 1000 / high_mm_s, metres * 1000 / low_mm_s
 
 
 def _range(kind: str, unit: str, low: float, high: float) -> dict[str, Any]:
