@@ -17,10 +17,11 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 import garmin_fit_sdk  # noqa: E402
+from _common import best_time, verdict  # noqa: E402
 
-from bench._common import best_time, verdict  # noqa: E402
 from core.metrics import Thresholds  # noqa: E402
 from core.planning.export import fit_workout, read_fit_workout, zwo_workout  # noqa: E402
 from core.planning.structure import validate_structure  # noqa: E402
