@@ -17,6 +17,8 @@ from typing import Any
 import fitdecode
 import garmin_fit_sdk
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from core.errors import InvalidFields
 from core.metrics import Thresholds
@@ -642,3 +644,98 @@ def test_erg_needs_the_ftp():
         erg_workout(POWER_RIDE, name="x", thresholds=Thresholds())
     assert refused.value.key == "export_erg_needs_ftp"
     assert "MRC" in refused.value.text("fr")
+
+
+# --- any workout a coach can plan ------------------------------------------------------------
+
+KINDS = st.sampled_from(["warmup", "interval", "recovery", "cooldown", "steady", "rest"])
+LEVEL = st.integers(40, 150)
+
+
+@st.composite
+def targets(draw: st.DrawFn) -> dict[str, Any] | None:
+    kind = draw(st.sampled_from(["none", "percent", "watts", "zone", "bpm", "rpe"]))
+    low = draw(LEVEL)
+    high = low + draw(st.integers(0, 20))
+    if kind == "percent":
+        return power(low, high)
+    if kind == "watts":
+        return power(low * 2, high * 2, unit="absolute")
+    if kind == "zone":
+        zone = draw(st.integers(1, 7))
+        return power(zone, zone, unit="zone")
+    if kind == "bpm":
+        return {"type": "heart_rate", "unit": "absolute", "low": low + 60, "high": high + 60}
+    if kind == "rpe":
+        return {"type": "rpe", "unit": "absolute", "low": 3, "high": 4}
+    return None
+
+
+@st.composite
+def steps(draw: st.DrawFn) -> dict[str, Any]:
+    out: dict[str, Any] = {"kind": draw(KINDS)}
+    if draw(st.booleans()):
+        out["duration_s"] = draw(st.integers(10, 3600))
+    else:
+        out["distance_m"] = draw(st.integers(50, 20000))
+    target = draw(targets())
+    if target is not None:
+        out["target"] = target
+    return out
+
+
+def blocks(depth: int) -> st.SearchStrategy[dict[str, Any]]:
+    if depth == 0:
+        return steps()
+    return st.one_of(
+        steps(),
+        st.builds(
+            lambda times, inner: {"repeat": times, "steps": inner},
+            st.integers(2, 8),
+            st.lists(blocks(depth - 1), min_size=1, max_size=4),
+        ),
+    )
+
+
+def fit_raw(target: dict[str, Any] | None) -> tuple[str, int | None, int | None, int | None]:
+    """(target_type, zone, custom low, custom high) as the FIT profile says to write it."""
+    if target is None or target["type"] == "rpe":
+        return ("open", None, None, None)
+    if target["type"] == "heart_rate":
+        return ("heart_rate", 0, target["low"] + 100, target["high"] + 100)
+    if target.get("unit") == "zone":
+        return ("power", target["low"], None, None)
+    offset = 1000 if target.get("unit") == "absolute" else 0
+    return ("power", 0, target["low"] + offset, target["high"] + offset)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(blocks(2), min_size=1, max_size=8))
+def test_any_planned_ride_is_on_the_watch_as_planned_and_reads_back(raw):
+    structure = validate_structure(raw)
+    data = fit_workout(structure, name="Any", sport="ride", created=CREATED)
+    done = run_like_a_watch(decoded_steps(data))
+    planned = unrolled(structure)
+    assert len(done) == len(planned)
+    for device, plan in zip(done, planned, strict=True):
+        if "duration_s" in plan:
+            assert device["duration_type"] == "time"
+            assert device["duration_time"] == plan["duration_s"]
+        else:
+            assert device["duration_type"] == "distance"
+            assert device["duration_distance"] == plan["distance_m"]
+        kind, zone, low, high = fit_raw(plan.get("target"))
+        assert device["target_type"] == kind
+        assert device.get("target_value") == zone
+        assert device.get("custom_target_value_low") == low
+        assert device.get("custom_target_value_high") == high
+
+    back = read_fit_workout(data)
+    expected = unrolled(structure)
+    for block in expected:
+        if block["kind"] == "steady":
+            block["kind"] = "interval"  # FIT's `active`
+        if block.get("target", {}).get("type") == "rpe":
+            del block["target"]  # RPE travels in the notes
+            block["note"] = "RPE 3–4"
+    assert unrolled(back.structure) == expected
