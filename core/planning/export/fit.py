@@ -284,7 +284,12 @@ def read_fit_workout(data: bytes, thresholds: Thresholds | None = None) -> Impor
     """
     messages = _decode(data)
     kinds = {m.get("type") for m in messages.get("file_id_mesgs", [])}
-    steps = sorted(messages.get("workout_step_mesgs", []), key=lambda m: m["message_index"])
+    # In message_index order (a file written without one keeps its own order).
+    listed = messages.get("workout_step_mesgs", [])
+    steps = sorted(
+        ({**m, "message_index": m.get("message_index", i)} for i, m in enumerate(listed)),
+        key=lambda m: int(m["message_index"]),
+    )
     if "workout" not in kinds or not steps:
         raise WorkoutFileError("workout_file_not_a_workout")
     workout = (messages.get("workout_mesgs") or [{}])[0]
@@ -342,9 +347,9 @@ class _Reader:
             "kind": _KIND_FROM_INTENSITY.get(str(message.get("intensity", "active")), "steady")
         }
         duration = message.get("duration_type")
-        if duration in ("time", "repetition_time"):
+        if duration in ("time", "repetition_time") and message.get("duration_time"):
             step["duration_s"] = float(message["duration_time"])
-        elif duration == "distance":
+        elif duration == "distance" and message.get("duration_distance"):
             step["distance_m"] = float(message["duration_distance"])
         else:
             raise WorkoutFileError(

@@ -739,3 +739,50 @@ def test_any_planned_ride_is_on_the_watch_as_planned_and_reads_back(raw):
             del block["target"]  # RPE travels in the notes
             block["note"] = "RPE 3–4"
     assert unrolled(back.structure) == expected
+
+
+@st.composite
+def timed_power_steps(draw: st.DrawFn) -> dict[str, Any]:
+    out: dict[str, Any] = {"kind": draw(KINDS), "duration_s": draw(st.integers(10, 1800))}
+    target = draw(targets())
+    if target is not None and target["type"] == "power":
+        out["target"] = target
+        low, high = target["low"], target["high"]
+        if target.get("unit") != "zone" and low != high and draw(st.booleans()):
+            out["target"] = {**target, "ramp": draw(st.sampled_from(["up", "down"]))}
+    return out
+
+
+def timed_blocks(depth: int) -> st.SearchStrategy[dict[str, Any]]:
+    if depth == 0:
+        return timed_power_steps()
+    return st.one_of(
+        timed_power_steps(),
+        st.builds(
+            lambda times, inner: {"repeat": times, "steps": inner},
+            st.integers(2, 6),
+            st.lists(timed_blocks(depth - 1), min_size=1, max_size=3),
+        ),
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(timed_blocks(2), min_size=1, max_size=8))
+def test_any_timed_power_ride_lasts_as_planned_in_zwift_and_on_the_trainer(raw):
+    structure = validate_structure(raw)
+    total = total_duration_s(structure)
+    workout = part(zwo(structure, thresholds=ATHLETE), "workout")
+    assert seconds_in(workout) == total
+    for element in workout:
+        for name in ("Power", "PowerLow", "PowerHigh", "OnPower", "OffPower"):
+            if element.get(name) is not None:
+                assert 0.3 < num(element, name) < 2.1
+    _, points, _ = course(erg_workout(structure, name="x", thresholds=ATHLETE))
+    assert points[-1][0] * 60 == pytest.approx(total, abs=0.3)
+    assert [t for t, _ in points] == sorted(t for t, _ in points)
+    planned = unrolled(structure)
+    assert len(points) == 2 * len(planned)
+    for (_start, value), plan in zip(points[::2], planned, strict=True):
+        target = plan.get("target")
+        if target is not None and target.get("unit", "percent") == "percent":
+            assert target["low"] * 2.5 - 0.5 <= value <= target["high"] * 2.5 + 0.5
