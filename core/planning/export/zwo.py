@@ -11,7 +11,8 @@ workout Zwift ships):
     IntervalsT         Repeat, OnDuration/OffDuration, OnPower/OffPower: a repeat of one
                        work step and one recovery step
     FreeRide           Duration: no power (a heart-rate, RPE or untargeted step)
-    textevent          a step's note, shown when the step starts
+    textevent          a step's note, shown when the step starts (and what a free-ride step
+                       asks for: "Heart rate 102–128 bpm", "RPE 4–5")
 
 Zwift has no general repeat nor heart-rate target: other repeats are written out round by
 round, heart-rate and RPE steps ride free. A distance step of a run with a pace target
@@ -33,6 +34,7 @@ from core.planning.export.blocks import (
     Repeat,
     Step,
     Target,
+    bpm,
     ftp_fraction,
     read_blocks,
     speed_m_s,
@@ -40,6 +42,7 @@ from core.planning.export.blocks import (
     threshold_speed,
 )
 from core.planning.export.errors import ExportRefused
+from core.words import say
 
 _FORMAT = "ZWO"
 
@@ -52,6 +55,7 @@ def zwo_workout(
     thresholds: Thresholds | None = None,
     description: str = "",
     author: str = "Trainlytics",
+    locale: str | None = "en",
 ) -> bytes:
     """The .zwo file (UTF-8 XML) of a ride or a run; raises ExportRefused for other sports,
     for a distance it cannot time, or for a target needing a threshold that is not set."""
@@ -67,7 +71,7 @@ def zwo_workout(
     ET.SubElement(root, "sportType").text = "run" if sport in RUN_SPORTS else "bike"
     ET.SubElement(root, "tags")
     workout = ET.SubElement(root, "workout")
-    writer = _Writer(workout, thresholds or Thresholds(), sport)
+    writer = _Writer(workout, thresholds or Thresholds(), sport, locale)
     for block in blocks:
         writer.block(block)
     ET.indent(root)
@@ -75,8 +79,11 @@ def zwo_workout(
 
 
 class _Writer:
-    def __init__(self, parent: ET.Element, thresholds: Thresholds, sport: str) -> None:
+    def __init__(
+        self, parent: ET.Element, thresholds: Thresholds, sport: str, locale: str | None
+    ) -> None:
         self.parent = parent
+        self.locale = locale
         self.thresholds = thresholds
         self.sport = sport
         self.run = sport in RUN_SPORTS
@@ -157,8 +164,25 @@ class _Writer:
             )
         if step.cadence is not None:
             element.set("Cadence", _rpm(step.cadence))
-        if step.note:
-            ET.SubElement(element, "textevent", timeoffset="0", message=step.note)
+        messages = [self._free_target(step) if element.tag == "FreeRide" else None, step.note]
+        message = " · ".join(m for m in messages if m)
+        if message:
+            ET.SubElement(element, "textevent", timeoffset="0", message=message)
+
+    def _free_target(self, step: Step) -> str | None:
+        """What a free-ride step asks for, shown as text (Zwift follows no heart rate)."""
+        target = step.target
+        if target is None:
+            return None
+        if target.kind == "rpe":
+            return say(self.locale, "device_rpe", low=target.low, high=target.high)
+        if target.kind == "heart_rate":
+            try:
+                low, high = bpm(target, self.thresholds, step.position)
+            except ExportRefused:  # no LTHR: the step still rides free, without the text
+                return None
+            return say(self.locale, "device_hr_bpm", low=round(low), high=round(high))
+        return None
 
     def _fraction(self, step: Step) -> tuple[float, float] | None:
         """The step's target as Zwift's fractions (of FTP, or of threshold speed in a run),

@@ -476,12 +476,13 @@ def seconds_in(workout: ET.Element) -> float:
 
 
 def test_a_ride_in_zwift_warms_up_intervals_and_rides_free_where_zwift_has_no_target():
-    root = zwo(ISSUE_RIDE, name='Ana\'s "5x4" <VO2> & more')
+    root = zwo(ISSUE_RIDE, name='Ana\'s "5x4" <VO2> & more', thresholds=ATHLETE)
     assert root.findtext("name") == 'Ana\'s "5x4" <VO2> & more'
     assert root.findtext("sportType") == "bike"
     workout = part(root, "workout")
     tags = [e.tag for e in workout]
     assert tags == ["FreeRide", "IntervalsT", "SteadyState"]  # the warm-up is set by HR
+    assert part(workout[0], "textevent").get("message") == "Heart rate 102–128 bpm"
     intervals = workout[1]
     assert (intervals.get("Repeat"), intervals.get("OnDuration"), intervals.get("OffDuration")) == (
         "5",
