@@ -33,8 +33,9 @@ from core.metrics import Thresholds
 from core.planning.export.blocks import Step, flat_steps, ftp_fraction, read_blocks, sweep
 from core.planning.export.errors import ExportRefused
 
-# Fraction of FTP a step without a power target is held at, by kind (the intensities
-# core.planning.structure assumes for the load of an untargeted step).
+# Fraction of FTP a step without a power target is held at, by kind: the intensities
+# core.planning.structure assumes for the load of an untargeted step, except rest (0 there),
+# held at 40 % so a trainer in ERG mode keeps a light resistance.
 _KIND_FRACTION = {
     "warmup": 0.6,
     "cooldown": 0.55,
