@@ -159,7 +159,7 @@ class Repeat(BaseModel):
 def _block_kind(value: Any) -> str:
     """A block with a "repeat" key is a repeat, anything else a step: validating against the
     one it is meant to be gives its own errors, not both models' mixed together."""
-    is_repeat = "repeat" in value if isinstance(value, dict) else hasattr(value, "repeat")
+    is_repeat = "repeat" in value if isinstance(value, dict) else isinstance(value, Repeat)
     return "repeat" if is_repeat else "step"
 
 
