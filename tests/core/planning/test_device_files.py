@@ -32,6 +32,7 @@ from core.planning.export import (
     zwo_workout,
 )
 from core.planning.structure import total_duration_s, validate_structure
+from core.planning.workout_text import parse_workout
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 CREATED = datetime(2026, 3, 12, 6, 0, tzinfo=UTC)
@@ -787,3 +788,35 @@ def test_any_timed_power_ride_lasts_as_planned_in_zwift_and_on_the_trainer(raw):
         target = plan.get("target")
         if target is not None and target.get("unit", "percent") == "percent":
             assert target["low"] * 2.5 - 0.5 <= value <= target["high"] * 2.5 + 0.5
+
+
+# --- from the text a coach types to the device -----------------------------------------------
+
+ISSUE_TEXTS = [
+    "15m 60-75%hr; 5x(4m 106-120% / 4m 50%); 10m 60%",
+    "3x16min @ 88-94%",
+    "run: 2k @ 4:15/km, 6x400m @ 3:30/km r90s, 1k easy",
+    "swim: 10x100m @ css+5s r20s",
+    "10m ramp 50-75%; 20m Z2; 3x(2x(30s 300W / 30s 150W) / 5m 6:30/mi)",
+]
+
+
+@pytest.mark.parametrize("text", ISSUE_TEXTS)
+def test_the_issues_workout_texts_reach_the_watch_and_come_back(text):
+    typed = parse_workout(text, "ride")
+    sport = typed.sport or "ride"
+    athlete = Thresholds(ftp_w=250, lthr_bpm=170, threshold_pace_s_per_km=240, css_s_per_100m=95)
+    data = fit_workout(
+        typed.structure, name=text[:20], sport=sport, created=CREATED, thresholds=athlete
+    )
+    done = run_like_a_watch(decoded_steps(data))
+    planned = unrolled(typed.structure)
+    ramps = [s for s in planned if s.get("target", {}).get("ramp")]
+    assert len(done) == len(planned) + 9 * len(ramps)  # a 10-minute ramp: 10 FIT steps
+    seconds = sum(s.get("duration_time", 0) for s in done)
+    metres = sum(s.get("duration_distance", 0) for s in done)
+    assert seconds == sum(s.get("duration_s", 0) for s in planned)
+    assert metres == pytest.approx(sum(s.get("distance_m", 0) for s in planned), abs=0.01)
+    back = read_fit_workout(data)
+    assert back.sport == sport
+    assert len(unrolled(back.structure)) == len(done)
